@@ -1,0 +1,51 @@
+import type { TargetName } from '../targets/target.ts';
+
+/** Everything schemasync needs to know, validated once (config/load.ts). Paths are absolute. */
+export interface Config {
+  projectRoot: string;
+  postgres: {
+    /** Undefined: use the embedded PostgreSQL under `<projectRoot>/.schemasync/postgres`. */
+    url: string | undefined;
+    dir: string;
+    table: string;
+  };
+  /** Undefined when CLICKHOUSE_URL is not set: the target is off. */
+  clickhouse:
+    | {
+        url: string;
+        dir: string;
+        table: string;
+      }
+    | undefined;
+  /** Targets chosen with --target (default: all configured). */
+  targets: TargetName[];
+  allowMissing: boolean;
+  prisma: {
+    /** `prisma/schema.prisma`; the Prisma step is off when the file does not exist. */
+    schema: string;
+    /** Prisma's own config file, when the project has one. */
+    configFile: string | undefined;
+    timeoutMs: number;
+  };
+  sqlc: {
+    /** `sqlc.yaml`; the sqlc step is off when it does not exist. */
+    configFile: string;
+    /** Explicit binary (SQLC_BIN), else searched on PATH, $GOBIN, $GOPATH/bin, ~/go/bin. */
+    binary: string | undefined;
+    timeoutMs: number;
+  };
+  watch: {
+    debounceMs: number;
+    poll: boolean;
+    /** Re-apply the newest applied migration when it is edited. */
+    redo: boolean;
+    shadow: boolean;
+  };
+  /** Port of /healthz and /status; undefined: no server. */
+  port: number | undefined;
+  log: {
+    level: string;
+    format: 'pretty' | 'json';
+  };
+  lockTimeoutMs: number;
+}

@@ -1,0 +1,165 @@
+/**
+ * Typed errors with stable codes. Every failure a user can meet is one of these; the CLI maps
+ * `code` to an exit status and the log prints `message` (already a full sentence, naming the
+ * file and line where there is one). Recognise them with `isSchemasyncError`, not `instanceof`,
+ * so they survive being passed across module copies (vitest, tsx).
+ */
+
+export type ErrorCode =
+  | 'CONFIG' // bad flag, env or config value
+  | 'USAGE' // wrong command line
+  | 'FILENAME' // a migration file name goose would reject
+  | 'PARSE' // a migration file goose's parser would reject
+  | 'PLAN' // out-of-order or missing migrations, duplicate versions, nothing to roll back
+  | 'MIGRATION' // a statement failed on the database
+  | 'CONNECTION' // a database could not be reached
+  | 'LOCK' // the migration lock could not be taken in time
+  | 'TOOL' // prisma, sqlc or goose failed, hung or crashed
+  | 'TOOL_MISSING' // a tool is not installed
+  | 'CANCELLED'; // stopped by a signal or shutdown
+
+const brand = Symbol.for('schemasync.error');
+
+export class SchemasyncError extends Error {
+  readonly [brand] = true;
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+export function isSchemasyncError(value: unknown): value is SchemasyncError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[brand] === true;
+}
+
+export class ConfigError extends SchemasyncError {
+  /** Every problem found, so the user fixes them all at once. */
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super('CONFIG', problems.length === 1 ? problems[0]! : `invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.problems = problems;
+  }
+}
+
+export class UsageError extends SchemasyncError {
+  constructor(message: string) {
+    super('USAGE', message);
+  }
+}
+
+/** A file name goose would refuse (no `_`, non-numeric or non-positive version). */
+export class FilenameError extends SchemasyncError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super('FILENAME', `${file}: ${reason}`);
+  }
+}
+
+/** A migration file goose's parser would refuse. `line` is 1-based. */
+export class ParseError extends SchemasyncError {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super('PARSE', `${file}:${line}: ${reason}`);
+  }
+}
+
+export class PlanError extends SchemasyncError {
+  constructor(message: string) {
+    super('PLAN', message);
+  }
+}
+
+export interface MigrationErrorDetails {
+  target: string;
+  file: string;
+  direction: 'up' | 'down';
+  /** 0-based index of the failing statement in its section. */
+  statementIndex: number;
+  statement: string;
+  /** 1-based position in the migration file, when known. */
+  line?: number;
+  column?: number;
+  /** Server error code: PostgreSQL SQLSTATE, or ClickHouse's numeric code as text. */
+  serverCode?: string;
+  serverMessage: string;
+  /** A few lines of the file around the error, with a marker, ready to print. */
+  codeFrame?: string;
+  /**
+   * Statements of the same file that stay applied (targets without transactions, or NO
+   * TRANSACTION files). Empty when everything was rolled back.
+   */
+  appliedStatements: number[];
+  rolledBack: boolean;
+}
+
+export class MigrationError extends SchemasyncError {
+  readonly details: MigrationErrorDetails;
+  constructor(details: MigrationErrorDetails, options?: { cause?: unknown }) {
+    const where = details.line ? `${details.file}:${details.line}:${details.column ?? 1}` : details.file;
+    const code = details.serverCode ? ` [${details.serverCode}]` : '';
+    super('MIGRATION', `${where}: ${details.direction} statement ${details.statementIndex + 1} failed on ${details.target}${code}: ${details.serverMessage}`, options);
+    this.details = details;
+  }
+}
+
+export class ConnectionError extends SchemasyncError {
+  /** `where` must already be redacted (no password). */
+  constructor(
+    readonly where: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super('CONNECTION', `cannot reach ${where}: ${message}`, options);
+  }
+}
+
+export class LockError extends SchemasyncError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('LOCK', message, options);
+  }
+}
+
+export interface ToolErrorDetails {
+  tool: string;
+  exitCode?: number;
+  signal?: string;
+  timedOut: boolean;
+  /** The end of the tool's combined output, trimmed to a few KiB. */
+  outputTail: string;
+}
+
+export class ToolError extends SchemasyncError {
+  readonly details: ToolErrorDetails;
+  constructor(message: string, details: ToolErrorDetails, options?: { cause?: unknown }) {
+    super('TOOL', message, options);
+    this.details = details;
+  }
+}
+
+export class ToolMissingError extends SchemasyncError {
+  constructor(
+    readonly tool: string,
+    readonly installHint: string,
+  ) {
+    super('TOOL_MISSING', `${tool} not found; ${installHint}`);
+  }
+}
+
+export class CancelledError extends SchemasyncError {
+  constructor(message = 'cancelled') {
+    super('CANCELLED', message);
+  }
+}
+
+/** A short message for any thrown value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

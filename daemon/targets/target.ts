@@ -1,0 +1,94 @@
+import type { Logger } from '../log/types.ts';
+import type { Direction, MigrationFile, Statement, VersionRow } from '../migrations/types.ts';
+
+/**
+ * A database that goose migrations are applied to. One implementation per engine
+ * (targets/<engine>/target.ts); everything above this interface is engine-agnostic.
+ *
+ * Contract: methods throw `SchemasyncError`s only (ConnectionError when the server is
+ * unreachable, MigrationError when a statement fails, LockError when the lock cannot be taken).
+ */
+export interface Target {
+  /** Stable name used in flags, logs and `status --json`: `postgres`, `clickhouse`. */
+  readonly name: TargetName;
+  /** Where it points, for logs: the URL with the password removed. */
+  readonly where: string;
+  readonly capabilities: TargetCapabilities;
+
+  /** Opens the connection (pool) and checks the server answers. Idempotent. */
+  connect(signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Runs `fn` while holding the target's migration lock, so that two runners never apply at
+   * once. While waiting, calls `onWait` (about every few seconds) with who holds the lock.
+   * Throws LockError after `timeoutMs`, CancelledError when `signal` aborts.
+   */
+  withLock<T>(fn: () => Promise<T>, options?: LockOptions): Promise<T>;
+
+  /**
+   * goose's version rows, in goose's list order. Creates goose's version table with its
+   * version-0 row first when it does not exist, as every goose command does.
+   */
+  listVersions(): Promise<VersionRow[]>;
+
+  /**
+   * Applies one migration in one direction and records it in the version table (insert on up,
+   * delete on down), in one transaction when the target has them and the file allows it.
+   * On failure nothing of a transactional migration stays applied; the MigrationError says
+   * which statements stay applied otherwise.
+   */
+  apply(unit: ApplyUnit, signal?: AbortSignal): Promise<void>;
+
+  /**
+   * Applies several units as one: in one transaction when the target has transactions and
+   * every unit allows one (used to re-apply an edited migration: old Down, then new Up).
+   */
+  applyAtomically(units: ApplyUnit[], signal?: AbortSignal): Promise<void>;
+
+  /** The schema as a flat list of entries (drift checks, fingerprints). Excludes goose's and schemasync's own tables. */
+  introspect(): Promise<Catalog>;
+
+  /** Closes connections. Idempotent. */
+  close(): Promise<void>;
+}
+
+export type TargetName = 'postgres' | 'clickhouse';
+
+export interface TargetCapabilities {
+  /** DDL runs inside transactions that can be rolled back. */
+  transactions: boolean;
+  /** The lock is a server-side advisory lock released when the session ends. */
+  advisoryLock: boolean;
+}
+
+export interface LockOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+  onWait?: (holder: string) => void;
+}
+
+export interface ApplyUnit {
+  file: MigrationFile;
+  direction: Direction;
+  statements: Statement[];
+  noTransaction: boolean;
+}
+
+/**
+ * One object of a schema: a table, column, index, constraint, enum, view, function, trigger...
+ * `name` is qualified (`users.nickname`); `detail` holds what makes two versions differ
+ * (type, nullability, default, definition). Entries are engine-specific but comparable.
+ */
+export interface CatalogEntry {
+  kind: string;
+  name: string;
+  detail: Record<string, string | number | boolean | null>;
+}
+
+export type Catalog = CatalogEntry[];
+
+export interface TargetFactoryOptions {
+  logger: Logger;
+  /** goose's version table name (`-table`), default `goose_db_version`. */
+  table?: string;
+}
