@@ -1,0 +1,132 @@
+/**
+ * Lists and reads one migrations folder: the only I/O of the migration domain. Every bad input
+ * (bad name, binary or non-UTF-8 content, oversized file, symlink out of the project, a file
+ * that vanished, a directory named `x.sql`) becomes a problem naming the file, never a throw,
+ * so one broken file leaves the rest usable.
+ */
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { isSchemasyncError, SchemasyncError } from '../errors.ts';
+import { checksum } from './checksum.ts';
+import { isSqlMigrationName, parseMigrationFilename } from './filename.ts';
+import type { MigrationFile } from './types.ts';
+
+/** Default cap on one migration file; a larger one is almost certainly a mistake (a dump, a binary). */
+export const DEFAULT_MAX_FILE_BYTES = 16 * 1024 * 1024;
+
+/** A file (or the folder itself) that could not be read as a migration. */
+export class SourceError extends SchemasyncError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super('PARSE', `${file}: ${reason}`, options);
+  }
+}
+
+export interface SourceProblem {
+  /** Path as shown to users (relative to the project root when inside it). */
+  file: string;
+  error: SchemasyncError;
+}
+
+export interface ReadOptions {
+  /** Paths are shown relative to it; symlinks must not lead outside it. */
+  projectRoot: string;
+  maxFileBytes?: number;
+}
+
+/**
+ * Reads the `*.sql` files directly in `dir` (goose's glob: no subfolders, `.sql` case-sensitive),
+ * sorted by version then name. Hidden files and editor temp files (`.#x.sql` locks, `~x.sql`)
+ * are ignored silently. A missing folder is a problem, not a throw. Duplicate versions are kept
+ * (plan.ts decides about them).
+ */
+export async function readMigrations(dir: string, options: ReadOptions): Promise<{ files: MigrationFile[]; problems: SourceProblem[] }> {
+  const root = path.resolve(options.projectRoot);
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const folder = path.resolve(root, dir);
+  const files: MigrationFile[] = [];
+  const problems: SourceProblem[] = [];
+
+  let names: string[];
+  try {
+    names = await readdir(folder);
+  } catch (error) {
+    const shown = displayPath(root, folder);
+    const reason = errnoOf(error) === 'ENOENT' ? 'the migrations folder does not exist' : `the migrations folder cannot be read (${describe(error)})`;
+    return { files, problems: [{ file: shown, error: new SourceError(shown, reason, { cause: error }) }] };
+  }
+
+  const realRoot = await realpath(root).catch(() => root);
+  for (const name of names.filter((n) => isSqlMigrationName(n) && !isEditorTempName(n)).sort()) {
+    const absolute = path.join(folder, name);
+    const shown = displayPath(root, absolute);
+    try {
+      const { version, description } = parseMigrationFilename(name);
+      const text = await readMigrationText(absolute, shown, realRoot, maxBytes);
+      files.push({ version, description, name, path: shown, text, checksum: checksum(text) });
+    } catch (error) {
+      problems.push({ file: shown, error: isSchemasyncError(error) ? error : new SourceError(shown, `cannot be read (${describe(error)})`, { cause: error }) });
+    }
+  }
+  files.sort((a, b) => a.version - b.version || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { files, problems };
+}
+
+/** Names editors and tools write next to the real file; goose would choke on them, we skip them. */
+export function isEditorTempName(name: string): boolean {
+  return name.startsWith('.') || name.startsWith('~') || name.startsWith('#') || name.endsWith('~');
+}
+
+async function readMigrationText(absolute: string, shown: string, realRoot: string, maxBytes: number): Promise<string> {
+  const problem = (reason: string, cause?: unknown) => new SourceError(shown, reason, { cause });
+  try {
+    const link = await lstat(absolute);
+    if (link.isSymbolicLink()) {
+      const target = await realpath(absolute);
+      if (!isInside(realRoot, target)) throw problem(`is a symlink to ${target}, outside the project; schemasync reads only files inside ${realRoot}`);
+    }
+    const info = await stat(absolute);
+    if (info.isDirectory()) throw problem('is a directory, not a migration file');
+    if (!info.isFile()) throw problem('is not a regular file');
+    if (info.size > maxBytes) throw problem(`is ${info.size} bytes, more than the ${maxBytes}-byte limit for a migration file`);
+    const bytes = await readFile(absolute);
+    // The file may have grown between stat and read.
+    if (bytes.length > maxBytes) throw problem(`is ${bytes.length} bytes, more than the ${maxBytes}-byte limit for a migration file`);
+    if (bytes.includes(0)) throw problem('contains NUL bytes; it looks like a binary file, not SQL');
+    return decodeUtf8(bytes, problem);
+  } catch (error) {
+    if (isSchemasyncError(error)) throw error;
+    if (errnoOf(error) === 'ENOENT') throw problem('was deleted or moved while being read (or is a broken symlink)', error);
+    if (errnoOf(error) === 'EISDIR') throw problem('is a directory, not a migration file', error);
+    throw problem(`cannot be read (${describe(error)})`, error);
+  }
+}
+
+function decodeUtf8(bytes: Uint8Array, problem: (reason: string, cause?: unknown) => SourceError): string {
+  try {
+    // ignoreBOM keeps a BOM in the text: goose does not strip it and fails on it, so must we.
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (error) {
+    throw problem('is not valid UTF-8 text; save it as UTF-8', error);
+  }
+}
+
+function displayPath(root: string, absolute: string): string {
+  return isInside(root, absolute) ? path.relative(root, absolute) || '.' : absolute;
+}
+
+function isInside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
+}
+
+function errnoOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
