@@ -1,0 +1,402 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import pg from 'pg';
+
+import { CancelledError, ConnectionError, LockError, isSchemasyncError, messageOf } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import { redactUrl } from '../../log/redact.ts';
+import type { VersionRow } from '../../migrations/types.ts';
+import type { ApplyUnit, Catalog, LockOptions, Target, TargetFactoryOptions } from '../target.ts';
+import { readCatalog } from './catalog.ts';
+import { explainConnectionFailure, isConnectionFailure } from './connection.ts';
+import { migrationFailure } from './failure.ts';
+import { describeLockHolder, type LockHolderRow } from './holder.ts';
+import * as sql from './queries.ts';
+
+/** Shown in pg_stat_activity, so that a waiting runner (ours or another) can name the lock holder. */
+const APPLICATION_NAME = 'schemasync';
+/** How often a waiting runner retries the advisory lock. goose retries every 5 s; a dev loop wants less. */
+const LOCK_POLL_MS = 500;
+/** How often a waiting runner reports who holds the lock. */
+const LOCK_NOTICE_MS = 5_000;
+const SQLSTATE_UNDEFINED_TABLE = '42P01';
+const ROLLED_BACK = 'it was rolled back, nothing of it stays applied';
+
+/**
+ * The PostgreSQL target, goose-compatible: goose's version table, one transaction per migration
+ * (or autocommit for NO TRANSACTION files), statements sent as goose sends them (simple query
+ * protocol, so one "statement" may hold several commands), and goose's Provider lock key.
+ */
+export function createPostgresTarget(url: string, options: TargetFactoryOptions): Target {
+  return new PostgresTarget(url, options.table ?? 'goose_db_version', options.logger);
+}
+
+class PostgresTarget implements Target {
+  readonly name = 'postgres' as const;
+  readonly where: string;
+  readonly capabilities = { transactions: true, advisoryLock: true };
+  readonly #url: string;
+  readonly #table: string;
+  readonly #logger: Logger;
+  #pool: pg.Pool | undefined;
+  #connecting: Promise<pg.Pool> | undefined;
+
+  constructor(url: string, table: string, logger: Logger) {
+    this.#url = url;
+    this.#table = table;
+    this.#logger = logger;
+    this.where = redactUrl(url);
+  }
+
+  async connect(signal?: AbortSignal): Promise<void> {
+    await this.#ready(signal);
+  }
+
+  /** The pool, after one successful round trip; concurrent callers share the attempt, a failed one is retried next time. */
+  #ready(signal?: AbortSignal): Promise<pg.Pool> {
+    if (signal?.aborted) return Promise.reject(new CancelledError(`connecting to ${this.where} was cancelled.`));
+    this.#connecting ??= this.#openPool().catch((error: unknown) => {
+      this.#connecting = undefined;
+      throw error;
+    });
+    if (!signal) return this.#connecting;
+    return abortable(this.#connecting, signal, () => new CancelledError(`connecting to ${this.where} was cancelled.`));
+  }
+
+  async #openPool(): Promise<pg.Pool> {
+    const pool = new pg.Pool({
+      connectionString: this.#url,
+      application_name: APPLICATION_NAME,
+      // Room for a lock-holding session, a migration, an introspection and the drift checks.
+      max: 4,
+      connectionTimeoutMillis: 10_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle connection dropped by the server (restart, idle timeout) must not crash the daemon.
+    pool.on('error', (error) => this.#logger.warn({ error: messageOf(error) }, 'an idle PostgreSQL connection failed'));
+    try {
+      await pool.query('SELECT 1');
+    } catch (error) {
+      await pool.end().catch(() => {});
+      throw this.#connectionError(error);
+    }
+    this.#pool = pool;
+    return pool;
+  }
+
+  #connectionError(error: unknown): ConnectionError {
+    return new ConnectionError(this.where, explainConnectionFailure(error, this.#urlParts()), { cause: error });
+  }
+
+  #urlParts() {
+    try {
+      const parsed = new URL(this.#url);
+      return {
+        host: parsed.hostname || 'localhost',
+        port: parsed.port || '5432',
+        database: decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || 'postgres',
+        user: decodeURIComponent(parsed.username) || 'postgres',
+      };
+    } catch {
+      return { host: 'localhost', port: '5432', database: '?', user: '?' };
+    }
+  }
+
+  /** A dedicated connection; connection failures become ConnectionError. */
+  async #checkout(signal?: AbortSignal): Promise<pg.PoolClient> {
+    const pool = await this.#ready(signal);
+    try {
+      return await pool.connect();
+    } catch (error) {
+      throw this.#connectionError(error);
+    }
+  }
+
+  /** Maps an error that is not a migration statement's own failure. */
+  #queryError(error: unknown, doing: string): Error {
+    if (isSchemasyncError(error)) return error;
+    if (isConnectionFailure(error)) return this.#connectionError(error);
+    // Not a connection problem, but the contract allows only typed errors: say what we were doing.
+    return new ConnectionError(this.where, `${doing} failed: ${messageOf(error)}`, { cause: error });
+  }
+
+  async listVersions(): Promise<VersionRow[]> {
+    const pool = await this.#ready();
+    try {
+      return versionRows(await pool.query(sql.listVersions(this.#table)));
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== SQLSTATE_UNDEFINED_TABLE) throw this.#queryError(error, `reading ${this.#table}`);
+    }
+    await this.#createVersionTable();
+    try {
+      return versionRows(await pool.query(sql.listVersions(this.#table)));
+    } catch (error) {
+      throw this.#queryError(error, `reading ${this.#table}`);
+    }
+  }
+
+  /**
+   * goose's table + version-0 row in one transaction (goose-spec §3 "Creation"). Two runners
+   * doing it at once serialize on an advisory transaction lock; the second finds the table and
+   * does nothing.
+   */
+  async #createVersionTable(): Promise<void> {
+    const client = await this.#checkout();
+    try {
+      await client.query('BEGIN');
+      await client.query(sql.lockTableCreation());
+      const exists = sql.versionTableExists(this.#table);
+      const { rows } = await client.query<{ exists: boolean }>(exists.text, exists.values);
+      if (!rows[0]?.exists) {
+        await client.query(sql.createVersionTable(this.#table));
+        await client.query(sql.insertVersion(this.#table), [0, true]);
+        this.#logger.info({ table: this.#table }, `created goose's version table ${this.#table}`);
+      }
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release(true);
+      throw this.#queryError(error, `creating ${this.#table}`);
+    }
+  }
+
+  async apply(unit: ApplyUnit, signal?: AbortSignal): Promise<void> {
+    await (unit.noTransaction ? this.#applyWithoutTransaction(unit, signal) : this.#applyInTransaction([unit], signal));
+  }
+
+  async applyAtomically(units: ApplyUnit[], signal?: AbortSignal): Promise<void> {
+    if (units.some((unit) => unit.noTransaction)) {
+      // A NO TRANSACTION file cannot join a transaction: fall back to one unit at a time, as documented on Target.
+      for (const unit of units) await this.apply(unit, signal);
+      return;
+    }
+    await this.#applyInTransaction(units, signal);
+  }
+
+  /** BEGIN → every statement of every unit → its version row → COMMIT; anything failing rolls all of it back. */
+  async #applyInTransaction(units: ApplyUnit[], signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) throw cancelled(units[0], 'before it started, so nothing of it was applied');
+    const client = await this.#checkout(signal);
+    const guard = await this.#cancellationGuard(client, signal);
+    let connectionBroken = false;
+    try {
+      await client.query('BEGIN');
+      for (const unit of units) {
+        for (const [index, statement] of unit.statements.entries()) {
+          if (guard.aborted) throw cancelled(unit, ROLLED_BACK);
+          try {
+            // No values: pg uses the simple query protocol, exactly like goose (several commands per statement allowed).
+            await client.query(statement.sql);
+          } catch (error) {
+            if (guard.aborted) throw cancelled(unit, ROLLED_BACK);
+            if (isConnectionFailure(error)) throw this.#connectionError(error);
+            throw migrationFailure(unit, index, error, { rolledBack: true, appliedStatements: [] });
+          }
+        }
+        await this.#recordVersion(client, unit);
+      }
+      if (guard.aborted) throw cancelled(units[0], ROLLED_BACK);
+      // From here the COMMIT decides: a late abort must not cancel it halfway.
+      guard.disarm();
+      await client.query('COMMIT');
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        // The server rolls back an open transaction when its connection goes away.
+        connectionBroken = true;
+      }
+      throw isSchemasyncError(error) ? error : this.#queryError(error, 'applying a migration');
+    } finally {
+      guard.disarm();
+      // After an abort a cancel request may still be in flight: never hand this session to someone else.
+      client.release(connectionBroken || guard.aborted);
+    }
+  }
+
+  /**
+   * goose §4: autocommit, one statement at a time on ONE connection (so session settings carry
+   * over), and the version row written only after every statement succeeded. A failure leaves
+   * the earlier statements applied and no version row; the error lists them.
+   */
+  async #applyWithoutTransaction(unit: ApplyUnit, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) throw cancelled(unit, 'before it started, so nothing of it was applied');
+    const client = await this.#checkout(signal);
+    const guard = await this.#cancellationGuard(client, signal);
+    const applied: number[] = [];
+    const appliedSoFar = () =>
+      applied.length === 0 ? 'nothing of it was applied' : `NO TRANSACTION file: statements ${applied.map((i) => i + 1).join(', ')} stay applied`;
+    try {
+      for (const [index, statement] of unit.statements.entries()) {
+        if (guard.aborted) throw cancelled(unit, appliedSoFar());
+        try {
+          await client.query(statement.sql);
+        } catch (error) {
+          if (guard.aborted) throw cancelled(unit, appliedSoFar());
+          if (isConnectionFailure(error)) throw this.#connectionError(error);
+          throw migrationFailure(unit, index, error, { rolledBack: false, appliedStatements: [...applied] });
+        }
+        applied.push(index);
+      }
+      guard.disarm();
+      await this.#recordVersion(client, unit);
+    } catch (error) {
+      throw isSchemasyncError(error) ? error : this.#queryError(error, `applying ${unit.file.path}`);
+    } finally {
+      guard.disarm();
+      client.release(guard.aborted);
+    }
+  }
+
+  async #recordVersion(client: pg.PoolClient, unit: ApplyUnit): Promise<void> {
+    if (unit.direction === 'up') {
+      await client.query(sql.insertVersion(this.#table), [unit.file.version, true]);
+    } else {
+      await client.query(sql.deleteVersion(this.#table), [unit.file.version]);
+    }
+  }
+
+  /**
+   * While armed, an abort of `signal` cancels whatever `client` is running, from a separate
+   * connection (pg_cancel_backend), so the running statement fails at once with 57014 and the
+   * caller rolls back. `aborted` tells the caller the failure was ours.
+   */
+  async #cancellationGuard(client: pg.PoolClient, signal: AbortSignal | undefined) {
+    const state = { aborted: false, disarm: () => {} };
+    if (!signal) return state;
+    const { rows } = await client.query<{ pid: number }>(sql.backendPid());
+    const pid = rows[0]?.pid;
+    const onAbort = () => {
+      state.aborted = true;
+      if (pid !== undefined) void this.#cancelBackend(pid);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    state.disarm = () => signal.removeEventListener('abort', onAbort);
+    if (signal.aborted) state.aborted = true;
+    return state;
+  }
+
+  async #cancelBackend(pid: number): Promise<void> {
+    // A fresh client, not the pool: the pool may be fully checked out by the very work we cancel.
+    const client = new pg.Client({ connectionString: this.#url, application_name: APPLICATION_NAME, connectionTimeoutMillis: 5_000 });
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      await client.query(sql.cancelBackend(), [pid]);
+    } catch (error) {
+      this.#logger.warn({ pid, error: messageOf(error) }, 'could not cancel the running migration statement');
+    } finally {
+      await client.end().catch(() => {});
+    }
+  }
+
+  /**
+   * goose's session lock (pg_try_advisory_lock on a dedicated connection), polled. A session lock
+   * belongs to its connection: if the holder is killed, the server ends its session and the lock
+   * vanishes with it, so a crashed runner never blocks the next one.
+   */
+  async withLock<T>(fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+    const { signal, timeoutMs, onWait } = options;
+    const client = await this.#checkout(signal);
+    const onClientError = (error: Error) => this.#logger.warn({ error: messageOf(error) }, 'the connection holding the migration lock failed');
+    client.on('error', onClientError);
+    let locked = false;
+    let broken = false;
+    try {
+      const started = Date.now();
+      let lastNotice = -Infinity;
+      for (;;) {
+        if (signal?.aborted) throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
+        const { rows } = await client.query<{ locked: boolean }>(sql.tryAdvisoryLock());
+        if (rows[0]?.locked) {
+          locked = true;
+          break;
+        }
+        const waited = Date.now() - started;
+        if (timeoutMs !== undefined && waited >= timeoutMs) {
+          const holder = await this.#describeHolder(client);
+          throw new LockError(
+            `the migration lock on ${this.where} is still held by ${holder} after ${Math.round(waited / 1000)} s; stop that runner or try again later.`,
+          );
+        }
+        if (onWait && Date.now() - lastNotice >= LOCK_NOTICE_MS) {
+          lastNotice = Date.now();
+          onWait(await this.#describeHolder(client));
+        }
+        try {
+          await sleep(LOCK_POLL_MS, undefined, { signal });
+        } catch {
+          throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
+        }
+      }
+      return await fn();
+    } catch (error) {
+      throw isSchemasyncError(error) ? error : this.#queryError(error, 'taking the migration lock');
+    } finally {
+      if (locked) {
+        try {
+          await client.query(sql.advisoryUnlock());
+        } catch {
+          // Dropping the connection ends the session, which releases the lock.
+          broken = true;
+        }
+      }
+      client.off('error', onClientError);
+      client.release(broken);
+    }
+  }
+
+  async #describeHolder(client: pg.PoolClient): Promise<string> {
+    const { rows } = await client.query<LockHolderRow>(sql.lockHolder());
+    return describeLockHolder(rows);
+  }
+
+  async introspect(): Promise<Catalog> {
+    const client = await this.#checkout();
+    let broken = false;
+    try {
+      // One snapshot for all catalog queries: a concurrent migration cannot tear the picture.
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const catalog = await readCatalog(async (text, values) => (await client.query(text, values)).rows, this.#table);
+      await client.query('COMMIT');
+      return catalog;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw this.#queryError(error, 'reading the schema');
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.#pool;
+    this.#pool = undefined;
+    this.#connecting = undefined;
+    if (pool) await pool.end();
+  }
+}
+
+function versionRows(result: pg.QueryResult): VersionRow[] {
+  return result.rows.map((row: { version_id: string | number; is_applied: boolean; tstamp: Date | null }) => ({
+    version: Number(row.version_id),
+    isApplied: row.is_applied,
+    appliedAt: row.tstamp ?? null,
+  }));
+}
+
+function cancelled(unit: ApplyUnit | undefined, outcome: string): CancelledError {
+  const what = unit ? `${unit.direction} of ${unit.file.path}` : 'the migration';
+  return new CancelledError(`postgres: ${what} was cancelled; ${outcome}.`);
+}
+
+/** `promise`, or a rejection with `makeError()` as soon as `signal` aborts (the promise itself keeps running). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal, makeError: () => Error): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(makeError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
