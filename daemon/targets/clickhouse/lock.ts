@@ -1,0 +1,277 @@
+/**
+ * The ClickHouse migration lock.
+ *
+ * ClickHouse has no advisory locks, no transactions and no compare-and-set, so schemasync keeps
+ * its own lock table, `schemasync_lock`, in the target database, and runs Lamport's bakery
+ * algorithm over it (it needs only reads and writes, no atomic test-and-set):
+ *
+ * 1. A runner claims with a "choosing" row, reads the live claims, then writes its ticket:
+ *    one more than the highest ticket it saw.
+ * 2. It enters when no other live claim is still choosing and none has a smaller
+ *    (ticket, owner id) pair. Otherwise it keeps its ticket and polls; waiters are served in
+ *    ticket order.
+ * 3. Every claim is a lease (30 s by default, renewed every 10 s while waiting and while held).
+ *    A runner that dies (SIGKILL, power loss) stops renewing; once its lease is past, its claim
+ *    no longer counts and the next runner goes in. Release writes a "released" row.
+ *
+ * Rows are only ever inserted (ReplacingMergeTree keyed by owner, newest `revision` wins, read
+ * with argMax, so no FINAL and no ALTER … DELETE mutation is needed; this works on 18.16).
+ * Lease times are computed by the server's own clock (`now()`), never the runners' clocks.
+ *
+ * Limits, by design:
+ * - One server only. On a cluster each replica has its own table; runners talking to different
+ *   replicas do not see each other.
+ * - All runners must use the same database (the lock table lives beside goose's table).
+ * - Lease expiry is the only recovery from a dead holder: a crashed runner blocks others for up
+ *   to one lease (30 s).
+ * - A holder that stalls longer than its lease (a paused process, a lost network for 30 s)
+ *   loses the lock without knowing it, and a second runner may enter. Migration runs are short
+ *   and renewals happen three times per lease, so this needs a long stall.
+ * - Times have one-second resolution (DateTime), so leases are rounded to whole seconds.
+ * - goose itself takes no lock on ClickHouse: this only keeps schemasync runners apart.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+
+import { CancelledError, LockError, messageOf } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import type { ClickHouseSession } from './connection.ts';
+import { sqlIdentifier } from './queries.ts';
+
+export const LOCK_TABLE = 'schemasync_lock';
+
+export interface ClickHouseLockOptions {
+  /** How long a claim stays valid without renewal. */
+  leaseSeconds?: number;
+  /** How often a live claim is renewed; keep well under the lease. */
+  renewEveryMs?: number;
+  /** How often a waiter looks again. */
+  pollEveryMs?: number;
+  /** How often onWait is repeated while the holder stays the same. */
+  reportEveryMs?: number;
+  /** Default for LockOptions.timeoutMs. */
+  defaultTimeoutMs?: number;
+  /** Unique per runner; default `hostname-pid-random`. */
+  ownerId?: string;
+}
+
+/** One owner's newest row, as read from the table. Times are Unix seconds (server clock). */
+export interface LockClaim {
+  owner: string;
+  ticket: number;
+  choosing: boolean;
+  acquiredAt: number;
+  expiresAt: number;
+}
+
+export type LockDecision = { enter: true } | { enter: false; blocker: LockClaim };
+
+/**
+ * Bakery rule, pure: `me` may enter when no other live claim is choosing and no other ticket
+ * comes before mine. `claims` are the live claims (not released, lease not past), mine included.
+ */
+export function decideLock(me: string, claims: LockClaim[]): LockDecision {
+  const mine = claims.find((claim) => claim.owner === me);
+  if (!mine) throw new Error(`the lock claim of ${me} is missing; its lease ran out before it was read.`);
+  const others = claims.filter((claim) => claim.owner !== me);
+  const choosing = others.find((claim) => claim.choosing);
+  if (choosing) return { enter: false, blocker: choosing };
+  const ahead = others
+    .filter((claim) => claim.ticket > 0 && comesBefore(claim, mine))
+    .sort((a, b) => (comesBefore(a, b) ? -1 : 1));
+  return ahead[0] ? { enter: false, blocker: ahead[0] } : { enter: true };
+}
+
+function comesBefore(a: LockClaim, b: LockClaim): boolean {
+  return a.ticket !== b.ticket ? a.ticket < b.ticket : a.owner < b.owner;
+}
+
+/** "owner (since 12:00:01Z, lease until 12:00:31Z)": what a waiter is told about the holder. */
+export function describeClaim(claim: LockClaim): string {
+  const time = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+  const state = claim.choosing ? 'taking a ticket' : `ticket ${claim.ticket}`;
+  return `${claim.owner} (${state}, since ${time(claim.acquiredAt)}, lease until ${time(claim.expiresAt)})`;
+}
+
+export function createLockTable(table = LOCK_TABLE): string {
+  return `CREATE TABLE IF NOT EXISTS ${sqlIdentifier(table)} ( owner String, revision UInt64, ticket UInt64, choosing UInt8, released UInt8, acquired_at DateTime, expires_at DateTime ) ENGINE = ReplacingMergeTree(revision) ORDER BY owner`;
+}
+
+interface ClaimRow {
+  owner: string;
+  revision: number;
+  ticket: number;
+  choosing: boolean;
+  released: boolean;
+  /** Unix seconds; null means "now" on the server. */
+  acquiredAt: number | null;
+  leaseSeconds: number;
+}
+
+export function insertClaim(table: string, row: ClaimRow): string {
+  const acquired = row.acquiredAt === null ? 'now()' : `toDateTime(${Math.trunc(row.acquiredAt)})`;
+  return `INSERT INTO ${sqlIdentifier(table)} (owner, revision, ticket, choosing, released, acquired_at, expires_at) SELECT ${sqlString(row.owner)}, ${Math.trunc(row.revision)}, ${Math.trunc(row.ticket)}, ${row.choosing ? 1 : 0}, ${row.released ? 1 : 0}, ${acquired}, now() + ${Math.trunc(row.leaseSeconds)}`;
+}
+
+/** Each owner's newest row, kept only when it is a live claim (not released, lease not past). */
+export function selectLiveClaims(table: string): string {
+  // Aliases differ from the column names: an alias equal to a column would shadow it inside the
+  // other aggregates ("aggregate function found inside another aggregate function").
+  return `SELECT owner, last_ticket AS ticket, last_choosing AS choosing, toUnixTimestamp(last_acquired_at) AS acquired_at, toUnixTimestamp(last_expires_at) AS expires_at FROM ( SELECT owner, argMax(ticket, revision) AS last_ticket, argMax(choosing, revision) AS last_choosing, argMax(released, revision) AS last_released, argMax(acquired_at, revision) AS last_acquired_at, argMax(expires_at, revision) AS last_expires_at FROM ${sqlIdentifier(table)} GROUP BY owner ) WHERE last_released = 0 AND last_expires_at > now() ORDER BY owner`;
+}
+
+/** A ClickHouse string literal. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+interface LiveClaimRow {
+  owner: string;
+  ticket: string | number;
+  choosing: number;
+  acquired_at: string | number;
+  expires_at: string | number;
+}
+
+export class ClickHouseLock {
+  readonly ownerId: string;
+  private readonly leaseSeconds: number;
+  private readonly renewEveryMs: number;
+  private readonly pollEveryMs: number;
+  private readonly reportEveryMs: number;
+  private readonly defaultTimeoutMs: number;
+  private revision = 0;
+  private tableReady = false;
+
+  constructor(
+    private readonly session: ClickHouseSession,
+    private readonly logger: Logger,
+    options: ClickHouseLockOptions = {},
+    private readonly table = LOCK_TABLE,
+  ) {
+    this.ownerId = options.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
+    this.leaseSeconds = options.leaseSeconds ?? 30;
+    this.renewEveryMs = options.renewEveryMs ?? 10_000;
+    this.pollEveryMs = options.pollEveryMs ?? 500;
+    this.reportEveryMs = options.reportEveryMs ?? 5_000;
+    this.defaultTimeoutMs = options.defaultTimeoutMs ?? 120_000;
+  }
+
+  /**
+   * Runs `fn` while holding the lock. Waits (polling) while another live claim comes first,
+   * telling `onWait` who holds it. Throws LockError after `timeoutMs`, CancelledError when
+   * `signal` aborts; the claim is withdrawn in both cases and after `fn` settles.
+   */
+  async withLock<T>(fn: () => Promise<T>, options: { signal?: AbortSignal; timeoutMs?: number; onWait?: (holder: string) => void } = {}): Promise<T> {
+    const claim = await this.acquire(options);
+    try {
+      return await fn();
+    } finally {
+      await claim.release();
+    }
+  }
+
+  private async acquire(options: { signal?: AbortSignal; timeoutMs?: number; onWait?: (holder: string) => void }): Promise<{ release(): Promise<void> }> {
+    const { signal, onWait } = options;
+    const deadline = Date.now() + (options.timeoutMs ?? this.defaultTimeoutMs);
+    await this.ensureTable(signal);
+
+    // The state the renewals repeat; changed only by this function, read by `renew`.
+    const state = { ticket: 0, choosing: true, acquiredAt: null as number | null };
+    const write = (released: boolean) =>
+      this.session.command(
+        insertClaim(this.table, { owner: this.ownerId, revision: ++this.revision, ticket: state.ticket, choosing: state.choosing, released, acquiredAt: state.acquiredAt, leaseSeconds: this.leaseSeconds }),
+      );
+    let renewTimer: NodeJS.Timeout | undefined;
+    const renew = () => {
+      renewTimer = setTimeout(() => {
+        write(false).then(renew, (error: unknown) => {
+          this.logger.warn({ owner: this.ownerId, err: messageOf(error) }, 'could not renew the ClickHouse lock lease; retrying');
+          renew();
+        });
+      }, this.renewEveryMs);
+      renewTimer.unref();
+    };
+    let stopped = false;
+    const release = async () => {
+      if (stopped) return;
+      stopped = true;
+      clearTimeout(renewTimer);
+      try {
+        await write(true);
+      } catch (error) {
+        // The lease runs out on its own; say so rather than failing the run that just finished.
+        this.logger.warn({ owner: this.ownerId, err: messageOf(error) }, `could not release the ClickHouse lock; it frees itself within ${this.leaseSeconds} s`);
+      }
+    };
+
+    try {
+      await write(false);
+      renew();
+      const first = await this.liveClaims(signal);
+      const mine = first.find((claim) => claim.owner === this.ownerId);
+      state.acquiredAt = mine?.acquiredAt ?? null;
+      state.ticket = 1 + Math.max(0, ...first.filter((claim) => claim.owner !== this.ownerId).map((claim) => claim.ticket));
+      state.choosing = false;
+      await write(false);
+
+      let lastReport: { owner: string; at: number } | undefined;
+      for (;;) {
+        const decision = decideLock(this.ownerId, await this.liveClaims(signal));
+        if (decision.enter) return { release };
+        const holder = describeClaim(decision.blocker);
+        const now = Date.now();
+        if (onWait && (lastReport?.owner !== decision.blocker.owner || now - lastReport.at >= this.reportEveryMs)) {
+          onWait(holder);
+          lastReport = { owner: decision.blocker.owner, at: now };
+        }
+        if (now >= deadline) {
+          throw new LockError(`Timed out after ${Math.round((options.timeoutMs ?? this.defaultTimeoutMs) / 1000)} s waiting for the ClickHouse migration lock (table ${this.table} in database ${this.session.database}), held by ${holder}.`);
+        }
+        await sleep(Math.min(this.pollEveryMs, Math.max(0, deadline - now)), signal);
+      }
+    } catch (error) {
+      await release();
+      if (error instanceof LockError || error instanceof CancelledError) throw error;
+      if (signal?.aborted) throw new CancelledError('cancelled while waiting for the ClickHouse migration lock');
+      throw new LockError(`Could not take the ClickHouse migration lock in database ${this.session.database}: ${messageOf(error)}`, { cause: error });
+    }
+  }
+
+  private async ensureTable(signal?: AbortSignal): Promise<void> {
+    if (this.tableReady) return;
+    try {
+      await this.session.command(createLockTable(this.table), signal);
+    } catch (error) {
+      if (signal?.aborted) throw new CancelledError('cancelled while preparing the ClickHouse migration lock');
+      throw new LockError(`Could not create the lock table ${this.table} in ClickHouse database ${this.session.database}: ${messageOf(error)}`, { cause: error });
+    }
+    this.tableReady = true;
+  }
+
+  private async liveClaims(signal?: AbortSignal): Promise<LockClaim[]> {
+    const rows = await this.session.rows<LiveClaimRow>(selectLiveClaims(this.table), signal);
+    return rows.map((row) => ({
+      owner: row.owner,
+      ticket: Number(row.ticket),
+      choosing: Number(row.choosing) === 1,
+      acquiredAt: Number(row.acquired_at),
+      expiresAt: Number(row.expires_at),
+    }));
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new CancelledError('cancelled while waiting for the ClickHouse migration lock'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new CancelledError('cancelled while waiting for the ClickHouse migration lock'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,227 @@
+/**
+ * The ClickHouse target: goose-compatible migrations over the HTTP interface.
+ *
+ * ClickHouse has no transactions: each statement takes effect when it succeeds. A file is
+ * applied statement by statement (the server refuses several statements in one query) and its
+ * version row is written only after every statement succeeded, exactly as goose does, so a
+ * failure leaves the earlier statements applied and no version row (goose issue #1106). The
+ * MigrationError says which statements stay applied.
+ */
+import { CancelledError, ConnectionError, MigrationError, isSchemasyncError, messageOf, type MigrationErrorDetails } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import { codeFrame } from '../../migrations/frame.ts';
+import { positionInFile } from '../../migrations/parse.ts';
+import type { Statement, VersionRow } from '../../migrations/types.ts';
+import type { ApplyUnit, Catalog, LockOptions, Target, TargetFactoryOptions } from '../target.ts';
+import { readCatalog } from './catalog.ts';
+import { openClickHouseSession, ServerQueryError, type ClickHouseSession } from './connection.ts';
+import { ClickHouseLock, LOCK_TABLE, type ClickHouseLockOptions } from './lock.ts';
+import * as sql from './queries.ts';
+import { errorOffset, rejectsMutationsSync } from './server-error.ts';
+
+export interface ClickHouseTargetOptions extends TargetFactoryOptions {
+  lock?: ClickHouseLockOptions;
+  /** Bound on waiting for a down's ALTER … DELETE mutation on servers without mutations_sync. */
+  mutationTimeoutMs?: number;
+}
+
+const DEFAULT_TABLE = 'goose_db_version';
+
+/**
+ * `url` is `http://user:password@host:8123/database` (the HTTP interface; database in the path,
+ * `default` when absent). Nothing connects until `connect()` or the first query.
+ */
+export function createClickHouseTarget(url: string, options: ClickHouseTargetOptions): Target {
+  return new ClickHouseTarget(url, options);
+}
+
+interface VersionListRow {
+  version_id: string | number;
+  is_applied: number;
+  applied_at: string | number;
+}
+
+class ClickHouseTarget implements Target {
+  readonly name = 'clickhouse' as const;
+  readonly where: string;
+  readonly capabilities = { transactions: false, advisoryLock: false };
+
+  private readonly session: ClickHouseSession;
+  private readonly lock: ClickHouseLock;
+  private readonly logger: Logger;
+  private readonly table: string;
+  private readonly mutationTimeoutMs: number;
+  /** Learned on the first down: whether the server accepts `SETTINGS mutations_sync = 2`. */
+  private mutationsSync: boolean | undefined;
+  private connected = false;
+  private versionTableReady = false;
+
+  constructor(url: string, options: ClickHouseTargetOptions) {
+    this.session = openClickHouseSession(url);
+    this.where = this.session.where;
+    this.logger = options.logger.child({ target: 'clickhouse' });
+    this.table = sql.sqlIdentifier(options.table ?? DEFAULT_TABLE);
+    this.mutationTimeoutMs = options.mutationTimeoutMs ?? 60_000;
+    this.lock = new ClickHouseLock(this.session, this.logger, options.lock);
+  }
+
+  async connect(signal?: AbortSignal): Promise<void> {
+    if (this.connected) return;
+    try {
+      await this.session.rows('SELECT 1 AS ok', signal);
+    } catch (error) {
+      throw this.bookkeepingError(error, 'answer a first query');
+    }
+    this.connected = true;
+  }
+
+  withLock<T>(fn: () => Promise<T>, options?: LockOptions): Promise<T> {
+    return this.lock.withLock(fn, options);
+  }
+
+  async listVersions(): Promise<VersionRow[]> {
+    try {
+      await this.ensureVersionTable();
+      const rows = await this.session.rows<VersionListRow>(sql.listVersions(this.table));
+      return rows.map((row) => ({
+        version: Number(row.version_id),
+        isApplied: Number(row.is_applied) === 1,
+        appliedAt: new Date(Number(row.applied_at) * 1000),
+      }));
+    } catch (error) {
+      throw this.bookkeepingError(error, `read goose's version table ${this.table}`);
+    }
+  }
+
+  /** Creates goose's table with its version-0 row when missing, like every goose CLI command. */
+  private async ensureVersionTable(): Promise<void> {
+    if (this.versionTableReady) return;
+    const [exists] = await this.session.rows<{ result: number }>(sql.versionTableExists(this.table));
+    if (Number(exists?.result) !== 1) {
+      await this.session.command(sql.createVersionTable(this.table));
+      await this.session.command(sql.insertVersion(this.table, 0));
+      this.logger.info({ table: this.table }, `created goose's version table ${this.table}`);
+    }
+    this.versionTableReady = true;
+  }
+
+  async apply(unit: ApplyUnit, signal?: AbortSignal): Promise<void> {
+    const { file, direction, statements } = unit;
+    try {
+      await this.ensureVersionTable();
+    } catch (error) {
+      throw this.bookkeepingError(error, `prepare goose's version table ${this.table}`);
+    }
+    for (const [index, statement] of statements.entries()) {
+      try {
+        await this.session.command(statement.sql, signal);
+      } catch (error) {
+        if (error instanceof CancelledError) throw cancelledMidFile(error, unit, index);
+        if (!(error instanceof ServerQueryError)) throw error;
+        throw migrationFailure(unit, index, statement, error);
+      }
+    }
+    try {
+      if (direction === 'up') await this.session.command(sql.insertVersion(this.table, file.version), signal);
+      else await this.deleteVersion(file.version, signal);
+    } catch (error) {
+      throw this.bookkeepingError(error, `record version ${file.version} (${file.name}) in ${this.table} after its ${direction} statements all ran`);
+    }
+  }
+
+  /**
+   * NOT atomic: ClickHouse has no transactions, so the units run one after another and a
+   * failure leaves the units before it applied (the error names the failing file).
+   */
+  async applyAtomically(units: ApplyUnit[], signal?: AbortSignal): Promise<void> {
+    for (const unit of units) await this.apply(unit, signal);
+  }
+
+  /**
+   * Deletes a version's rows so that a later read can never see them again (otherwise the
+   * same down could run twice): goose's `mutations_sync = 2` where the server has it, else a
+   * plain mutation followed by waiting for system.mutations to report it done.
+   */
+  private async deleteVersion(version: number, signal?: AbortSignal): Promise<void> {
+    if (this.mutationsSync !== false) {
+      try {
+        await this.session.command(sql.deleteVersionSync(this.table, version), signal);
+        this.mutationsSync = true;
+        return;
+      } catch (error) {
+        if (!(error instanceof ServerQueryError) || !rejectsMutationsSync(error.server)) throw error;
+        this.mutationsSync = false;
+        this.logger.debug({ code: error.server.code }, 'server rejects mutations_sync; deleting with a plain mutation and waiting for it');
+      }
+    }
+    await this.session.command(sql.deleteVersionAsync(this.table, version), signal);
+    await this.waitForMutations(signal);
+  }
+
+  private async waitForMutations(signal?: AbortSignal): Promise<void> {
+    const [database, table] = this.table.includes('.') ? (this.table.split('.') as [string, string]) : [this.session.database, this.table];
+    const deadline = Date.now() + this.mutationTimeoutMs;
+    for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
+      const pending = await this.session.rows<{ mutation_id: string; command: string }>(sql.pendingMutations(database, table), signal);
+      if (pending.length === 0) return;
+      if (Date.now() >= deadline) {
+        throw new Error(
+          `the mutation ${pending[0]?.mutation_id} (${pending[0]?.command}) on ${database}.${table} was still not done after ${this.mutationTimeoutMs / 1000} s; the version row may reappear in reads until it finishes (see system.mutations)`,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+
+  async introspect(): Promise<Catalog> {
+    try {
+      return await readCatalog(this.session, [this.table, LOCK_TABLE]);
+    } catch (error) {
+      throw this.bookkeepingError(error, 'describe its schema');
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.session.close();
+  }
+
+  /** Failures outside a migration's own statements keep their typed error or become ConnectionErrors. */
+  private bookkeepingError(error: unknown, what: string): Error {
+    if (isSchemasyncError(error)) return error;
+    return new ConnectionError(this.where, `ClickHouse could not ${what}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/** The MigrationError of a failed statement; its message says plainly what stays applied. */
+function migrationFailure(unit: ApplyUnit, index: number, statement: Statement, error: ServerQueryError): MigrationError {
+  const offset = errorOffset(error.server.message, statement.sql);
+  const position = offset === undefined ? { line: statement.lines[0] ?? 1, column: statement.column } : positionInFile(statement, offset);
+  const details: MigrationErrorDetails = {
+    target: 'clickhouse',
+    file: unit.file.path,
+    direction: unit.direction,
+    statementIndex: index,
+    statement: statement.sql,
+    line: position.line,
+    column: position.column,
+    serverMessage: error.server.message,
+    codeFrame: codeFrame(unit.file.text, position.line, position.column),
+    appliedStatements: [...Array(index).keys()],
+    rolledBack: false,
+  };
+  if (error.server.code !== undefined) details.serverCode = error.server.code;
+  const failure = new MigrationError(details, { cause: error });
+  failure.message = `${failure.message} ${partialNote(unit, index)}`;
+  return failure;
+}
+
+function cancelledMidFile(error: CancelledError, unit: ApplyUnit, index: number): CancelledError {
+  return index === 0 ? error : new CancelledError(`${error.message}. ${partialNote(unit, index)}`);
+}
+
+function partialNote(unit: ApplyUnit, index: number): string {
+  const recorded = `version ${unit.file.version} was not ${unit.direction === 'up' ? 'recorded' : 'removed'} in goose's table`;
+  if (index === 0) return `Nothing of ${unit.file.name} ran; ${recorded}.`;
+  const ran = index === 1 ? 'statement 1' : `statements 1-${index}`;
+  return `ClickHouse has no transactions: ${ran} of ${unit.file.name} (${unit.direction}) already ran and stay applied; ${recorded}.`;
+}
