@@ -1,0 +1,170 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { watch, type FSWatcher } from 'chokidar';
+
+import { messageOf } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+
+/**
+ * The only chokidar user: turns file events under the watched paths into one debounced
+ * `Trigger` listing what changed. It knows nothing of migrations or the pipeline.
+ */
+
+export interface Trigger {
+  /** Absolute, deduplicated, sorted. */
+  paths: string[];
+  reason: 'change';
+}
+
+export interface Watcher {
+  close(): Promise<void>;
+}
+
+export interface WatcherOptions {
+  /** Folders and files to watch; they need not exist yet. */
+  paths: string[];
+  /** Quiet time after the last event before the trigger fires. */
+  debounceMs: number;
+  /** Poll the filesystem instead of relying on OS events (see `usePolling` below). */
+  poll: boolean;
+  logger: Logger;
+  onTrigger: (trigger: Trigger) => void;
+}
+
+/** Deletions and renames are changes too: a removed migration must be noticed. */
+const CHANGE_EVENTS = new Set<string>(['add', 'addDir', 'change', 'unlink', 'unlinkDir']);
+
+/**
+ * Starts watching; resolves once the initial scan is done, so a change made after the promise
+ * resolves is seen. The initial scan itself fires nothing: the daemon runs one full sync at start.
+ */
+export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
+  const targets = [...new Set(options.paths.map((target) => path.resolve(target)))];
+  const filter = createPathFilter(targets);
+  const roots = watchRoots(targets);
+
+  const debouncer = createDebouncer(options.debounceMs, (paths) => {
+    options.logger.debug({ event: 'watch:trigger', paths }, `${paths.length} changed path(s)`);
+    options.onTrigger({ paths, reason: 'change' });
+  });
+
+  const watcher: FSWatcher = watch(roots, {
+    // The daemon runs one full sync itself at start; the initial scan is not a change.
+    ignoreInitial: true,
+    // Decides which paths chokidar descends into, too: only the targets and the folders leading to them.
+    ignored: (candidate) => filter.ignores(path.resolve(candidate)),
+    // Editors write in pieces; wait until a file's size holds still. Kept short so the debounce
+    // stays the main delay.
+    awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 25 },
+    // Polling is slower and costs CPU, but OS events do not arrive through Docker bind mounts or
+    // network filesystems, and on Linux `git stash && git stash pop` can leave inotify watching
+    // replaced inodes. Hence an opt-in switch.
+    usePolling: options.poll,
+    interval: 300,
+    binaryInterval: 300,
+  });
+
+  watcher.on('all', (event, changed) => {
+    if (!CHANGE_EVENTS.has(event)) return;
+    const absolute = path.resolve(changed);
+    // Events for the folders above a target only keep the watch alive; they are not changes.
+    if (!filter.isTargetOrInside(absolute)) return;
+    options.logger.trace({ event: 'watch:event', kind: event, path: absolute }, `${event} ${absolute}`);
+    debouncer.add(absolute);
+  });
+  watcher.on('error', (error) => {
+    options.logger.warn({ event: 'watch:error', err: error }, `the file watcher reported an error: ${messageOf(error)}`);
+  });
+
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  options.logger.debug({ event: 'watch:ready', roots, targets, poll: options.poll }, 'watching for changes');
+
+  return {
+    async close() {
+      // A change still in its debounce window is dropped: closing means the daemon is stopping.
+      debouncer.cancel();
+      await watcher.close();
+    },
+  };
+}
+
+/**
+ * Where chokidar watches: the nearest existing folder *above* each target. Watching the parent
+ * rather than the target itself is what lets a folder that does not exist yet be picked up when
+ * it is created, and a folder renamed away and back be watched again.
+ */
+export function watchRoots(targets: string[], exists: (p: string) => boolean = existsSync): string[] {
+  const roots = new Set<string>();
+  for (const target of targets) {
+    let root = path.dirname(target);
+    while (!exists(root) && path.dirname(root) !== root) root = path.dirname(root);
+    roots.add(root);
+  }
+  return [...roots].sort();
+}
+
+/** Names editors and tools write beside the real file while saving. */
+const JUNK_NAME = [
+  /^\./, // hidden: Emacs lock files (.#x.sql), vim swap files (.x.sql.swp), .DS_Store
+  /~$/, // backups: x.sql~
+  /\.(swp|swx|swo|tmp|crswap)$/i, // vim swap, generic temp, Chrome/VS Code remote swap
+  /^4913$/, // vim's probe that the folder is writable
+  /___jb_(tmp|old)___$/, // JetBrains safe write
+];
+const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
+
+export function isJunkName(name: string): boolean {
+  return SKIPPED_FOLDERS.has(name) || JUNK_NAME.some((pattern) => pattern.test(name));
+}
+
+export interface PathFilter {
+  /** For chokidar's `ignored`: true for everything but targets, what is inside them, and their ancestors. */
+  ignores(absolute: string): boolean;
+  /** A target, or a non-junk path inside one: a real change. */
+  isTargetOrInside(absolute: string): boolean;
+}
+
+/** Pure: decides by path alone, for absolute, resolved paths. */
+export function createPathFilter(targets: string[]): PathFilter {
+  const isAncestorOfTarget = (candidate: string) => targets.some((target) => isStrictlyInside(target, candidate));
+  const isTargetOrInside = (candidate: string) =>
+    targets.some((target) => {
+      if (candidate === target) return true;
+      if (!isStrictlyInside(candidate, target)) return false;
+      // Junk anywhere below the target (a .git folder, a node_modules, a swap file) is ignored.
+      return !path.relative(target, candidate).split(path.sep).some(isJunkName);
+    });
+  return {
+    ignores: (candidate) => !(isAncestorOfTarget(candidate) || isTargetOrInside(candidate)),
+    isTargetOrInside,
+  };
+}
+
+function isStrictlyInside(candidate: string, folder: string): boolean {
+  const relative = path.relative(folder, candidate);
+  return relative !== '' && relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative);
+}
+
+/** Collects paths and hands them over `delayMs` after the last one, sorted and deduplicated. */
+function createDebouncer(delayMs: number, fire: (paths: string[]) => void) {
+  let collected = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    add(changed: string) {
+      collected.add(changed);
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        const paths = [...collected].sort();
+        collected = new Set();
+        timer = undefined;
+        fire(paths);
+      }, delayMs);
+    },
+    cancel() {
+      clearTimeout(timer);
+      timer = undefined;
+      collected = new Set();
+    },
+  };
+}
