@@ -19,7 +19,7 @@ export interface LoggerOptions {
   format: LogFormat;
   /** Where lines go; stdout (written synchronously) by default. */
   destination?: NodeJS.WritableStream | { write(line: string): void };
-  /** Colours in the pretty format; on by default, off for tests and `NO_COLOR`. */
+  /** Colours in the pretty format; on unless `NO_COLOR` is set (https://no-color.org). */
   colorize?: boolean;
 }
 
@@ -36,7 +36,7 @@ export function createLogger(options: LoggerOptions): Logger & { flush(): void }
   const render =
     options.format === 'json'
       ? (event: Record<string, unknown>) => `${JSON.stringify(event)}\n`
-      : prettyRenderer(options.colorize ?? true);
+      : prettyRenderer(options.colorize ?? process.env.NO_COLOR === undefined);
   const destination = {
     /** pino hands us one serialized event per call. */
     write(line: string) {

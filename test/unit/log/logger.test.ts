@@ -92,10 +92,14 @@ describe('createLogger pretty format', () => {
     expect(failed).toMatch(/ERROR: \[postgres\] apply failed\n {4}> 3 \| CREATE TABL x;\n {8}\| {8}\^\n$/);
   });
 
-  it('colours the output unless told not to', () => {
-    const destination = memoryDestination();
-    createLogger({ level: 'info', format: 'pretty', destination }).info('hello');
-    expect(destination.text).toContain('\u001b[');
+  it('colours the output when asked to, and not otherwise', () => {
+    const coloured = memoryDestination();
+    createLogger({ level: 'info', format: 'pretty', destination: coloured, colorize: true }).info('hello');
+    expect(coloured.text).toContain('\u001b[');
+    const plain = memoryDestination();
+    createLogger({ level: 'info', format: 'pretty', destination: plain, colorize: false }).info('hello');
+    expect(plain.text).not.toContain('\u001b[');
+    expect(plain.text).toMatch(/INFO: hello\n$/);
   });
 });
 
