@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseMigration } from '../../../daemon/migrations/parse.ts';
-import { canonicalCatalogJson, fingerprintCatalog } from '../../../daemon/targets/fingerprint.ts';
-import { catalogFromRows, columnEntry, enumEntry, functionEntry, qualifiedName } from '../../../daemon/targets/postgres/catalog.ts';
-import { explainConnectionFailure, isConnectionFailure, isServerError } from '../../../daemon/targets/postgres/connection.ts';
-import { migrationFailure } from '../../../daemon/targets/postgres/failure.ts';
-import { describeLockHolder } from '../../../daemon/targets/postgres/holder.ts';
-import * as sql from '../../../daemon/targets/postgres/queries.ts';
-import type { ApplyUnit } from '../../../daemon/targets/target.ts';
+import { parseMigration } from '../../../../daemon/migrations/parse.ts';
+import { canonicalCatalogJson, fingerprintCatalog } from '../../../../daemon/targets/fingerprint.ts';
+import { catalogFromRows, columnEntry, enumEntry, functionEntry, qualifiedName } from '../../../../daemon/targets/postgres/catalog.ts';
+import { explainConnectionFailure, isConnectionFailure, isServerError } from '../../../../daemon/targets/postgres/connection.ts';
+import { migrationFailure } from '../../../../daemon/targets/postgres/failure.ts';
+import { describeLockHolder } from '../../../../daemon/targets/postgres/holder.ts';
+import * as sql from '../../../../daemon/targets/postgres/queries.ts';
+import type { ApplyUnit } from '../../../../daemon/targets/target.ts';
 
 /** A server error as pg reports it (pg's DatabaseError fields). */
 function serverError(code: string, message: string, extra: Record<string, string> = {}) {
