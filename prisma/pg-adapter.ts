@@ -17,7 +17,13 @@ import pg from 'pg';
  * on PostgreSQL needs it until the adapter learns these types.
  */
 export function createPrismaAdapter(connectionString: string) {
-  const pool = new pg.Pool({ connectionString, Client: CatalogTypesClient });
+  const pool = new pg.Pool({
+    connectionString,
+    Client: CatalogTypesClient,
+    // The CLI does not close the adapter after `db pull`; without this its idle connections keep
+    // the process alive for pg's idle timeout (10 s) after the work is done.
+    allowExitOnIdle: true,
+  });
   return wrapFactory(new PrismaPg(pool, { disposeExternalPool: true }));
 }
 
