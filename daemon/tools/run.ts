@@ -63,7 +63,7 @@ function installExitHook(): void {
   });
 }
 
-function describe(command: ToolCommand): string {
+function commandName(command: ToolCommand): string {
   return command.action ? `${command.tool} ${command.action}` : command.tool;
 }
 
@@ -79,7 +79,7 @@ function describe(command: ToolCommand): string {
  * other spawn failure. Output is bounded per stream (see `maxOutputBytes`).
  */
 export async function runTool(command: ToolCommand, options: RunToolOptions): Promise<ToolResult> {
-  const name = describe(command);
+  const name = commandName(command);
   if (options.signal?.aborted) throw new CancelledError(`${name} was cancelled before it started`);
   const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
   const stdout = new BoundedOutput(maxBytes);
