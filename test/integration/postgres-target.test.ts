@@ -276,6 +276,12 @@ SELECT pg_sleep(30);
     expect(await target.withLock(async () => 'ran')).toBe('ran');
   });
 
+  it('passes the locked function’s own error through and releases the lock', async () => {
+    const boom = new Error('boom');
+    await expect(target.withLock(async () => Promise.reject(boom))).rejects.toBe(boom);
+    expect(await query(`SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND objid = 4097083626`)).toEqual([{ n: 0 }]);
+  });
+
   it('stops waiting for the lock when aborted', async () => {
     await withClient(database.url, async (client) => {
       await client.query('SELECT pg_advisory_lock(4097083626)');

@@ -297,53 +297,57 @@ class PostgresTarget implements Target {
    * vanishes with it, so a crashed runner never blocks the next one.
    */
   async withLock<T>(fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-    const { signal, timeoutMs, onWait } = options;
-    const client = await this.#checkout(signal);
+    const client = await this.#checkout(options.signal);
     const onClientError = (error: Error) => this.#logger.warn({ error: messageOf(error) }, 'the connection holding the migration lock failed');
     client.on('error', onClientError);
-    let locked = false;
+    try {
+      await this.#acquireLock(client, options);
+    } catch (error) {
+      client.off('error', onClientError);
+      // Destroyed, not pooled: an attempt whose answer was lost may still have taken the lock.
+      client.release(true);
+      throw isSchemasyncError(error) ? error : this.#queryError(error, 'taking the migration lock');
+    }
     let broken = false;
     try {
-      const started = Date.now();
-      let lastNotice = -Infinity;
-      for (;;) {
-        if (signal?.aborted) throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
-        const { rows } = await client.query<{ locked: boolean }>(sql.tryAdvisoryLock());
-        if (rows[0]?.locked) {
-          locked = true;
-          break;
-        }
-        const waited = Date.now() - started;
-        if (timeoutMs !== undefined && waited >= timeoutMs) {
-          const holder = await this.#describeHolder(client);
-          throw new LockError(
-            `the migration lock on ${this.where} is still held by ${holder} after ${Math.round(waited / 1000)} s; stop that runner or try again later.`,
-          );
-        }
-        if (onWait && Date.now() - lastNotice >= LOCK_NOTICE_MS) {
-          lastNotice = Date.now();
-          onWait(await this.#describeHolder(client));
-        }
-        try {
-          await sleep(LOCK_POLL_MS, undefined, { signal });
-        } catch {
-          throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
-        }
-      }
+      // fn's own errors pass through untouched.
       return await fn();
-    } catch (error) {
-      throw isSchemasyncError(error) ? error : this.#queryError(error, 'taking the migration lock');
     } finally {
-      if (locked) {
-        try {
-          await client.query(sql.advisoryUnlock());
-        } catch {
-          // Dropping the connection ends the session, which releases the lock.
-          broken = true;
-        }
+      try {
+        await client.query(sql.advisoryUnlock());
+      } catch {
+        // Dropping the connection ends the session, which releases the lock.
+        broken = true;
       }
       client.off('error', onClientError);
       client.release(broken);
+    }
+  }
+
+  /** Polls pg_try_advisory_lock until it succeeds; LockError after `timeoutMs`, CancelledError on abort. */
+  async #acquireLock(client: pg.PoolClient, { signal, timeoutMs, onWait }: LockOptions): Promise<void> {
+    const started = Date.now();
+    let lastNotice = -Infinity;
+    for (;;) {
+      if (signal?.aborted) throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
+      const { rows } = await client.query<{ locked: boolean }>(sql.tryAdvisoryLock());
+      if (rows[0]?.locked) return;
+      const waited = Date.now() - started;
+      if (timeoutMs !== undefined && waited >= timeoutMs) {
+        const holder = await this.#describeHolder(client);
+        throw new LockError(
+          `the migration lock on ${this.where} is still held by ${holder} after ${Math.round(waited / 1000)} s; stop that runner or try again later.`,
+        );
+      }
+      if (onWait && Date.now() - lastNotice >= LOCK_NOTICE_MS) {
+        lastNotice = Date.now();
+        onWait(await this.#describeHolder(client));
+      }
+      try {
+        await sleep(LOCK_POLL_MS, undefined, { signal });
+      } catch {
+        throw new CancelledError(`waiting for the migration lock on ${this.where} was cancelled.`);
+      }
     }
   }
 
