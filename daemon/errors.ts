@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'LOCK' // the migration lock could not be taken in time
   | 'TOOL' // prisma, sqlc or goose failed, hung or crashed
   | 'TOOL_MISSING' // a tool is not installed
-  | 'CANCELLED'; // stopped by a signal or shutdown
+  | 'CANCELLED' // stopped by a signal or shutdown
+  | 'INTERNAL'; // a bug in schemasync: the message carries the stack
 
 const brand = Symbol.for('schemasync.error');
 

@@ -9,14 +9,12 @@ export interface Config {
     dir: string;
     table: string;
   };
-  /** Undefined when CLICKHOUSE_URL is not set: the target is off. */
-  clickhouse:
-    | {
-        url: string;
-        dir: string;
-        table: string;
-      }
-    | undefined;
+  clickhouse: {
+    /** Undefined when CLICKHOUSE_URL is not set: the target is off. */
+    url: string | undefined;
+    dir: string;
+    table: string;
+  };
   /** Targets chosen with --target (default: all configured). */
   targets: TargetName[];
   allowMissing: boolean;

@@ -148,28 +148,26 @@ export function formatPrettyMessage(
   const parts: string[] = [];
   if (scope) parts.push(`[${scope}]`);
   if (message) parts.push(message.split('\n', 1)[0] ?? '');
-  if (typeof log.durationMs === 'number') parts.push(`(${formatMs(log.durationMs)})`);
+  // run:end's summary line already states its duration.
+  if (typeof log.durationMs === 'number' && log.event !== 'run:end') parts.push(dim(`(${formatMs(log.durationMs)})`));
 
   const errorInfo = describeError(log.err);
   if (errorInfo.message && !message.includes(errorInfo.message)) {
     parts.push(parts.length > 0 ? `· ${errorInfo.message}` : errorInfo.message);
   }
 
+  // Scalar fields stay out of the pretty line: the message is written for people and already
+  // says what matters; the JSON format carries every field for machines.
   const below: string[] = [];
   if (message.includes('\n')) below.push(message.slice(message.indexOf('\n') + 1));
-  const compact: string[] = [];
   for (const [key, value] of Object.entries(log)) {
-    if (SHOWN_ELSEWHERE.has(key) || key === messageKey || value === undefined || value === null) continue;
+    if (SHOWN_ELSEWHERE.has(key) || key === messageKey) continue;
     if (typeof value === 'string' && value.includes('\n')) below.push(value);
-    else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
-      compact.push(`${key}=${truncate(String(value), 80)}`);
-    }
   }
   if (errorInfo.stack) below.push(errorInfo.stack);
 
-  let line = parts.join(' ');
-  if (compact.length > 0) line += ` ${dim(compact.join(' '))}`;
-  return [line, ...below.map((text) => indent(text.replace(/\n+$/, ''), '    '))].join('\n');
+  const line = parts.join(' ');
+  return [line, ...below.map((text) => dim(indent(text.replace(/\n+$/, ''), '    ')))].join('\n');
 }
 
 /**
@@ -187,10 +185,6 @@ function describeError(err: unknown): { message?: string; stack?: string } {
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function indent(text: string, prefix: string): string {

@@ -121,9 +121,11 @@ class ClickHouseTarget implements Target {
         throw migrationFailure(unit, index, statement, error);
       }
     }
+    // Not cancellable: once every statement ran, the version must be recorded, or the next run
+    // would apply the file again.
     try {
-      if (direction === 'up') await this.session.command(sql.insertVersion(this.table, file.version), signal);
-      else await this.deleteVersion(file.version, signal);
+      if (direction === 'up') await this.session.command(sql.insertVersion(this.table, file.version));
+      else await this.deleteVersion(file.version);
     } catch (error) {
       throw this.bookkeepingError(error, `record version ${file.version} (${file.name}) in ${this.table} after its ${direction} statements all ran`);
     }

@@ -1,0 +1,219 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import type { LoadedConfig } from '../config/load.ts';
+import { messageOf } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+import { checksum } from '../migrations/checksum.ts';
+import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes, type ProjectLayout } from '../pipeline/changes.ts';
+import { MemoryFile } from '../pipeline/memory.ts';
+import { Pipeline, type Step } from '../pipeline/pipeline.ts';
+import { runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
+import { createScheduler } from '../pipeline/scheduler.ts';
+import { applyStep } from '../pipeline/steps/apply.ts';
+import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
+import { prismaStep } from '../pipeline/steps/prisma.ts';
+import { sqlcStep } from '../pipeline/steps/sqlc.ts';
+import { validateStep } from '../pipeline/steps/validate.ts';
+import { startHealthServer, type DaemonState } from '../server.ts';
+import { locateBinary, locatePrismaCli } from '../tools/locate.ts';
+import { PRISMA_INSTALL_HINT } from '../tools/prisma.ts';
+import { sqlcPaths } from '../tools/project-files.ts';
+import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
+import { createWatcher } from '../watch/watcher.ts';
+import { logFailure } from './failure.ts';
+import { handleSignals } from './lifecycle.ts';
+import { openTargets, type OpenedTargets } from './targets.ts';
+import { backoffMs, sleep, waitForTargets } from './wait.ts';
+
+export interface DaemonContext extends LoadedConfig {
+  logger: Logger;
+}
+
+/** Which steps a run may use: everything (watch, sync), or the type generators alone (dev:types). */
+export type StepSelection = 'all' | 'types';
+
+/**
+ * `schemasync sync`: one full run, then exit. Returns the exit status: 0 when every step
+ * succeeded, 1 otherwise.
+ */
+export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'all'): Promise<number> {
+  const controller = new AbortController();
+  const stopSignals = handleSignals(ctx.logger, async () => controller.abort());
+  const opened = await openTargets(ctx.config, ctx.logger, selection === 'types' ? ['postgres'] : ctx.config.targets);
+  try {
+    const { pipeline } = await buildPipeline(ctx, opened, selection);
+    await waitForTargets(opened.targets, ctx.logger, controller.signal);
+    // dev:types asks for the generators explicitly: they run even when their inputs look unchanged.
+    const report = await pipeline.run(FULL_RUN, { ...newRunState(), force: selection === 'types' }, controller.signal);
+    logRunEnd(ctx.logger, report);
+    return report.ok ? 0 : 1;
+  } finally {
+    stopSignals();
+    await opened.close();
+  }
+}
+
+/**
+ * `schemasync watch`: the daemon. Waits for the databases, runs one full sync, then one run per
+ * burst of changes, until SIGINT / SIGTERM. Resolves with the exit status after a clean shutdown.
+ */
+export async function watch(ctx: DaemonContext): Promise<number> {
+  const { config, logger } = ctx;
+  const opened = await openTargets(config, logger);
+  const { pipeline, layout, memory } = await buildPipeline(ctx, opened, 'all');
+  const lifetime = new AbortController();
+  let state: DaemonState = 'starting';
+  let lastRun: RunReport | undefined;
+  const versions = new Map<string, number>();
+  // After a failed run the next one checks everything, so nothing the failure skipped is forgotten.
+  let nextRunFull = false;
+
+  const scheduler = createScheduler<Changes>({
+    merge: mergeChanges,
+    logger,
+    run: async (triggered, signal) => {
+      // Checked when the run starts, not when the event arrived: schemasync's own write of
+      // schema.prisma lands while the run that made it is still generating.
+      const changes = withoutOwnWrites(triggered, layout.prismaSchema, memory);
+      if (isEmpty(changes) && !nextRunFull) return;
+      state = 'running';
+      const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, newRunState(), signal);
+      lastRun = report;
+      state = report.ok ? 'idle' : 'failed';
+      nextRunFull = !report.ok;
+      logRunEnd(logger, report);
+      if (!report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION')) void retryWhenReachable();
+    },
+  });
+
+  // A database went away: wait for it with backoff (logging once), then sync everything.
+  let retrying = false;
+  async function retryWhenReachable() {
+    if (retrying) return;
+    retrying = true;
+    try {
+      await sleep(backoffMs(0), lifetime.signal);
+      await waitForTargets(opened.targets, logger, lifetime.signal);
+      scheduler.trigger(FULL_RUN);
+    } catch {
+      // Shutting down.
+    } finally {
+      retrying = false;
+    }
+  }
+
+  const server =
+    config.port === undefined
+      ? undefined
+      : await startHealthServer({
+          port: config.port,
+          logger,
+          getStatus: () => ({ state, lastRun, targets: opened.targets.map((t) => ({ name: t.name, where: t.where, currentVersion: versions.get(t.name) })) }),
+        });
+  if (server) logger.info({ event: 'server:listening', port: server.port }, `health on http://127.0.0.1:${server.port}/healthz`);
+
+  const watcher = await createWatcher({
+    paths: [...opened.dirs.values(), layout.sqlcConfig, ...layout.sqlcQueries, layout.prismaSchema],
+    debounceMs: config.watch.debounceMs,
+    poll: config.watch.poll,
+    logger,
+    onTrigger: (trigger) => {
+      const changes = classifyPaths(trigger.paths, layout);
+      if (!isEmpty(changes)) scheduler.trigger(changes);
+    },
+  });
+  logger.info(
+    { event: 'watch:start', dirs: [...opened.dirs.values()].map((d) => path.relative(config.projectRoot, d)), poll: config.watch.poll, debounceMs: config.watch.debounceMs },
+    `watching ${[...opened.dirs.values()].map((d) => path.relative(config.projectRoot, d)).join(', ')}${config.watch.poll ? ' (polling)' : ''}`,
+  );
+
+  let resolveExit!: (code: number) => void;
+  const exited = new Promise<number>((resolve) => (resolveExit = resolve));
+  const stopSignals = handleSignals(logger, async () => {
+    lifetime.abort();
+    await watcher.close();
+    // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
+    await scheduler.close({ cancel: true });
+    await server?.close();
+    await opened.close();
+    logger.info({ event: 'shutdown:end' }, 'stopped');
+    resolveExit(0);
+  });
+
+  try {
+    await waitForTargets(opened.targets, logger, lifetime.signal);
+    scheduler.trigger(FULL_RUN);
+  } catch (error) {
+    if (!lifetime.signal.aborted) logger.error({ event: 'startup:error' }, messageOf(error));
+  }
+  const code = await exited;
+  stopSignals();
+  return code;
+}
+
+async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection) {
+  const { config, env, logger } = ctx;
+  const memory = await MemoryFile.open(config.projectRoot);
+  const deps: StepDeps = {
+    projectRoot: config.projectRoot,
+    env,
+    logger,
+    targets: opened.targets,
+    dirs: opened.dirs,
+    allowMissing: config.allowMissing,
+    lockTimeoutMs: config.lockTimeoutMs,
+    memory,
+  };
+  const layout: ProjectLayout = {
+    projectRoot: config.projectRoot,
+    migrationDirs: Object.fromEntries(opened.dirs),
+    sqlcConfig: config.sqlc.configFile,
+    sqlcQueries: existsSync(config.sqlc.configFile) ? sqlcPaths(readFileSync(config.sqlc.configFile, 'utf8'), config.sqlc.configFile).queries : [],
+    prismaSchema: config.prisma.schema,
+  };
+
+  const postgres = opened.targets.find((t) => t.name === 'postgres');
+  const tools: Array<Step<RunState>> = [];
+  if (postgres && opened.postgresUrl && existsSync(config.prisma.schema)) {
+    const cli = await locatePrismaCli(config.projectRoot);
+    if (cli) {
+      tools.push(prismaStep(deps, { context: { cli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl }, timeoutMs: config.prisma.timeoutMs }));
+    } else {
+      logger.warn({ event: 'tool:missing', tool: 'prisma' }, `Prisma step off: prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`);
+    }
+  }
+  if (postgres && existsSync(config.sqlc.configFile)) {
+    const binary = await locateBinary('sqlc', { explicit: config.sqlc.binary, cwd: config.projectRoot, env: env as NodeJS.ProcessEnv });
+    if (binary) {
+      tools.push(sqlcStep(deps, { context: { binary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
+    } else {
+      logger.warn({ event: 'tool:missing', tool: 'sqlc' }, `sqlc step off: sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}`);
+    }
+  }
+
+  const applies = opened.targets.map((target) => applyStep(deps, target));
+  const applyPostgres = applies.filter((step) => step.name === 'apply:postgres');
+  const applyOthers = applies.filter((step) => step.name !== 'apply:postgres');
+  // PostgreSQL first (Prisma and sqlc follow it); ClickHouse beside the type generators.
+  const stages: Array<Array<Step<RunState>>> = selection === 'types' ? [tools] : [[validateStep(deps)], applyPostgres, [...applyOthers, ...tools]];
+  return { pipeline: new Pipeline(stages.filter((stage) => stage.length > 0), { logger, projectRoot: config.projectRoot }), layout, memory };
+}
+
+/**
+ * schemasync's own writes (db pull rewriting schema.prisma) come back as file events: a
+ * schema.prisma whose text is the one the client was last generated from is not a change.
+ */
+function withoutOwnWrites(changes: Changes, schema: string, memory: MemoryFile): Changes {
+  if (!changes.prismaSchema || changes.full) return changes;
+  if (!existsSync(schema) || checksum(readFileSync(schema, 'utf8')) !== memory.get().prismaGeneratedFrom) return changes;
+  return { ...changes, prismaSchema: false, paths: changes.paths.filter((p) => p !== schema) };
+}
+
+function logRunEnd(logger: Logger, report: RunReport): void {
+  for (const step of report.steps) {
+    if (step.error) logFailure(logger.child({ run: report.id, step: step.name }), step.error);
+  }
+  const log = report.ok ? logger.info.bind(logger) : logger.error.bind(logger);
+  log({ ...runEndEvent(report), run: report.id }, summarizeRun(report));
+}

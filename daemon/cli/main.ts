@@ -1,0 +1,126 @@
+import { Command, CommanderError, Option } from 'commander';
+
+import { type ConfigFlags, loadConfig } from '../config/load.ts';
+import { isSchemasyncError, messageOf } from '../errors.ts';
+import { createLogger } from '../log/logger.ts';
+import { redact } from '../log/redact.ts';
+import { createCommand } from './commands/create.ts';
+import { downCommand } from './commands/down.ts';
+import { redoCommand } from './commands/redo.ts';
+import { statusCommand } from './commands/status.ts';
+import { syncCommand } from './commands/sync.ts';
+import { upCommand } from './commands/up.ts';
+import { versionCommand } from './commands/version.ts';
+import { watchCommand } from './commands/watch.ts';
+import type { CommandContext } from './context.ts';
+import { EXIT, exitCodeFor } from './exit.ts';
+import { packageVersion } from './version.ts';
+
+type Handler = (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>;
+
+/** Runs the command line and returns the exit status (never calls process.exit, so tests can call it). */
+export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  let exitCode: number = EXIT.ok;
+
+  const program = new Command('schemasync')
+    .description('Keeps PostgreSQL, ClickHouse, Prisma and sqlc in sync with goose SQL migrations.')
+    .version(packageVersion(), '-V, --version', 'print the schemasync version')
+    .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
+    .exitOverride()
+    .showHelpAfterError('(run schemasync --help for usage)')
+    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else an embedded PostgreSQL)')
+    .option('--clickhouse-url <url>', 'ClickHouse URL, http://user:password@host:8123/db (default: CLICKHOUSE_URL; none: ClickHouse off)')
+    .option('--dir <dir>', 'migrations folder of the target chosen with --target (default: PostgreSQL’s)')
+    .option('--postgres-dir <dir>', 'PostgreSQL migrations folder (default: migrations/postgres)')
+    .option('--clickhouse-dir <dir>', 'ClickHouse migrations folder (default: migrations/clickhouse)')
+    .option('--table <name>', "goose's version table (default: GOOSE_TABLE or goose_db_version)")
+    .addOption(new Option('--log-format <format>', 'pretty or json (default: pretty on a terminal)').choices(['pretty', 'json']))
+    .option('--log-level <level>', 'trace, debug, info, warn, error (default: LOG_LEVEL or info)');
+
+  const targetOption = () => new Option('--target <target>', 'postgres, clickhouse or all configured').choices(['postgres', 'clickhouse', 'all']);
+  const command = (name: string, description: string, handler: Handler, { oneShot = true, needsDatabase = true } = {}) => {
+    const sub = program.command(name).description(description);
+    sub.action(async (...received: unknown[]) => {
+      const cmd = received.at(-1) as Command;
+      const options = { ...program.opts(), ...cmd.opts() };
+      // `create --target clickhouse` only names a folder; it must not require CLICKHOUSE_URL.
+      const flags = needsDatabase ? options : { ...options, target: undefined };
+      exitCode = await runHandler(handler, flags, options, cmd.args, { oneShot, stdout, stderr, cwd: io.cwd, env: io.env });
+    });
+    return sub;
+  };
+
+  command('up', 'apply pending migrations', upCommand)
+    .addOption(targetOption())
+    .option('--to <version>', 'apply up to and including this version')
+    .option('--allow-missing', 'also apply unapplied migrations older than the newest applied one (as goose -allow-missing)');
+  command('down', 'roll back the newest applied migration (or down to --to)', downCommand)
+    .addOption(targetOption())
+    .option('--to <version>', 'roll back every migration newer than this version (0: all)');
+  command('redo', 'roll back the newest applied migration and apply it again', redoCommand).addOption(targetOption());
+  command('status', 'show applied, pending and missing migrations', statusCommand)
+    .addOption(targetOption())
+    .option('--json', 'print an array of {target, version, file, state, appliedAt}');
+  command('version', "print each target's current goose version", versionCommand).addOption(targetOption());
+  command('create', 'create a new migration file, named as goose create names it', createCommand, { needsDatabase: false })
+    .argument('<name>', 'what the migration does, e.g. add_users')
+    .addOption(new Option('--target <target>', 'postgres or clickhouse').choices(['postgres', 'clickhouse']).default('postgres'))
+    .option('-s, --sequential', 'use the next sequential version (00001) instead of a UTC timestamp');
+  command('sync', 'run the whole pipeline once: apply, prisma, sqlc, drift; exit 1 if a step failed', syncCommand)
+    .option('--allow-missing', 'apply out-of-order migrations too')
+    .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')
+    .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
+  command('watch', 'watch the migrations and keep everything in sync (the daemon)', watchCommand, { oneShot: false })
+    .option('--poll', 'poll the file system (Docker bind mounts; also SCHEMASYNC_POLL=1)')
+    .option('--debounce <ms>', 'wait this long after the last change (default 150)')
+    .option('--port <port>', 'serve GET /healthz and /status on this port (also SCHEMASYNC_PORT)')
+    .option('--no-redo', 'do not re-apply the newest migration when it is edited')
+    .option('--shadow', 'also compare the live schema with a shadow database after quiet periods')
+    .option('--allow-missing', 'apply out-of-order migrations too')
+    .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end here with exit code 0; real usage errors are already printed.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    stderr.write(`schemasync: ${redact(messageOf(error))}\n`);
+    return EXIT.failed;
+  }
+  return exitCode;
+}
+
+async function runHandler(
+  handler: Handler,
+  flags: ConfigFlags,
+  options: Record<string, unknown>,
+  args: string[],
+  io: { oneShot: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv },
+): Promise<number> {
+  let logger: ReturnType<typeof createLogger> | undefined;
+  try {
+    // One-shot commands log to stderr so that stdout carries only their result (status --json);
+    // the daemon's log is its output.
+    const logStream = io.oneShot ? io.stderr : io.stdout;
+    const loaded = loadConfig({
+      cwd: io.cwd ?? process.cwd(),
+      env: io.env ?? process.env,
+      flags,
+      stdoutIsTTY: (logStream as NodeJS.WriteStream).isTTY === true,
+    });
+    logger = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format, destination: logStream });
+    for (const notice of loaded.notices) logger.info({ event: 'config:notice' }, notice);
+    return await handler({ ...loaded, logger, stdout: io.stdout, stderr: io.stderr }, options, args);
+  } catch (error) {
+    const message = redact(messageOf(error));
+    if (logger) logger.error({ event: 'command:error', code: isSchemasyncError(error) ? error.code : undefined }, message);
+    else io.stderr.write(`schemasync: ${message}\n`);
+    return isSchemasyncError(error) ? exitCodeFor(error) : EXIT.failed;
+  } finally {
+    logger?.flush();
+  }
+}

@@ -1,0 +1,47 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+/**
+ * What the last successful run produced, kept across restarts in `.schemasync/state.json`
+ * (git-ignored), so that a start-up against a project already in sync runs no tool at all.
+ * Losing the file only costs one extra Prisma and sqlc run.
+ */
+export interface SyncMemory {
+  /** Fingerprint of the PostgreSQL catalog that schema.prisma was last pulled from. */
+  prismaPulledFrom?: string;
+  /** Hash of the schema.prisma text the Prisma client was last generated from. */
+  prismaGeneratedFrom?: string;
+  /** Hash of sqlc's inputs (sqlc.yaml, queries, migrations) at its last successful generate. */
+  sqlcGeneratedFrom?: string;
+}
+
+export class MemoryFile {
+  private constructor(
+    private readonly file: string,
+    private data: SyncMemory,
+  ) {}
+
+  static async open(projectRoot: string): Promise<MemoryFile> {
+    const file = path.join(projectRoot, '.schemasync', 'state.json');
+    let data: SyncMemory = {};
+    try {
+      data = JSON.parse(await readFile(file, 'utf8')) as SyncMemory;
+    } catch {
+      // Missing or unreadable: start from nothing, which only means one full tool run.
+    }
+    return new MemoryFile(file, data);
+  }
+
+  get(): Readonly<SyncMemory> {
+    return this.data;
+  }
+
+  /** Merges and writes atomically (temp file + rename), so a crash never leaves half a file. */
+  async update(patch: Partial<SyncMemory>): Promise<void> {
+    this.data = { ...this.data, ...patch };
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(temp, `${JSON.stringify(this.data, null, 2)}\n`);
+    await rename(temp, this.file);
+  }
+}

@@ -1,0 +1,86 @@
+import path from 'node:path';
+
+import { CancelledError, isSchemasyncError, SchemasyncError } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+import type { Changes } from './changes.ts';
+import type { RunReport, StepReport } from './report.ts';
+
+/** What a step says about itself when it did not fail. */
+export interface StepOutcome {
+  status: 'ok' | 'skipped';
+  /** A few words for the log: "applied 2 migrations", "schema unchanged". */
+  detail?: string;
+}
+
+/**
+ * One step of a run. A step decides from the changes whether it has work (`needed`), does it,
+ * and reports; it throws only SchemasyncErrors, which the pipeline turns into a failed step.
+ */
+export interface Step<S> {
+  readonly name: string;
+  /** Steps whose failure makes this one pointless (it is then skipped). */
+  readonly dependsOn: readonly string[];
+  /** Undefined when there is work to do; otherwise why not (logged at debug, shown as skipped). */
+  skipReason(changes: Changes, state: S): string | undefined;
+  run(changes: Changes, state: S, signal: AbortSignal): Promise<StepOutcome>;
+}
+
+/**
+ * Runs stages in order; the steps of one stage run side by side (prisma ∥ sqlc). A failed step
+ * marks its dependants skipped and the run goes on with what does not depend on it. Never
+ * throws: the result is a RunReport.
+ */
+export class Pipeline<S> {
+  private runs = 0;
+
+  constructor(
+    private readonly stages: ReadonlyArray<ReadonlyArray<Step<S>>>,
+    private readonly options: { logger: Logger; projectRoot: string },
+  ) {}
+
+  async run(changes: Changes, state: S, signal: AbortSignal): Promise<RunReport> {
+    const id = ++this.runs;
+    const logger = this.options.logger.child({ run: id });
+    const startedAt = new Date();
+    const started = performance.now();
+    const trigger = changes.paths.map((p) => path.relative(this.options.projectRoot, p) || '.');
+    logger.info({ event: 'run:start', trigger, full: changes.full }, changes.full ? 'sync: checking everything' : `change: ${trigger.join(', ')}`);
+
+    const reports = new Map<string, StepReport>();
+    for (const stage of this.stages) {
+      await Promise.all(stage.map(async (step) => reports.set(step.name, await this.runStep(step, changes, state, signal, reports, logger))));
+    }
+    const steps = this.stages.flat().map((step) => reports.get(step.name)!);
+    return { id, ok: steps.every((s) => s.status !== 'failed'), startedAt, durationMs: Math.round(performance.now() - started), trigger, steps };
+  }
+
+  private async runStep(step: Step<S>, changes: Changes, state: S, signal: AbortSignal, done: Map<string, StepReport>, logger: Logger): Promise<StepReport> {
+    const failedDependency = step.dependsOn.find((name) => done.get(name)?.status === 'failed');
+    const skipReason = signal.aborted ? 'shutting down' : failedDependency ? `${failedDependency} failed` : step.skipReason(changes, state);
+    if (skipReason !== undefined) {
+      logger.debug({ event: 'step:skip', step: step.name, reason: skipReason }, `${step.name} skipped: ${skipReason}`);
+      return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason };
+    }
+    const started = performance.now();
+    logger.debug({ event: 'step:start', step: step.name }, `${step.name}…`);
+    try {
+      const outcome = await step.run(changes, state, signal);
+      const durationMs = Math.round(performance.now() - started);
+      logger.info(
+        { event: 'step:end', step: step.name, status: outcome.status, durationMs, detail: outcome.detail },
+        outcome.detail ?? (outcome.status === 'ok' ? 'done' : 'nothing to do'),
+      );
+      return { name: step.name, status: outcome.status, durationMs, detail: outcome.detail };
+    } catch (thrown) {
+      const durationMs = Math.round(performance.now() - started);
+      const error = signal.aborted && !isSchemasyncError(thrown) ? new CancelledError(`${step.name} cancelled`) : toError(thrown);
+      logger.debug({ event: 'step:end', step: step.name, status: 'failed', durationMs }, `${step.name} failed`);
+      return { name: step.name, status: 'failed', durationMs, error };
+    }
+  }
+}
+
+function toError(thrown: unknown): SchemasyncError {
+  if (isSchemasyncError(thrown)) return thrown;
+  return new SchemasyncError('INTERNAL', `unexpected error: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, { cause: thrown });
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+
+import { checksum } from '../../migrations/checksum.ts';
+import { prismaGenerate, prismaPull, type PrismaContext } from '../../tools/prisma.ts';
+import { prismaGeneratorOutputs } from '../../tools/project-files.ts';
+import { runTool } from '../../tools/run.ts';
+import type { Step } from '../pipeline.ts';
+import type { RunState, StepDeps } from './context.ts';
+
+export interface PrismaSetup {
+  context: PrismaContext;
+  timeoutMs: number;
+}
+
+/**
+ * `prisma db pull` then `prisma generate`, each only when needed: pull when the PostgreSQL
+ * catalog differs from the one schema.prisma was last pulled from (a migration that only inserts
+ * rows, or a comment edit, costs nothing); generate when schema.prisma's text differs from the
+ * one the client was last generated from, or the client is gone. A hand edit of schema.prisma is
+ * never pulled over here: it is regenerated, and the drift check reports it.
+ */
+export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
+  const { schema } = setup.context;
+  const run = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) =>
+    runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
+
+  const needsPull = (state: RunState) =>
+    state.force === true || !existsSync(schema) || (state.postgresFingerprint !== undefined && state.postgresFingerprint !== deps.memory.get().prismaPulledFrom);
+
+  return {
+    name: 'prisma',
+    dependsOn: ['validate', 'apply:postgres'],
+    skipReason(changes, state) {
+      if (needsPull(state) || changes.prismaSchema || changes.full) return undefined;
+      return 'PostgreSQL schema unchanged';
+    },
+    async run(changes, state, signal) {
+      const done: string[] = [];
+      if (needsPull(state)) {
+        const before = existsSync(schema) ? await readFile(schema, 'utf8') : undefined;
+        await run(prismaPull(setup.context), signal);
+        done.push('pulled');
+        state.prismaSchemaChanged = (await readFile(schema, 'utf8')) !== before;
+        if (state.postgresFingerprint) await deps.memory.update({ prismaPulledFrom: state.postgresFingerprint });
+        else if (state.force) await deps.memory.update({ prismaPulledFrom: undefined });
+      }
+      const text = await readFile(schema, 'utf8');
+      const outputs = prismaGeneratorOutputs(text, schema);
+      const clientMissing = outputs.some((out) => out === undefined || !existsSync(out));
+      if (state.force || checksum(text) !== deps.memory.get().prismaGeneratedFrom || clientMissing) {
+        await run(prismaGenerate(setup.context), signal);
+        await deps.memory.update({ prismaGeneratedFrom: checksum(text) });
+        done.push('generated');
+      }
+      if (done.length === 0) return { status: 'skipped' as const, detail: changes.prismaSchema ? 'client matches schema.prisma' : 'schema.prisma up to date' };
+      return { status: 'ok' as const, detail: done.includes('pulled') && !state.prismaSchemaChanged ? `${done.join(' + ')} (schema.prisma unchanged)` : done.join(' + ') };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import { isSchemasyncError, ToolError } from '../../errors.ts';
+import { checksum } from '../../migrations/checksum.ts';
+import { runTool } from '../../tools/run.ts';
+import { parseSqlcErrors, sqlcGenerate, type SqlcContext } from '../../tools/sqlc.ts';
+import { sqlcPaths } from '../../tools/project-files.ts';
+import type { Step } from '../pipeline.ts';
+import type { RunState, StepDeps } from './context.ts';
+
+export interface SqlcSetup {
+  context: SqlcContext;
+  timeoutMs: number;
+}
+
+/**
+ * `sqlc generate`, when its inputs (sqlc.yaml, the schema and query files it names) differ
+ * from those of its last successful run, or its output is gone. It reads files only, so it runs
+ * beside the Prisma step; it waits for apply so that it never generates code for a schema the
+ * database refused.
+ */
+export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
+  return {
+    name: 'sqlc',
+    dependsOn: ['validate', 'apply:postgres'],
+    skipReason: (changes) => (changes.full || changes.sqlc || changes.migrations.postgres.length > 0 ? undefined : 'no sqlc input changed'),
+    async run(_changes, state, signal) {
+      const config = await readFile(setup.context.configFile, 'utf8');
+      const paths = sqlcPaths(config, setup.context.configFile);
+      const inputs = await hashInputs([setup.context.configFile, ...paths.schema, ...paths.queries]);
+      if (!state.force && inputs === deps.memory.get().sqlcGeneratedFrom && paths.outputs.every((out) => existsSync(out))) {
+        return { status: 'skipped' as const, detail: 'sqlc inputs unchanged' };
+      }
+      try {
+        await runTool(sqlcGenerate(setup.context), { cwd: path.dirname(setup.context.configFile), timeoutMs: setup.timeoutMs, signal });
+      } catch (error) {
+        throw isSchemasyncError(error) && error.code === 'TOOL' ? withQueryLocations(error as ToolError, deps.projectRoot, setup.context.configFile) : error;
+      }
+      await deps.memory.update({ sqlcGeneratedFrom: inputs });
+      return { status: 'ok' as const, detail: 'generated' };
+    },
+  };
+}
+
+/** sqlc names query files relative to sqlc.yaml; say them relative to the project, one per line. */
+function withQueryLocations(error: ToolError, projectRoot: string, configFile: string): ToolError {
+  const located = parseSqlcErrors(error.details.outputTail);
+  if (located.length === 0) return error;
+  const lines = located.map((e) => `${path.relative(projectRoot, path.resolve(path.dirname(configFile), e.file))}:${e.line}${e.column ? `:${e.column}` : ''}: ${e.message}`);
+  return new ToolError(`sqlc generate failed:\n${lines.join('\n')}`, error.details, { cause: error });
+}
+
+/** A hash over the contents of files and of the .sql files directly in folders (as sqlc reads them). */
+async function hashInputs(paths: string[]): Promise<string> {
+  const parts: string[] = [];
+  for (const entry of [...new Set(paths)].sort()) {
+    const info = await stat(entry).catch(() => undefined);
+    if (!info) {
+      parts.push(`${entry}:missing`);
+    } else if (info.isDirectory()) {
+      for (const name of (await readdir(entry)).filter((n) => n.endsWith('.sql')).sort()) {
+        parts.push(`${entry}/${name}:${checksum(await readFile(path.join(entry, name), 'utf8'))}`);
+      }
+    } else {
+      parts.push(`${entry}:${checksum(await readFile(entry, 'utf8'))}`);
+    }
+  }
+  return checksum(parts.join('\n'));
+}
