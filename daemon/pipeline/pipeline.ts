@@ -62,7 +62,7 @@ export class Pipeline<S> {
       return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason };
     }
     const started = performance.now();
-    logger.debug({ event: 'step:start', step: step.name }, `${step.name}…`);
+    logger.info({ event: 'step:start', step: step.name }, 'started');
     try {
       const outcome = await step.run(changes, state, signal);
       const durationMs = Math.round(performance.now() - started);
