@@ -1,0 +1,163 @@
+/**
+ * Shared pieces of the fault tests (test/e2e/fault-*.test.ts): a temp project whose prisma and
+ * sqlc are the switchable fake tool (fast, and able to crash, hang or flood on demand), the
+ * version table as the test sees it, the processes a daemon left behind, and a secret scan.
+ */
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { expect } from 'vitest';
+
+import type { LogEvent } from '../helpers/daemon.ts';
+import { withClient } from '../helpers/postgres.ts';
+import { copyExampleProject, repoRoot, type TempProject } from '../helpers/project.ts';
+
+export const fakeTool = path.join(repoRoot, 'test', 'fixtures', 'bin', 'fake-tool.mjs');
+
+export type FakeMode = 'ok' | 'crash' | 'hang' | 'flood';
+
+export interface FaultProject extends TempProject {
+  /** Environment for schemasync: the fake sqlc, the mode file, no ClickHouse unless given. */
+  env: Record<string, string | undefined>;
+  /** Switches what the fake prisma and sqlc do on their next invocation. */
+  setMode(mode: FakeMode): Promise<void>;
+  /** Lines "<pid> <mode> <args>" of every fake tool invocation so far. */
+  invocations(): Promise<string[]>;
+  /** Writes migrations/postgres/<name> (and returns its path). */
+  addMigration(name: string, text: string): Promise<string>;
+}
+
+/**
+ * A temp copy of the example project, PostgreSQL only, whose `prisma` (node_modules/prisma) and
+ * `sqlc` (SQLC_BIN) are the fake tool. The project's node_modules is a real folder of symlinks
+ * into the repository's, with prisma replaced.
+ */
+export async function faultProject(databaseUrl: string, extraEnv: Record<string, string | undefined> = {}): Promise<FaultProject> {
+  const project = await copyExampleProject({ without: ['migrations/clickhouse'] });
+  const modules = project.path('node_modules');
+  await import('node:fs/promises').then((fs) => fs.rm(modules));
+  await mkdir(modules);
+  for (const entry of await readdir(path.join(repoRoot, 'node_modules'))) {
+    if (entry === 'prisma' || entry === '.bin') continue;
+    await symlink(path.join(repoRoot, 'node_modules', entry), path.join(modules, entry));
+  }
+  await mkdir(path.join(modules, 'prisma', 'build'), { recursive: true });
+  await writeFile(path.join(modules, 'prisma', 'package.json'), JSON.stringify({ name: 'prisma', version: '0.0.0-fake', type: 'module' }));
+  await cp(fakeTool, path.join(modules, 'prisma', 'build', 'index.js'));
+
+  const modeFile = project.path('.fake-tool-mode');
+  const logFile = project.path('.fake-tool-log');
+  await writeFile(modeFile, 'ok');
+  return {
+    ...project,
+    env: {
+      DATABASE_URL: databaseUrl,
+      CLICKHOUSE_URL: undefined,
+      SQLC_BIN: fakeTool,
+      FAKE_TOOL_MODE_FILE: modeFile,
+      FAKE_TOOL_LOG: logFile,
+      SCHEMASYNC_DEBOUNCE_MS: '100',
+      ...extraEnv,
+    },
+    setMode: (mode) => writeFile(modeFile, mode),
+    invocations: async () => (await readFile(logFile, 'utf8').catch(() => '')).split('\n').filter(Boolean),
+    addMigration: async (name, text) => {
+      const file = project.path('migrations', 'postgres', name);
+      await writeFile(file, text);
+      return file;
+    },
+  };
+}
+
+/** goose's version table, applied rows only, oldest first (what the test checks, not the code under test). */
+export async function appliedVersions(url: string, table = 'goose_db_version'): Promise<number[]> {
+  return withClient(url, async (client) => {
+    const result = await client.query<{ version_id: string }>(`SELECT version_id FROM ${table} WHERE is_applied AND version_id > 0 ORDER BY id`);
+    return result.rows.map((row) => Number(row.version_id));
+  });
+}
+
+export async function tableExists(url: string, name: string): Promise<boolean> {
+  return withClient(url, async (client) => (await client.query('SELECT to_regclass($1) AS oid', [name])).rows[0]?.oid !== null);
+}
+
+/** No version appears twice: a migration was never applied twice. */
+export function expectNoDuplicates(versions: number[]): void {
+  expect(versions.filter((v, i) => versions.indexOf(v) !== i)).toEqual([]);
+}
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  pgid: number;
+}
+
+async function processTable(): Promise<ProcStat[]> {
+  const rows: ProcStat[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => undefined);
+    if (!stat) continue;
+    // "pid (comm) state ppid pgrp …": comm may hold spaces and parentheses; split after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    rows.push({ pid: Number(entry), ppid: Number(fields[1]), pgid: Number(fields[2]) });
+  }
+  return rows;
+}
+
+/**
+ * Processes still alive that descend from `pid` or sit in a process group led by it or by one
+ * of its descendants (tools run in their own groups). Empty after a clean shutdown.
+ */
+export async function leftoverProcesses(pid: number, knownGroups: number[] = []): Promise<number[]> {
+  const table = await processTable();
+  const family = new Set([pid, ...knownGroups]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const row of table) {
+      if (!family.has(row.pid) && (family.has(row.ppid) || family.has(row.pgid))) {
+        family.add(row.pid);
+        grew = true;
+      }
+    }
+  }
+  return table.filter((row) => row.pid !== pid && family.has(row.pid) && (row.ppid !== 1 || family.has(row.pgid))).map((row) => row.pid);
+}
+
+/** Every pid the fake tool reported (invocations and hanging grandchildren). */
+export async function fakeToolPids(project: FaultProject): Promise<number[]> {
+  const pids = (await project.invocations()).map((line) => Number(line.split(' ')[0]));
+  const hung = (await readFile(`${project.env.FAKE_TOOL_LOG}.pids`, 'utf8').catch(() => '')).split(/\s+/).filter(Boolean).map(Number);
+  return [...pids, ...hung];
+}
+
+/** Pids from `pids` that are still alive. */
+export function alive(pids: number[]): number[] {
+  return pids.filter((pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+/** The password of a URL, to scan logs for. */
+export function passwordOf(url: string): string {
+  const password = decodeURIComponent(new URL(url).password);
+  if (!password) throw new Error('the test database URL has no password to look for');
+  return password;
+}
+
+/** No captured line (JSON events and raw output) contains `secret`. */
+export function expectNoSecret(output: string | LogEvent[], secret: string): void {
+  const text = typeof output === 'string' ? output : output.map((event) => JSON.stringify(event)).join('\n');
+  const lines = text.split('\n').filter((line) => line.includes(secret));
+  expect(lines, 'log lines leaking the database password').toEqual([]);
+}
+
+/** A migration whose Up sleeps inside its transaction, so a test can interrupt it mid-apply. */
+export function sleepingMigration(table: string, seconds: number): string {
+  return `-- +goose Up\nCREATE TABLE ${table} (id int);\nSELECT pg_sleep(${seconds});\nINSERT INTO ${table} VALUES (1);\n\n-- +goose Down\nDROP TABLE ${table};\n`;
+}

@@ -1,0 +1,121 @@
+import { readFile, utimes } from 'node:fs/promises';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
+import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import { describeWith } from '../helpers/require.ts';
+import { alive, appliedVersions, expectNoDuplicates, expectNoSecret, fakeToolPids, faultProject, leftoverProcesses, passwordOf, type FaultProject } from './fault-support.ts';
+
+// Issue 7, case 5: prisma and sqlc crash, hang past the tool timeout, or print 50 MB. One daemon
+// lives through all of it; after each fault the step has failed with a short cause, and the next
+// change syncs. The tools are the switchable fake (test/fixtures/bin/fake-tool.mjs).
+
+const TOOL_TIMEOUT_MS = 1500;
+
+/** Resident set of a process, in MiB (VmRSS, or VmHWM for the peak). */
+async function memoryMiB(pid: number, field: 'VmRSS' | 'VmHWM'): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1]);
+  return kb / 1024;
+}
+
+describeWith('PostgreSQL', postgresMissing(), 'fault: prisma and sqlc crash, hang or flood', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let project: FaultProject;
+  let daemon: DaemonProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    project = await faultProject(database.url, { SCHEMASYNC_TOOL_TIMEOUT_MS: String(TOOL_TIMEOUT_MS) });
+    daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+    await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run');
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await project?.remove();
+    await database?.drop();
+  });
+
+  /** Touches a query file (a sqlc input) and resolves with the run it causes. */
+  async function runAfter(change: () => Promise<unknown>): Promise<{ end: LogEvent; failures: LogEvent[] }> {
+    const before = daemon.runEnds().length;
+    await change();
+    const end = await daemon.waitFor(() => daemon.runEnds().length > before, 30_000, `run ${before + 1}`).then(() => daemon.runEnds()[before]!);
+    const failures = daemon.events.filter((e) => e.event === 'failure' && e.run === daemon.runEnds().length);
+    return { end, failures };
+  }
+  const touchQueries = () => utimes(project.path('queries', 'users.sql'), new Date(), new Date()).then(() => readFile(project.path('queries', 'users.sql'), 'utf8')).then((text) => import('node:fs/promises').then((fs) => fs.writeFile(project.path('queries', 'users.sql'), `${text}\n`)));
+
+  it('the first run succeeds with the fake tools', () => {
+    expect(daemon.runEnds()[0]).toMatchObject({ ok: true });
+  });
+
+  it('sqlc crashing fails its step with the tail of its output; the daemon lives', async () => {
+    await project.setMode('crash');
+    const { end, failures } = await runAfter(touchQueries);
+    expect(end).toMatchObject({ ok: false });
+    const failure = failures.find((f) => f.step === 'sqlc');
+    expect(failure, daemon.text()).toBeDefined();
+    expect(failure!.msg).toMatch(/sqlc/);
+    expect(String(failure!.output)).toContain('segmentation violation');
+    expect(daemon.child.exitCode).toBeNull();
+  });
+
+  it('sqlc hanging past --tool-timeout is killed with its children, and the step says it timed out', async () => {
+    await project.setMode('hang');
+    const started = Date.now();
+    const { end, failures } = await runAfter(touchQueries);
+    expect(end).toMatchObject({ ok: false });
+    expect(Date.now() - started).toBeLessThan(TOOL_TIMEOUT_MS + 10_000);
+    expect(failures.find((f) => f.step === 'sqlc')?.msg).toMatch(/timed out|timeout/i);
+    // The fake and the grandchild it started are gone (SIGTERM to the group, SIGKILL after 2 s).
+    await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 5_000 }).toEqual([]);
+    expect(daemon.child.exitCode).toBeNull();
+  });
+
+  it('sqlc printing 50 MB fails with a trimmed cause and the daemon memory stays bounded', async () => {
+    await project.setMode('flood');
+    const pid = daemon.child.pid!;
+    const before = await memoryMiB(pid, 'VmRSS');
+    const { end, failures } = await runAfter(touchQueries);
+    expect(end).toMatchObject({ ok: false });
+    const failure = failures.find((f) => f.step === 'sqlc');
+    expect(failure, daemon.text()).toBeDefined();
+    expect(JSON.stringify(failure).length).toBeLessThan(64 * 1024);
+    // 100 MiB went through the pipes (50 on each stream); keeping it (as strings, at least as
+    // much again) would show here. What does show (~50 MiB) is V8 collecting the chunks lazily.
+    const peak = await memoryMiB(pid, 'VmHWM');
+    expect(peak - before, `RSS before ${before.toFixed(0)} MiB, peak ${peak.toFixed(0)} MiB`).toBeLessThan(90);
+    expect(daemon.child.exitCode).toBeNull();
+  });
+
+  it('prisma crashing after a migration fails the prisma step; the migration stays applied once', async () => {
+    await project.setMode('crash');
+    const { end, failures } = await runAfter(() => project.addMigration('20260101000000_fault_tools_one.sql', '-- +goose Up\nCREATE TABLE fault_tools_one (id int);\n-- +goose Down\nDROP TABLE fault_tools_one;\n'));
+    expect(end).toMatchObject({ ok: false });
+    expect((end.steps as Array<{ name: string; status: string }>).find((s) => s.name === 'apply:postgres')?.status).toBe('ok');
+    expect(failures.find((f) => f.step === 'prisma')?.output).toContain('segmentation violation');
+    expect(await appliedVersions(database.url)).toContain(20260101000000);
+  });
+
+  it('with the tools fixed, the next change syncs everything and nothing is applied twice', async () => {
+    await project.setMode('ok');
+    const { end } = await runAfter(() => project.addMigration('20260101000100_fault_tools_two.sql', '-- +goose Up\nCREATE TABLE fault_tools_two (id int);\n-- +goose Down\nDROP TABLE fault_tools_two;\n'));
+    expect(end, daemon.text()).toMatchObject({ ok: true });
+    const versions = await appliedVersions(database.url);
+    expect(versions).toEqual(expect.arrayContaining([20260101000000, 20260101000100]));
+    expectNoDuplicates(versions);
+    // The failed prisma step is retried: the fake prisma ran again after the fix.
+    expect((await project.invocations()).filter((line) => line.includes(' ok ') && line.includes('db pull')).length).toBeGreaterThan(0);
+  });
+
+  it('stops cleanly on SIGTERM, leaving no process behind and no password in the log', async () => {
+    const pid = daemon.child.pid!;
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(await leftoverProcesses(pid)).toEqual([]);
+    expect(alive(await fakeToolPids(project))).toEqual([]);
+    expectNoSecret(daemon.text(), passwordOf(database.url));
+  });
+});
