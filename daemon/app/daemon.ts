@@ -5,6 +5,7 @@ import type { LoadedConfig } from '../config/load.ts';
 import { messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { checksum } from '../migrations/checksum.ts';
+import { currentVersion } from '../migrations/plan.ts';
 import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes, type ProjectLayout } from '../pipeline/changes.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
@@ -82,10 +83,24 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       lastRun = report;
       state = report.ok ? 'idle' : 'failed';
       nextRunFull = !report.ok;
+      if (!signal.aborted) await refreshVersions();
       logRunEnd(logger, report);
       if (!report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION')) void retryWhenReachable();
     },
   });
+
+  // For /status: each target's goose version after every run (a target that is down keeps its last one).
+  async function refreshVersions() {
+    await Promise.all(
+      opened.targets.map(async (target) => {
+        try {
+          versions.set(target.name, currentVersion(await target.listVersions()));
+        } catch {
+          // Unreachable: the run's own report already says so.
+        }
+      }),
+    );
+  }
 
   // A database went away: wait for it with backoff (logging once), then sync everything.
   let retrying = false;
