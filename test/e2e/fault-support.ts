@@ -3,7 +3,7 @@
  * sqlc are the switchable fake tool (fast, and able to crash, hang or flood on demand), the
  * version table as the test sees it, the processes a daemon left behind, and a secret scan.
  */
-import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { expect } from 'vitest';
@@ -35,7 +35,7 @@ export interface FaultProject extends TempProject {
 export async function faultProject(databaseUrl: string, extraEnv: Record<string, string | undefined> = {}): Promise<FaultProject> {
   const project = await copyExampleProject({ without: ['migrations/clickhouse'] });
   const modules = project.path('node_modules');
-  await import('node:fs/promises').then((fs) => fs.rm(modules));
+  await rm(modules);
   await mkdir(modules);
   for (const entry of await readdir(path.join(repoRoot, 'node_modules'))) {
     if (entry === 'prisma' || entry === '.bin') continue;
@@ -72,6 +72,7 @@ export async function faultProject(databaseUrl: string, extraEnv: Record<string,
 /** goose's version table, applied rows only, oldest first (what the test checks, not the code under test). */
 export async function appliedVersions(url: string, table = 'goose_db_version'): Promise<number[]> {
   return withClient(url, async (client) => {
+    if ((await client.query('SELECT to_regclass($1) AS oid', [table])).rows[0]?.oid === null) return [];
     const result = await client.query<{ version_id: string }>(`SELECT version_id FROM ${table} WHERE is_applied AND version_id > 0 ORDER BY id`);
     return result.rows.map((row) => Number(row.version_id));
   });
@@ -131,16 +132,14 @@ export async function fakeToolPids(project: FaultProject): Promise<number[]> {
   return [...pids, ...hung];
 }
 
-/** Pids from `pids` that are still alive. */
-export function alive(pids: number[]): number[] {
-  return pids.filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+/** Pids from `pids` that are still running (a zombie waiting to be reaped has stopped). */
+export async function alive(pids: number[]): Promise<number[]> {
+  const running: number[] = [];
+  for (const pid of pids) {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    if (stat && stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z') running.push(pid);
+  }
+  return running;
 }
 
 /** The password of a URL, to scan logs for. */

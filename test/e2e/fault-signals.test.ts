@@ -1,0 +1,126 @@
+import { writeFile } from 'node:fs/promises';
+
+import { describe, expect, it } from 'vitest';
+
+import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
+import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { describeWith } from '../helpers/require.ts';
+import {
+  alive,
+  appliedVersions,
+  expectNoDuplicates,
+  expectNoSecret,
+  fakeToolPids,
+  faultProject,
+  leftoverProcesses,
+  passwordOf,
+  sleepingMigration,
+  tableExists,
+  type FaultProject,
+} from './fault-support.ts';
+
+// Issue 7, case 2: SIGTERM and SIGINT at every step of a run. The daemon exits within a few
+// seconds with status 0, leaves no child process, and leaves no migration half-applied; a
+// restart then syncs. Each case has its own database, project and daemon, run side by side.
+
+const EXIT_WITHIN_MS = 6_000;
+const SLEEPING = '20260201000000_fault_signal_sleep.sql';
+
+/** Sends `signal` and checks the exit: in time, status 0, nothing left running, no secret. */
+async function stopAndCheck(daemon: DaemonProcess, project: FaultProject, signal: NodeJS.Signals, url: string): Promise<void> {
+  const pid = daemon.child.pid!;
+  const started = Date.now();
+  const code = await daemon.stop(signal, 20_000);
+  expect(Date.now() - started, daemon.text()).toBeLessThan(EXIT_WITHIN_MS);
+  expect(code, daemon.text()).toBe(0);
+  expect(daemon.events.some((e) => e.event === 'shutdown:end')).toBe(true);
+  expect(await leftoverProcesses(pid)).toEqual([]);
+  await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 2_000 }).toEqual([]);
+  expectNoSecret(daemon.text(), passwordOf(url));
+}
+
+/** Restarts the daemon with the tools working and checks that it syncs every migration once. */
+async function restartSyncs(project: FaultProject, url: string, expected: number[]): Promise<void> {
+  await project.setMode('ok');
+  const again = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+  try {
+    const end = await again.waitFor((e) => e.event === 'run:end', 60_000, 'the restart run');
+    expect(end, again.text()).toMatchObject({ ok: true });
+    const versions = await appliedVersions(url);
+    expect(versions).toEqual(expect.arrayContaining(expected));
+    expectNoDuplicates(versions);
+  } finally {
+    await again.stop();
+  }
+}
+
+/** Waits until a session of `url` runs pg_sleep: the migration is mid-transaction. */
+async function waitForSleep(url: string, database: string): Promise<void> {
+  await expect
+    .poll(() => withClient(url, async (client) => (await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()", [database])).rows[0].n), {
+      timeout: 30_000,
+      interval: 100,
+    })
+    .toBe(1);
+}
+
+describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at every step', () => {
+  describe.concurrent('each step', () => {
+    it.each(['SIGTERM', 'SIGINT'] as const)('%s mid-transaction in apply rolls the migration back and exits', async (signal) => {
+      const database = await createTestDatabase();
+      const project = await faultProject(database.url);
+      try {
+        await project.addMigration(SLEEPING, sleepingMigration('fault_signal_sleep', 60));
+        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        await waitForSleep(database.url, database.name);
+        await stopAndCheck(daemon, project, signal, database.url);
+        // Rolled back: no table, no version row, no session left behind.
+        expect(await tableExists(database.url, 'fault_signal_sleep')).toBe(false);
+        expect(await appliedVersions(database.url)).not.toContain(20260201000000);
+        await writeFile(project.path('migrations', 'postgres', SLEEPING), sleepingMigration('fault_signal_sleep', 0));
+        await restartSyncs(project, database.url, [20260201000000]);
+        expect(await tableExists(database.url, 'fault_signal_sleep')).toBe(true);
+      } finally {
+        await project.remove();
+        await database.drop();
+      }
+    });
+
+    it.each(['SIGTERM', 'SIGINT'] as const)('%s while prisma and sqlc hang kills both tools and their children and exits', async (signal) => {
+      const database = await createTestDatabase();
+      const project = await faultProject(database.url);
+      try {
+        await project.setMode('hang');
+        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        // Both tools started and spawned their grandchildren.
+        await expect.poll(async () => (await fakeToolPids(project)).length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(4);
+        await stopAndCheck(daemon, project, signal, database.url);
+        await restartSyncs(project, database.url, [20250301090500]);
+      } finally {
+        await project.remove();
+        await database.drop();
+      }
+    });
+
+    it('SIGTERM as validate starts (a 50 MB migration to read) exits and applies nothing half-way', async () => {
+      const database = await createTestDatabase();
+      const project = await faultProject(database.url);
+      try {
+        const big = `-- +goose Up\n${'SELECT 1;\n'.repeat(5 * 1024 * 1024)}-- +goose Down\n`;
+        await project.addMigration('20260201000100_fault_signal_big.sql', big);
+        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        await daemon.waitFor((e) => e.event === 'step:start' && e.step === 'validate', 30_000, 'validate to start');
+        await stopAndCheck(daemon, project, 'SIGTERM', database.url);
+        // Whatever ran before the signal: every version row is a whole migration (its table exists).
+        const versions = await appliedVersions(database.url);
+        expectNoDuplicates(versions);
+        if (versions.includes(20250301090100)) expect(await tableExists(database.url, 'spaces')).toBe(true);
+        await writeFile(project.path('migrations', 'postgres', '20260201000100_fault_signal_big.sql'), '-- +goose Up\nSELECT 1;\n-- +goose Down\n');
+        await restartSyncs(project, database.url, [20250301090500, 20260201000100]);
+      } finally {
+        await project.remove();
+        await database.drop();
+      }
+    });
+  });
+});
