@@ -1,19 +1,12 @@
-import { forEachTarget } from '../../app/oneshot.ts';
-import type { StatusRow } from '../../migrations/types.ts';
-import { migrationStatus } from '../../pipeline/migrate.ts';
+import { statusAll, type TargetStatus } from '../../app/migrations.ts';
 import type { CommandContext } from '../context.ts';
-import { EXIT, exitCodeFor } from '../exit.ts';
-import { logFailure } from '../../app/failure.ts';
+import { exitCodeForResults } from '../results.ts';
+
+type StatusRow = TargetStatus['rows'][number];
 
 export async function statusCommand(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
-  const results = await forEachTarget(ctx, async (engine) => ({ where: engine.target.where, dir: engine.dir, ...(await migrationStatus(engine)), target: engine.target.name }));
-  let code: number = EXIT.ok;
-  for (const result of results) {
-    if (result.error) {
-      logFailure(ctx.logger.child({ target: result.target }), result.error);
-      code = Math.max(code, exitCodeFor(result.error));
-    }
-  }
+  const results = await statusAll(ctx);
+  const code = exitCodeForResults(results, ctx.logger);
   if (options.json) {
     ctx.stdout.write(`${JSON.stringify(results.flatMap((r) => r.rows.map(statusJson)), null, 2)}\n`);
   } else {

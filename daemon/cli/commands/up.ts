@@ -1,5 +1,4 @@
-import { forEachTarget } from '../../app/oneshot.ts';
-import { migrateUp } from '../../pipeline/migrate.ts';
+import { upAll } from '../../app/migrations.ts';
 import type { CommandContext } from '../context.ts';
 import { exitCodeForResults } from '../results.ts';
 import { parseVersionOption } from './options.ts';
@@ -7,6 +6,5 @@ import { parseVersionOption } from './options.ts';
 export async function upCommand(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
   const toVersion = parseVersionOption(options.to);
   if (options.allowMissing) ctx.config.allowMissing = true;
-  const results = await forEachTarget(ctx, (engine) => migrateUp(engine, { toVersion }));
-  return exitCodeForResults(results, ctx.logger);
+  return exitCodeForResults(await upAll(ctx, { toVersion }), ctx.logger);
 }

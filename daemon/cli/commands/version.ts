@@ -1,22 +1,12 @@
-import { forEachTarget } from '../../app/oneshot.ts';
-import { currentVersion } from '../../migrations/plan.ts';
-import { asSchemasyncError } from '../../pipeline/migrate.ts';
+import { versionAll } from '../../app/migrations.ts';
 import type { CommandContext } from '../context.ts';
-import { EXIT, exitCodeFor } from '../exit.ts';
-import { logFailure } from '../../app/failure.ts';
+import { exitCodeForResults } from '../results.ts';
 
-/** goose version: the current version of each target (goose CLI rule: the most recently applied). */
+/** goose version: the current version of each target. */
 export async function versionCommand(ctx: CommandContext): Promise<number> {
-  let code: number = EXIT.ok;
-  await forEachTarget(ctx, async (engine) => {
-    try {
-      await engine.target.connect(engine.signal);
-      ctx.stdout.write(`${engine.target.name}: version ${currentVersion(await engine.target.listVersions())}\n`);
-    } catch (error) {
-      const failure = asSchemasyncError(error);
-      logFailure(engine.logger, failure);
-      code = Math.max(code, exitCodeFor(failure));
-    }
-  });
-  return code;
+  const results = await versionAll(ctx);
+  for (const result of results) {
+    if (result.currentVersion !== undefined) ctx.stdout.write(`${result.target}: version ${result.currentVersion}\n`);
+  }
+  return exitCodeForResults(results, ctx.logger);
 }

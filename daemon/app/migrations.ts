@@ -1,0 +1,58 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { LoadedConfig } from '../config/load.ts';
+import { UsageError } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+import { newMigrationFileName, SQL_TEMPLATE } from '../migrations/filename.ts';
+import { currentVersion } from '../migrations/plan.ts';
+import { readMigrations } from '../migrations/source.ts';
+import type { StatusRow } from '../migrations/types.ts';
+import { asSchemasyncError, migrateDown, migrateRedo, migrateUp, migrationStatus, type EngineResult } from '../pipeline/migrate.ts';
+import type { TargetName } from '../targets/target.ts';
+import { forEachTarget } from './oneshot.ts';
+
+/**
+ * The one-shot migration commands (goose's up, down, redo, status, version, create) over every
+ * configured target; the CLI only formats what these return.
+ */
+type Loaded = LoadedConfig & { logger: Logger };
+
+export const upAll = (loaded: Loaded, options: { toVersion?: number }) => forEachTarget(loaded, (ctx) => migrateUp(ctx, options));
+export const downAll = (loaded: Loaded, options: { toVersion?: number }) => forEachTarget(loaded, (ctx) => migrateDown(ctx, options));
+export const redoAll = (loaded: Loaded) => forEachTarget(loaded, (ctx) => migrateRedo(ctx));
+
+export interface TargetStatus extends Pick<EngineResult, 'target' | 'error'> {
+  where: string;
+  rows: StatusRow[];
+}
+
+export const statusAll = (loaded: Loaded): Promise<TargetStatus[]> =>
+  forEachTarget(loaded, async (ctx) => ({ target: ctx.target.name, where: ctx.target.where, ...(await migrationStatus(ctx)) }));
+
+/** goose version: each target's current version (the most recently applied migration). */
+export const versionAll = (loaded: Loaded): Promise<Array<Pick<EngineResult, 'target' | 'currentVersion' | 'error'>>> =>
+  forEachTarget(loaded, async (ctx) => {
+    try {
+      await ctx.target.connect(ctx.signal);
+      return { target: ctx.target.name, currentVersion: currentVersion(await ctx.target.listVersions()) };
+    } catch (error) {
+      return { target: ctx.target.name, error: asSchemasyncError(error) };
+    }
+  });
+
+/** goose create NAME sql: same file name and template; refuses to overwrite. Returns the new file's path. */
+export async function createMigration(loaded: LoadedConfig, target: TargetName, name: string, options: { sequential: boolean }): Promise<string> {
+  const { config } = loaded;
+  const dir = config[target].dir;
+  await mkdir(dir, { recursive: true });
+  const { files } = await readMigrations(dir, { projectRoot: config.projectRoot });
+  const file = path.join(dir, newMigrationFileName(name, new Date(), { sequential: options.sequential, existingVersions: files.map((f) => f.version) }));
+  try {
+    await writeFile(file, SQL_TEMPLATE, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path.relative(config.projectRoot, file)} already exists`);
+    throw error;
+  }
+  return file;
+}
