@@ -11,8 +11,10 @@ import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
 import { runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
+import { DriftTracker } from '../drift/tracker.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
 import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
+import { driftStep } from '../pipeline/steps/drift.ts';
 import { prismaStep } from '../pipeline/steps/prisma.ts';
 import { sqlcStep } from '../pipeline/steps/sqlc.ts';
 import { validateStep } from '../pipeline/steps/validate.ts';
@@ -24,7 +26,9 @@ import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
+import { startShadowDrift } from './shadow-watch.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
+import { driftSources } from './verify.ts';
 import { backoffMs, sleep, waitForTargets } from './wait.ts';
 
 export interface DaemonContext extends LoadedConfig {
@@ -62,7 +66,7 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory } = await buildPipeline(ctx, opened, 'all');
+  const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all');
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -86,8 +90,11 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       if (!signal.aborted) await refreshVersions();
       logRunEnd(logger, report);
       if (!report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION')) void retryWhenReachable();
+      shadowDrift?.afterRun();
     },
   });
+  // The shadow comparison: after quiet periods with --shadow, and on SIGUSR2 in any case.
+  const shadowDrift = drift ? startShadowDrift({ auto: config.watch.shadow, sources: drift.sources, tracker: drift.tracker, busy: () => scheduler.running || scheduler.pending, logger }) : undefined;
 
   // For /status: each target's goose version after every run (a target that is down keeps its last one).
   async function refreshVersions() {
@@ -150,6 +157,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     await watcher.close();
     // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
     await scheduler.close({ cancel: true });
+    await shadowDrift?.stop();
     await server?.close();
     await opened.close();
     logger.info({ event: 'shutdown:end' }, 'stopped');
@@ -179,6 +187,7 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     allowMissing: config.allowMissing,
     lockTimeoutMs: config.lockTimeoutMs,
     memory,
+    redo: config.watch.redo,
   };
   const layout: ProjectLayout = {
     projectRoot: config.projectRoot,
@@ -211,8 +220,11 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const applyPostgres = applies.filter((step) => step.name === 'apply:postgres');
   const applyOthers = applies.filter((step) => step.name !== 'apply:postgres');
   // PostgreSQL first (Prisma and sqlc follow it); ClickHouse beside the type generators.
-  const stages: Array<Array<Step<RunState>>> = selection === 'types' ? [tools] : [[validateStep(deps)], applyPostgres, [...applyOthers, ...tools]];
-  return { pipeline: new Pipeline(stages.filter((stage) => stage.length > 0), { logger, projectRoot: config.projectRoot }), layout, memory };
+  // Drift last: it reads what apply, Prisma and sqlc left behind.
+  const drift = selection === 'types' ? undefined : { sources: await driftSources(ctx, opened, opened.targets, memory), tracker: new DriftTracker() };
+  const stages: Array<Array<Step<RunState>>> =
+    selection === 'types' || !drift ? [tools] : [[validateStep(deps)], applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
+  return { pipeline: new Pipeline(stages.filter((stage) => stage.length > 0), { logger, projectRoot: config.projectRoot }), layout, memory, drift };
 }
 
 /**

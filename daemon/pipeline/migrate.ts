@@ -4,7 +4,7 @@ import type { Logger } from '../log/types.ts';
 import { parseMigration } from '../migrations/parse.ts';
 import { currentVersion, findDuplicateVersions, planDown, planUp, statusRows } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
-import type { Direction, MigrationFile, StatusRow } from '../migrations/types.ts';
+import type { Direction, MigrationFile, StatusRow, VersionRow } from '../migrations/types.ts';
 import type { ApplyUnit, Target } from '../targets/target.ts';
 
 /**
@@ -60,16 +60,29 @@ export function unitsFor(files: MigrationFile[], direction: Direction, env: Env)
   });
 }
 
-/** goose up / up-to. `files`: the folder as already read by the caller (the pipeline's validate step). */
-export async function migrateUp(ctx: EngineContext, options: { toVersion?: number; files?: MigrationFile[] } = {}): Promise<EngineResult> {
+export interface UpOptions {
+  toVersion?: number;
+  /** The folder as already read by the caller (the pipeline's validate step). */
+  files?: MigrationFile[];
+  /**
+   * Watch mode: when the newest applied migration passes this test (it is among the changed
+   * files) and its text differs from the ledger's, re-apply it first (see `reapplyEditedNewest`).
+   */
+  reapplyIf?: (file: MigrationFile) => boolean;
+}
+
+/** goose up / up-to, after adopting goose-applied versions into the ledger (and, in watch mode, re-applying the edited newest migration). */
+export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Promise<EngineResult> {
   return runLocked(ctx, async (result) => {
     const files = options.files ?? (await loadMigrationFiles(ctx));
     const rows = await ctx.target.listVersions();
     const plan = planUp(files, rows, { toVersion: options.toVersion, allowMissing: ctx.allowMissing });
     reportMissingFiles(ctx, plan.missingFiles);
+    await adoptGooseVersions(ctx, files, rows);
+    if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
     const units = unitsFor(plan.toApply, 'up', ctx.env);
     await applyEach(ctx, units, result);
-    if (units.length === 0) {
+    if (units.length === 0 && result.applied.length === 0) {
       ctx.logger.info({ event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion }, `no migrations to run, current version: ${plan.currentVersion}`);
     }
   });
@@ -139,6 +152,56 @@ async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineR
       `${empty ? 'EMPTY' : 'OK'} ${unit.direction === 'down' ? 'down ' : ''}${unit.file.name}`,
     );
   }
+}
+
+/**
+ * Versions goose applied (no ledger entry yet, file present) enter the ledger with the file's
+ * current text, the best record there is; logged once, since afterwards they have an entry.
+ */
+async function adoptGooseVersions(ctx: EngineContext, files: MigrationFile[], rows: VersionRow[]): Promise<void> {
+  const ledger = ctx.target.ledger;
+  if (!ledger) return;
+  const recorded = new Set((await ledger.list()).map((entry) => entry.version));
+  const applied = new Set(rows.filter((row) => row.isApplied && row.version !== 0).map((row) => row.version));
+  const adopted = files.filter((file) => applied.has(file.version) && !recorded.has(file.version));
+  if (adopted.length === 0) return;
+  await ledger.adopt(adopted);
+  ctx.logger.info(
+    { event: 'ledger:adopted', target: ctx.target.name, versions: adopted.map((file) => file.version) },
+    `recorded ${adopted.length} migration${adopted.length === 1 ? '' : 's'} applied by goose in schemasync's ledger on ${ctx.target.name} (${adopted.map((file) => file.name).join(', ')}); later edits to them will be reported`,
+  );
+}
+
+/**
+ * The migration being written: when the newest applied migration (goose's current version) is
+ * selected by `reapplyIf` and its text differs from the ledger's copy, run the Down of the
+ * applied text and then the new Up through `applyAtomically` (one transaction on PostgreSQL, so
+ * a failing new Up leaves the old state). Without a ledger entry there is no applied text to
+ * undo with, so nothing is done.
+ */
+async function reapplyEditedNewest(
+  ctx: EngineContext,
+  files: MigrationFile[],
+  rows: VersionRow[],
+  reapplyIf: (file: MigrationFile) => boolean,
+  result: EngineResult,
+): Promise<void> {
+  const newest = currentVersion(rows);
+  const file = files.find((candidate) => candidate.version === newest);
+  if (!file || !reapplyIf(file) || !ctx.target.ledger) return;
+  const entry = (await ctx.target.ledger.list()).find((candidate) => candidate.version === newest);
+  if (!entry || entry.checksum === file.checksum) return;
+  const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };
+  const [down] = unitsFor([applied], 'down', ctx.env);
+  const [up] = unitsFor([file], 'up', ctx.env);
+  const started = performance.now();
+  await ctx.target.applyAtomically([down!, up!], ctx.signal);
+  const durationMs = Math.round(performance.now() - started);
+  for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs });
+  ctx.logger.info(
+    { event: 'migration:reapplied', target: ctx.target.name, file: file.path, version: file.version, durationMs },
+    `re-applied ${file.name}: down (applied text) + up (new text)`,
+  );
 }
 
 function reportMissingFiles(ctx: EngineContext, versions: number[]): void {

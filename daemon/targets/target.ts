@@ -50,6 +50,56 @@ export interface Target {
 
   /** Closes connections. Idempotent. */
   close(): Promise<void>;
+
+  /**
+   * schemasync's own record of applied migrations (checksum and text), kept in the database
+   * where neither goose nor `prisma db pull` looks. Targets that have it also write it inside
+   * `apply`: an up replaces the version's entry (applied by `schemasync`), a down removes it.
+   */
+  readonly ledger?: Ledger;
+
+  /**
+   * A new, empty database on the same server with the same credentials (drift checks apply
+   * every migration to it from scratch). Also drops stale shadows a killed run left behind.
+   * Returns `{ unavailable: reason }` when the role may not create databases.
+   */
+  createShadow?(): Promise<ShadowDatabase | ShadowUnavailable>;
+}
+
+/** Who put a ledger entry there: schemasync applied it, or goose did and schemasync adopted it. */
+export type LedgerAppliedBy = 'schemasync' | 'adopted';
+
+export interface LedgerEntry {
+  version: number;
+  /** File name (base name) when it was applied. */
+  file: string;
+  /** checksum.ts of `text`. */
+  checksum: string;
+  /** The whole file text as applied (its Down is what undoes it). */
+  text: string;
+  appliedAt: Date;
+  appliedBy: LedgerAppliedBy;
+}
+
+export interface Ledger {
+  /** Every entry, ascending by version; [] when the ledger does not exist yet. */
+  list(): Promise<LedgerEntry[]>;
+  /** Records versions goose applied, with the current file text (`appliedBy: 'adopted'`); replaces entries of the same version. */
+  adopt(files: MigrationFile[]): Promise<void>;
+}
+
+/** Why no shadow database can be made here (a sentence), e.g. the role lacks CREATEDB. */
+export interface ShadowUnavailable {
+  unavailable: string;
+}
+
+/** A throwaway database; `drop()` is idempotent and never throws (a failure is logged by the target). */
+export interface ShadowDatabase {
+  /** Database name, e.g. `schemasync_shadow_1735689600_ab12cd`. */
+  readonly name: string;
+  /** A target on it, not yet connected; `drop()` closes it. */
+  readonly target: Target;
+  drop(): Promise<void>;
 }
 
 export type TargetName = 'postgres' | 'clickhouse';

@@ -1,3 +1,6 @@
+import path from 'node:path';
+
+import type { MigrationFile } from '../../migrations/types.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
@@ -28,7 +31,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           lockTimeoutMs: deps.lockTimeoutMs,
           signal,
         },
-        { files: state.files[target.name] },
+        { files: state.files[target.name], reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
       );
       if (result.error) throw result.error;
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
@@ -38,4 +41,10 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
       return { status: 'ok' as const, detail: count === 0 ? `up to date at ${result.currentVersion}` : `applied ${count} migration${count === 1 ? '' : 's'}` };
     },
   };
+}
+
+/** True for a file among this run's changed paths (absolute): only a file being edited is re-applied, never on start-up. */
+function changedFile(projectRoot: string, changed: string[]): (file: MigrationFile) => boolean {
+  const paths = new Set(changed.map((changedPath) => path.resolve(changedPath)));
+  return (file) => paths.has(path.resolve(projectRoot, file.path));
 }

@@ -28,4 +28,6 @@ export interface StepDeps {
   allowMissing: boolean;
   lockTimeoutMs: number;
   memory: MemoryFile;
+  /** Re-apply the newest applied migration when its file is edited (watch mode; `--no-redo` turns it off). */
+  redo?: boolean;
 }

@@ -7,15 +7,19 @@
  * failure leaves the earlier statements applied and no version row (goose issue #1106). The
  * MigrationError says which statements stay applied.
  */
+import { randomBytes } from 'node:crypto';
+
 import { CancelledError, ConnectionError, MigrationError, isSchemasyncError, messageOf, type MigrationErrorDetails } from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
 import { codeFrame } from '../../migrations/frame.ts';
 import { positionInFile } from '../../migrations/parse.ts';
-import type { Statement, VersionRow } from '../../migrations/types.ts';
-import type { ApplyUnit, Catalog, LockOptions, Target, TargetFactoryOptions } from '../target.ts';
+import type { MigrationFile, Statement, VersionRow } from '../../migrations/types.ts';
+import { isStaleShadow, SHADOW_PREFIX, shadowName } from '../shadow-name.ts';
+import type { ApplyUnit, Catalog, Ledger, LedgerEntry, LockOptions, ShadowDatabase, ShadowUnavailable, Target, TargetFactoryOptions } from '../target.ts';
 import { readCatalog } from './catalog.ts';
 import { openClickHouseSession, ServerQueryError, type ClickHouseSession } from './connection.ts';
-import { ClickHouseLock, LOCK_TABLE, type ClickHouseLockOptions } from './lock.ts';
+import * as ledgerSql from './ledger.ts';
+import { ClickHouseLock, LOCK_TABLE, sqlString, type ClickHouseLockOptions } from './lock.ts';
 import * as sql from './queries.ts';
 import { errorOffset, rejectsMutationsSync } from './server-error.ts';
 
@@ -26,6 +30,8 @@ export interface ClickHouseTargetOptions extends TargetFactoryOptions {
 }
 
 const DEFAULT_TABLE = 'goose_db_version';
+/** ClickHouse's ACCESS_DENIED (newer servers) and READONLY (18.16's answer for a read-only user). */
+const NO_PERMISSION_CODES = new Set(['497', '164']);
 
 /**
  * `url` is `http://user:password@host:8123/database` (the HTTP interface; database in the path,
@@ -55,8 +61,19 @@ class ClickHouseTarget implements Target {
   private mutationsSync: boolean | undefined;
   private connected = false;
   private versionTableReady = false;
+  private ledgerReady = false;
+  private lastRevision = 0;
+  private readonly url: string;
+  private readonly options: ClickHouseTargetOptions;
+
+  readonly ledger: Ledger = {
+    list: () => this.listLedger(),
+    adopt: (files) => this.adopt(files),
+  };
 
   constructor(url: string, options: ClickHouseTargetOptions) {
+    this.url = url;
+    this.options = options;
     this.session = openClickHouseSession(url);
     this.where = this.session.where;
     this.logger = options.logger.child({ target: 'clickhouse' });
@@ -129,6 +146,98 @@ class ClickHouseTarget implements Target {
     } catch (error) {
       throw this.bookkeepingError(error, `record version ${file.version} (${file.name}) in ${this.table} after its ${direction} statements all ran`);
     }
+    await this.recordInLedger(unit);
+  }
+
+  /**
+   * After goose's row (no transactions here): a failure is logged, not thrown, because the
+   * migration itself is applied and recorded; only the edited-migration check loses this entry.
+   */
+  private async recordInLedger({ file, direction }: ApplyUnit): Promise<void> {
+    try {
+      await this.ensureLedger();
+      const revision = this.nextRevision();
+      await this.session.command(direction === 'up' ? ledgerSql.upsertEntry(file, 'schemasync', revision) : ledgerSql.removeEntry(file.version, revision));
+    } catch (error) {
+      this.logger.warn(
+        { event: 'ledger:write-failed', file: file.path, error: messageOf(error) },
+        `${file.name} is applied, but schemasync's ledger ${ledgerSql.LEDGER_TABLE} could not record it: ${messageOf(error)}`,
+      );
+    }
+  }
+
+  private nextRevision(): number {
+    this.lastRevision = ledgerSql.nextRevision(Date.now(), this.lastRevision);
+    return this.lastRevision;
+  }
+
+  private async ensureLedger(): Promise<void> {
+    if (this.ledgerReady) return;
+    await this.session.command(ledgerSql.createLedger());
+    this.ledgerReady = true;
+  }
+
+  private async listLedger(): Promise<LedgerEntry[]> {
+    try {
+      const [exists] = await this.session.rows<{ result: number }>(sql.versionTableExists(ledgerSql.LEDGER_TABLE));
+      if (Number(exists?.result) !== 1) return [];
+      const rows = await this.session.rows<ledgerSql.LedgerRow>(ledgerSql.listEntries());
+      // Keep later revisions above anything already written, whoever wrote it.
+      for (const row of rows) this.lastRevision = Math.max(this.lastRevision, Number(row.last_revision));
+      return ledgerSql.entriesFromRows(rows);
+    } catch (error) {
+      throw this.bookkeepingError(error, `read schemasync's ledger ${ledgerSql.LEDGER_TABLE}`);
+    }
+  }
+
+  private async adopt(files: MigrationFile[]): Promise<void> {
+    try {
+      if (files.length > 0) await this.ensureLedger();
+      for (const file of files) await this.session.command(ledgerSql.upsertEntry(file, 'adopted', this.nextRevision()));
+    } catch (error) {
+      throw this.bookkeepingError(error, `adopt goose's versions into ${ledgerSql.LEDGER_TABLE}`);
+    }
+  }
+
+  /** `CREATE DATABASE schemasync_shadow_<time>_<random>` on this server; first drops shadows older than an hour. */
+  async createShadow(): Promise<ShadowDatabase | ShadowUnavailable> {
+    try {
+      const existing = await this.session.rows<{ name: string }>(`SELECT name FROM system.databases WHERE startsWith(name, ${sqlString(SHADOW_PREFIX)})`);
+      for (const { name } of existing.filter((row) => isStaleShadow(row.name, Date.now()))) await this.dropDatabase(name);
+    } catch (error) {
+      throw this.bookkeepingError(error, 'list shadow databases');
+    }
+    const name = shadowName(Date.now(), randomBytes(4).toString('hex'));
+    try {
+      await this.session.command(`CREATE DATABASE ${sql.sqlIdentifier(name)}`);
+    } catch (error) {
+      if (error instanceof ServerQueryError && error.server.code !== undefined && NO_PERMISSION_CODES.has(error.server.code)) {
+        return { unavailable: `the ClickHouse user may not create databases on ${this.where} (${error.server.message}); allow CREATE DATABASE to compare the database with its migrations` };
+      }
+      throw this.bookkeepingError(error, `create the shadow database ${name}`);
+    }
+    const url = new URL(this.url);
+    url.pathname = `/${name}`;
+    const target = new ClickHouseTarget(url.toString(), this.options);
+    let dropped: Promise<void> | undefined;
+    return {
+      name,
+      target,
+      drop: () =>
+        (dropped ??= (async () => {
+          await target.close().catch(() => {});
+          await this.dropDatabase(name);
+        })()),
+    };
+  }
+
+  /** Never throws: a leftover shadow is dropped by a later run. */
+  private async dropDatabase(name: string): Promise<void> {
+    try {
+      await this.session.command(`DROP DATABASE IF EXISTS ${sql.sqlIdentifier(name)}`);
+    } catch (error) {
+      this.logger.warn({ event: 'shadow:drop-failed', database: name, error: messageOf(error) }, `could not drop the shadow database ${name}: ${messageOf(error)}`);
+    }
   }
 
   /**
@@ -177,7 +286,7 @@ class ClickHouseTarget implements Target {
 
   async introspect(): Promise<Catalog> {
     try {
-      return await readCatalog(this.session, [this.table, LOCK_TABLE]);
+      return await readCatalog(this.session, [this.table, LOCK_TABLE, ledgerSql.LEDGER_TABLE]);
     } catch (error) {
       throw this.bookkeepingError(error, 'describe its schema');
     }

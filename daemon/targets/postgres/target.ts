@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import pg from 'pg';
@@ -5,12 +6,14 @@ import pg from 'pg';
 import { CancelledError, ConnectionError, LockError, isSchemasyncError, messageOf } from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
 import { redactUrl } from '../../log/redact.ts';
-import type { VersionRow } from '../../migrations/types.ts';
-import type { ApplyUnit, Catalog, LockOptions, Target, TargetFactoryOptions } from '../target.ts';
+import type { MigrationFile, VersionRow } from '../../migrations/types.ts';
+import { isStaleShadow, SHADOW_PREFIX, shadowName } from '../shadow-name.ts';
+import type { ApplyUnit, Catalog, Ledger, LedgerEntry, LockOptions, ShadowDatabase, ShadowUnavailable, Target, TargetFactoryOptions } from '../target.ts';
 import { readCatalog } from './catalog.ts';
 import { explainConnectionFailure, isConnectionFailure } from './connection.ts';
 import { migrationFailure } from './failure.ts';
 import { describeLockHolder, type LockHolderRow } from './holder.ts';
+import * as ledgerSql from './ledger.ts';
 import * as sql from './queries.ts';
 
 /** Shown in pg_stat_activity, so that a waiting runner (ours or another) can name the lock holder. */
@@ -20,6 +23,7 @@ const LOCK_POLL_MS = 500;
 /** How often a waiting runner reports who holds the lock. */
 const LOCK_NOTICE_MS = 5_000;
 const SQLSTATE_UNDEFINED_TABLE = '42P01';
+const SQLSTATE_INSUFFICIENT_PRIVILEGE = '42501';
 const ROLLED_BACK = 'it was rolled back, nothing of it stays applied';
 
 /**
@@ -40,6 +44,13 @@ class PostgresTarget implements Target {
   readonly #logger: Logger;
   #pool: pg.Pool | undefined;
   #connecting: Promise<pg.Pool> | undefined;
+  /** Resolves to whether the ledger table exists and may be written (false: no privilege to create it). */
+  #ledgerReady: Promise<boolean> | undefined;
+
+  readonly ledger: Ledger = {
+    list: () => this.#listLedger(),
+    adopt: (files) => this.#adopt(files),
+  };
 
   constructor(url: string, table: string, logger: Logger) {
     this.#url = url;
@@ -162,10 +173,12 @@ class PostgresTarget implements Target {
   }
 
   async apply(unit: ApplyUnit, signal?: AbortSignal): Promise<void> {
+    await this.#ensureLedger();
     await (unit.noTransaction ? this.#applyWithoutTransaction(unit, signal) : this.#applyInTransaction([unit], signal));
   }
 
   async applyAtomically(units: ApplyUnit[], signal?: AbortSignal): Promise<void> {
+    await this.#ensureLedger();
     if (units.some((unit) => unit.noTransaction)) {
       // A NO TRANSACTION file cannot join a transaction: fall back to one unit at a time, as documented on Target.
       for (const unit of units) await this.apply(unit, signal);
@@ -249,11 +262,133 @@ class PostgresTarget implements Target {
     }
   }
 
+  /**
+   * goose's version row and schemasync's ledger entry, on the migration's own connection: inside
+   * its transaction when it has one, so the ledger can never disagree with the applied schema.
+   */
   async #recordVersion(client: pg.PoolClient, unit: ApplyUnit): Promise<void> {
+    const ledger = await this.#ensureLedger();
     if (unit.direction === 'up') {
       await client.query(sql.insertVersion(this.#table), [unit.file.version, true]);
+      if (ledger) await client.query(ledgerSql.upsertEntry(), ledgerSql.upsertValues(unit.file, 'schemasync'));
     } else {
       await client.query(sql.deleteVersion(this.#table), [unit.file.version]);
+      if (ledger) await client.query(ledgerSql.deleteEntry(), [unit.file.version]);
+    }
+  }
+
+  /**
+   * Creates the ledger once per target (serialized with other runners by the table-creation
+   * advisory lock). A role that may not create a schema still migrates: the ledger is off and
+   * the edited-migration check says so.
+   */
+  #ensureLedger(): Promise<boolean> {
+    this.#ledgerReady ??= this.#createLedger().catch((error: unknown) => {
+      this.#ledgerReady = undefined;
+      throw error;
+    });
+    return this.#ledgerReady;
+  }
+
+  async #createLedger(): Promise<boolean> {
+    const pool = await this.#ready();
+    const { rows } = await pool.query<{ exists: boolean }>(ledgerSql.ledgerExists()).catch((error: unknown) => {
+      throw this.#queryError(error, 'looking for the schemasync ledger');
+    });
+    if (rows[0]?.exists) return true;
+    const client = await this.#checkout();
+    try {
+      await client.query('BEGIN');
+      await client.query(sql.lockTableCreation());
+      for (const statement of ledgerSql.createLedger()) await client.query(statement);
+      await client.query('COMMIT');
+      client.release();
+      return true;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release(true);
+      if ((error as { code?: unknown }).code === SQLSTATE_INSUFFICIENT_PRIVILEGE) {
+        this.#logger.warn(
+          { event: 'ledger:off', error: messageOf(error) },
+          `cannot create schemasync's ledger ${ledgerSql.LEDGER_TABLE} on ${this.where} (${messageOf(error)}); migrations still apply, but edited migrations cannot be detected`,
+        );
+        return false;
+      }
+      throw this.#queryError(error, `creating ${ledgerSql.LEDGER_TABLE}`);
+    }
+  }
+
+  async #listLedger(): Promise<LedgerEntry[]> {
+    const pool = await this.#ready();
+    try {
+      const { rows } = await pool.query<{ exists: boolean }>(ledgerSql.ledgerExists());
+      if (!rows[0]?.exists) return [];
+      return (await pool.query<ledgerSql.LedgerRow>(ledgerSql.listEntries())).rows.map(ledgerSql.entryFromRow);
+    } catch (error) {
+      throw this.#queryError(error, `reading ${ledgerSql.LEDGER_TABLE}`);
+    }
+  }
+
+  async #adopt(files: MigrationFile[]): Promise<void> {
+    if (files.length === 0 || !(await this.#ensureLedger())) return;
+    const client = await this.#checkout();
+    try {
+      await client.query('BEGIN');
+      for (const file of files) await client.query(ledgerSql.upsertEntry(), ledgerSql.upsertValues(file, 'adopted'));
+      await client.query('COMMIT');
+      client.release();
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      client.release(true);
+      throw this.#queryError(error, `adopting goose's versions into ${ledgerSql.LEDGER_TABLE}`);
+    }
+  }
+
+  /**
+   * `CREATE DATABASE schemasync_shadow_<time>_<random>` on this server with this URL's
+   * credentials; first drops shadows older than an hour (left by a killed run).
+   */
+  async createShadow(): Promise<ShadowDatabase | ShadowUnavailable> {
+    const pool = await this.#ready();
+    const stale = await pool
+      .query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [SHADOW_PREFIX])
+      .catch((error: unknown) => {
+        throw this.#queryError(error, 'listing shadow databases');
+      });
+    for (const { datname } of stale.rows.filter((row) => isStaleShadow(row.datname, Date.now()))) {
+      await this.#dropDatabase(datname);
+    }
+    const name = shadowName(Date.now(), randomBytes(4).toString('hex'));
+    try {
+      await pool.query(`CREATE DATABASE ${name}`);
+    } catch (error) {
+      if ((error as { code?: unknown }).code === SQLSTATE_INSUFFICIENT_PRIVILEGE) {
+        return { unavailable: `the role "${this.#urlParts().user}" may not create databases on ${this.where} (${messageOf(error)}); grant it CREATEDB to compare the database with its migrations` };
+      }
+      throw this.#queryError(error, `creating the shadow database ${name}`);
+    }
+    const url = new URL(this.#url);
+    url.pathname = `/${name}`;
+    const target = new PostgresTarget(url.toString(), this.#table, this.#logger);
+    let dropped: Promise<void> | undefined;
+    return {
+      name,
+      target,
+      drop: () =>
+        (dropped ??= (async () => {
+          await target.close().catch(() => {});
+          await this.#dropDatabase(name);
+        })()),
+    };
+  }
+
+  /** Drops a shadow database; ends its sessions first (WITH FORCE, PostgreSQL 13+). Never throws: a leftover is dropped by a later run. */
+  async #dropDatabase(name: string): Promise<void> {
+    try {
+      const pool = await this.#ready();
+      await pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } catch (error) {
+      this.#logger.warn({ event: 'shadow:drop-failed', database: name, error: messageOf(error) }, `could not drop the shadow database ${name}: ${messageOf(error)}`);
     }
   }
 

@@ -1,0 +1,158 @@
+/**
+ * Migration drift of one target: pending files, applied versions whose file is gone, unapplied
+ * files older than the newest applied one, files edited after they were applied (against the
+ * ledger's copy), and file names whose alphabetical order differs from their version order.
+ * The findings are pure functions of (files, version rows, ledger entries); `checkMigrations`
+ * reads those and never writes.
+ */
+import path from 'node:path';
+
+import { messageOf } from '../errors.ts';
+import { readMigrations } from '../migrations/source.ts';
+import type { MigrationFile, VersionRow } from '../migrations/types.ts';
+import type { LedgerEntry, Target } from '../targets/target.ts';
+import { shortDiff } from './text-diff.ts';
+import type { DriftReport, Finding } from './types.ts';
+
+export interface MigrationFacts {
+  target: string;
+  /** The migrations folder as shown to users (project-relative), e.g. `migrations/postgres`. */
+  dir: string;
+  files: MigrationFile[];
+  rows: VersionRow[];
+  /** undefined when the target keeps no ledger: the edited check is left out. */
+  ledger: LedgerEntry[] | undefined;
+}
+
+/** Findings of every migration kind but `migration-order`, sorted by version. Pure. */
+export function migrationFindings(facts: MigrationFacts): Finding[] {
+  const { target, files, rows } = facts;
+  const applied = appliedVersions(rows);
+  const newestApplied = Math.max(0, ...applied);
+  const found: Array<{ version: number; finding: Finding }> = [];
+  const add = (version: number, finding: Finding) => found.push({ version, finding });
+
+  for (const file of files) {
+    if (applied.has(file.version)) continue;
+    if (file.version < newestApplied) {
+      add(file.version, {
+        kind: 'migration-out-of-order',
+        target,
+        key: `migration-out-of-order:${target}:${file.version}`,
+        message: `${file.path} is older than the newest applied migration (version ${newestApplied}) but was never applied on ${target}`,
+        hint: `rename it with a version newer than ${newestApplied} (e.g. a current timestamp), or apply it out of order with --allow-missing`,
+        file: file.path,
+      });
+    } else {
+      add(file.version, {
+        kind: 'migration-pending',
+        target,
+        key: `migration-pending:${target}:${file.version}`,
+        message: `${file.path} is not applied on ${target} yet`,
+        hint: 'run `schemasync up` (watch mode applies it when the file is saved)',
+        file: file.path,
+      });
+    }
+  }
+
+  const byVersion = new Map(files.map((file) => [file.version, file] as const));
+  const ledger = new Map((facts.ledger ?? []).map((entry) => [entry.version, entry] as const));
+  for (const version of [...applied].sort((a, b) => a - b)) {
+    const file = byVersion.get(version);
+    const entry = ledger.get(version);
+    if (!file) {
+      const was = entry ? ` (it was ${entry.file})` : '';
+      add(version, {
+        kind: 'migration-file-missing',
+        target,
+        key: `migration-file-missing:${target}:${version}`,
+        message: `version ${version} is applied on ${target}, but its file is gone from ${facts.dir}${was}`,
+        hint: 'restore the file (e.g. from git); to undo the migration, restore it and run `schemasync down` before deleting it',
+      });
+      continue;
+    }
+    if (entry && entry.checksum !== file.checksum) {
+      add(version, {
+        kind: 'migration-edited',
+        target,
+        key: `migration-edited:${target}:${version}:${file.checksum}`,
+        message: `${file.path} was edited after it was applied on ${target}; the database still has the applied version`,
+        hint: 'revert the edit and write a new migration (goose never re-runs an applied file)',
+        file: file.path,
+        detail: shortDiff(entry.text, file.text, { labels: ['applied', 'file now'] }),
+      });
+    }
+  }
+  // Stable: per version, the order above.
+  return found.sort((a, b) => a.version - b.version).map(({ finding }) => finding);
+}
+
+/**
+ * `migration-order`: sqlc reads a schema folder alphabetically, goose by version, so where the
+ * two orders disagree sqlc builds the schema in the wrong order. One finding per neighbouring
+ * pair (in name order) whose versions go backwards. Pure.
+ */
+export function migrationOrderFindings(target: string, files: MigrationFile[]): Finding[] {
+  const byName = [...files].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const findings: Finding[] = [];
+  for (let index = 1; index < byName.length; index++) {
+    const before = byName[index - 1]!;
+    const after = byName[index]!;
+    if (before.version <= after.version) continue;
+    findings.push({
+      kind: 'migration-order',
+      target,
+      key: `migration-order:${target}:${before.name}:${after.name}`,
+      message: `${before.path} sorts before ${after.name} by name but has a higher version (${before.version} > ${after.version}); sqlc reads the folder alphabetically and would build the schema in a different order than goose`,
+      hint: 'rename the files so that name order and version order agree (timestamp versions, or zero-padded numbers of equal width)',
+      file: before.path,
+    });
+  }
+  return findings;
+}
+
+export interface CheckContext {
+  /** The target's migrations folder (absolute, or relative to projectRoot). */
+  dir: string;
+  projectRoot: string;
+}
+
+/**
+ * Reads files, goose's version rows and the ledger of `target` and returns every migration
+ * finding including `migration-order`. A connection failure or an unreadable folder is an
+ * `unchecked` entry, never a throw. Connects the target if needed; takes no lock, writes nothing
+ * (except goose's version table when missing, as listVersions does).
+ */
+export async function checkMigrations(target: Target, ctx: CheckContext): Promise<DriftReport> {
+  const check = `migrations:${target.name}`;
+  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot });
+  const dir = displayDir(ctx);
+  // Names goose would not take are ignored as the engine ignores them; other problems are reported by validate.
+  const blocking = problems.filter((problem) => problem.error.code !== 'FILENAME');
+  if (blocking.length > 0 && files.length === 0) {
+    return { findings: [], unchecked: [{ check, reason: blocking.map((problem) => problem.error.message).join('; ') }] };
+  }
+  try {
+    await target.connect();
+    const rows = await target.listVersions();
+    const ledger = target.ledger ? await target.ledger.list() : undefined;
+    const findings = [...migrationFindings({ target: target.name, dir, files, rows, ledger }), ...migrationOrderFindings(target.name, files)];
+    const unchecked = blocking.map((problem) => ({ check, reason: `${problem.error.message} (left out of the check)` }));
+    return { findings, unchecked };
+  } catch (error) {
+    return { findings: [], unchecked: [{ check, reason: `could not read the ${target.name} migration state at ${target.where}: ${messageOf(error)}` }] };
+  }
+}
+
+/** Versions other than 0 that goose counts as applied: the first row per version in list order is applied. */
+export function appliedVersions(rows: VersionRow[]): Set<number> {
+  const first = new Map<number, VersionRow>();
+  for (const row of rows) if (!first.has(row.version)) first.set(row.version, row);
+  return new Set([...first.values()].filter((row) => row.isApplied && row.version !== 0).map((row) => row.version));
+}
+
+function displayDir(ctx: CheckContext): string {
+  const absolute = path.resolve(ctx.projectRoot, ctx.dir);
+  const relative = path.relative(ctx.projectRoot, absolute);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
+}
