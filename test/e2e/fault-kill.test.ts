@@ -1,0 +1,153 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { startSchemasync } from '../helpers/daemon.ts';
+import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { describeWith } from '../helpers/require.ts';
+import { appliedVersions, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists } from './fault-support.ts';
+
+// Issue 7, cases 3 and 4: the daemon SIGKILLed mid-apply, then restarted; two daemons on one
+// database; a daemon beside the goose CLI. The PostgreSQL advisory lock lives and dies with its
+// session, a migration commits whole or not at all, and no version is ever recorded twice.
+
+const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose');
+const SLEEPING = '20260301000000_fault_kill_sleep.sql';
+const SLEEPING_VERSION = 20260301000000;
+
+/** Waits until a session of `database` runs pg_sleep: a migration is mid-transaction. */
+async function waitForSleep(url: string, database: string): Promise<void> {
+  await expect
+    .poll(() => withClient(url, async (client) => (await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()", [database])).rows[0].n), {
+      timeout: 30_000,
+      interval: 100,
+    })
+    .toBeGreaterThanOrEqual(1);
+}
+
+function missingGoose(): string | undefined {
+  try {
+    accessSync(goose, constants.X_OK);
+    return postgresMissing();
+  } catch (error) {
+    return `${goose} is not an executable (${(error as Error).message})`;
+  }
+}
+
+describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two runners on one database', () => {
+  describe.concurrent('cases', () => {
+    it('SIGKILL mid-apply: the migration is not half-applied, the lock does not outlive the process, and a restart applies it once', async () => {
+      const database = await createTestDatabase();
+      const project = await faultProject(database.url);
+      try {
+        await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 4));
+        const first = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        await waitForSleep(database.url, database.name);
+        const pid = first.child.pid!;
+        expect(await first.stop('SIGKILL')).toBeNull();
+        expect(await leftoverProcesses(pid)).toEqual([]);
+        // Nothing of the interrupted migration is visible: its transaction never committed.
+        expect(await tableExists(database.url, 'fault_kill_sleep')).toBe(false);
+        expect(await appliedVersions(database.url)).not.toContain(SLEEPING_VERSION);
+
+        const second = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        try {
+          const end = await second.waitFor((e) => e.event === 'run:end', 60_000, 'the restart run');
+          expect(end, second.text()).toMatchObject({ ok: true });
+          const versions = await appliedVersions(database.url);
+          expect(versions).toContain(SLEEPING_VERSION);
+          expectNoDuplicates(versions);
+          // The whole migration, once: its one INSERT ran once.
+          expect(await withClient(database.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM fault_kill_sleep')).rows[0].n)).toBe(1);
+        } finally {
+          await second.stop();
+        }
+        expectNoSecret(first.text() + second.text(), passwordOf(database.url));
+      } finally {
+        await project.remove();
+        await database.drop();
+      }
+    });
+
+    it('two daemons on one database: the second waits, names the lock holder, and nothing is applied twice', async () => {
+      const database = await createTestDatabase();
+      const one = await faultProject(database.url);
+      const two = await faultProject(database.url);
+      try {
+        for (const project of [one, two]) await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 3));
+        const first = startSchemasync(['watch'], { cwd: one.root, env: one.env });
+        await waitForSleep(database.url, database.name);
+        const second = startSchemasync(['watch'], { cwd: two.root, env: two.env });
+        try {
+          const wait = await second.waitFor((e) => e.event === 'lock:wait', 30_000, 'the second daemon to wait for the lock');
+          expect(wait.msg).toMatch(/held by pid \d+ \(schemasync/);
+          for (const daemon of [first, second]) {
+            expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run'), daemon.text()).toMatchObject({ ok: true });
+          }
+          // The second found everything applied: it applied nothing.
+          expect(second.events.filter((e) => e.event === 'migration:applied')).toEqual([]);
+
+          // Both see the same new file at once: one applies it, the other finds it done.
+          const name = '20260301000100_fault_kill_both.sql';
+          const text = '-- +goose Up\nCREATE TABLE fault_kill_both (id int);\nINSERT INTO fault_kill_both VALUES (1);\n-- +goose Down\nDROP TABLE fault_kill_both;\n';
+          await Promise.all([one.addMigration(name, text), two.addMigration(name, text)]);
+          for (const daemon of [first, second]) {
+            await daemon.waitFor(() => daemon.runEnds().length >= 2, 30_000, 'the run for the new file');
+            expect(daemon.runEnds()[1], daemon.text()).toMatchObject({ ok: true });
+          }
+          const applied = [...first.events, ...second.events].filter((e) => e.event === 'migration:applied' && String(e.file).endsWith(name));
+          expect(applied).toHaveLength(1);
+          const versions = await appliedVersions(database.url);
+          expectNoDuplicates(versions);
+          expect(versions).toEqual(expect.arrayContaining([SLEEPING_VERSION, 20260301000100]));
+          expect(await withClient(database.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM fault_kill_both')).rows[0].n)).toBe(1);
+        } finally {
+          await Promise.all([first.stop(), second.stop()]);
+        }
+        expectNoSecret(first.text() + second.text(), passwordOf(database.url));
+      } finally {
+        await Promise.all([one.remove(), two.remove()]);
+        await database.drop();
+      }
+    });
+  });
+});
+
+describeWith('PostgreSQL and the goose binary', missingGoose(), 'fault: the goose CLI beside a daemon', () => {
+  it('goose takes no lock: run beside a daemon mid-apply it fails on the same migration, which stays applied once', async () => {
+    const database = await createTestDatabase();
+    const project = await faultProject(database.url);
+    try {
+      await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 3));
+      const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+      try {
+        await waitForSleep(database.url, database.name);
+        // goose sees the version as pending and runs it too: its CREATE TABLE waits for the
+        // daemon's transaction, then fails on the table the daemon committed. Nothing stops
+        // goose from applying a migration whose statements could run twice: that is goose's
+        // design (the v3.27.3 CLI takes no lock; only its library Provider does), documented.
+        const result = spawnSync(goose, ['-dir', project.path('migrations', 'postgres'), 'postgres', database.url, 'up'], {
+          cwd: project.root,
+          env: { PATH: process.env.PATH ?? '' },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(result.status, result.stdout + result.stderr).not.toBe(0);
+        // PostgreSQL says so as a unique violation on its catalog (or "already exists").
+        expect(result.stderr).toMatch(/CREATE TABLE fault_kill_sleep.*(already exists|duplicate key)/);
+        expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run'), daemon.text()).toMatchObject({ ok: true });
+        const versions = await appliedVersions(database.url);
+        expectNoDuplicates(versions);
+        expect(versions).toContain(SLEEPING_VERSION);
+      } finally {
+        await daemon.stop();
+      }
+    } finally {
+      await project.remove();
+      await database.drop();
+    }
+  });
+});
