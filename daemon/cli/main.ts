@@ -10,6 +10,7 @@ import { redoCommand } from './commands/redo.ts';
 import { statusCommand } from './commands/status.ts';
 import { syncCommand } from './commands/sync.ts';
 import { upCommand } from './commands/up.ts';
+import { verifyCommand } from './commands/verify.ts';
 import { versionCommand } from './commands/version.ts';
 import { watchCommand } from './commands/watch.ts';
 import type { CommandContext } from './context.ts';
@@ -72,6 +73,10 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')
     .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
+  command('verify', 'check that the databases, schema.prisma, the Prisma client and the sqlc code follow the migrations; exit 0 in sync, 1 drift, 2 could not check', verifyCommand)
+    .option('--json', 'print { ok, findings, unchecked } instead of the readable report')
+    .option('--rollback', "also check that each migration's Down restores the schema (in the shadow database)")
+    .option('--no-shadow', 'skip the comparison of the live schema with a shadow database built from the migrations');
   command('watch', 'watch the migrations and keep everything in sync (the daemon)', watchCommand, { oneShot: false })
     .option('--poll', 'poll the file system (Docker bind mounts; also SCHEMASYNC_POLL=1)')
     .option('--debounce <ms>', 'wait this long after the last change (default 150)')

@@ -25,6 +25,8 @@ export interface ToolResult {
   stdout: string;
   stderr: string;
   durationMs: number;
+  /** 0, or one of `acceptExitCodes`. */
+  exitCode: number;
 }
 
 export interface RunToolOptions {
@@ -37,6 +39,11 @@ export interface RunToolOptions {
   maxOutputBytes?: number;
   /** Grace between SIGTERM and SIGKILL. Default 2 s. */
   forceKillAfterMs?: number;
+  /**
+   * Non-zero exit codes that are answers, not failures (`sqlc diff` exits 1 with the diff):
+   * the result is returned with its `exitCode` instead of a ToolError.
+   */
+  acceptExitCodes?: number[];
 }
 
 const DEFAULT_MAX_OUTPUT = 1024 * 1024;
@@ -137,9 +144,11 @@ export async function runTool(command: ToolCommand, options: RunToolOptions): Pr
     stdout: stdout.toString(),
     stderr: stderr.toString(),
     durationMs: Math.round(performance.now() - started),
+    exitCode: result.exitCode ?? 0,
   };
   if (stopReason === 'cancel') throw new CancelledError(`${name} was cancelled`);
   if (!result.failed && !stopReason) return out;
+  if (!stopReason && result.exitCode !== undefined && options.acceptExitCodes?.includes(result.exitCode)) return out;
 
   const cause = result.cause;
   if ((cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT' && pid === undefined) {

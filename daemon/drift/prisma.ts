@@ -1,0 +1,159 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { isSchemasyncError, messageOf } from '../errors.ts';
+import { checksum } from '../migrations/checksum.ts';
+import { printedSchema, prismaPullPrint, type PrismaContext } from '../tools/prisma.ts';
+import { prismaGeneratorOutputs } from '../tools/project-files.ts';
+import { runTool } from '../tools/run.ts';
+import { lineDiff } from './line-diff.ts';
+import type { DriftReport, Finding } from './types.ts';
+
+export interface PrismaDriftOptions {
+  context: PrismaContext;
+  projectRoot: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /**
+   * What `prisma db pull --print` gives for the live database, when the caller already knows it
+   * (watch mode keeps it per catalog fingerprint): the ~1 s pull is then skipped.
+   */
+  printed?: string;
+  /** Hash of the schema.prisma text schemasync last generated the client from (state.json), used when the client does not embed its schema. */
+  generatedFrom?: string;
+}
+
+export interface PrismaDriftResult extends DriftReport {
+  /** The introspected schema this check compared against (for the caller's cache); undefined when the pull failed. */
+  printed?: string;
+}
+
+/**
+ * Prisma drift: schema.prisma against what `prisma db pull --print` gives for the live database
+ * (a hand edit the next pull would silently overwrite), and the generated client against
+ * schema.prisma (a client generated from an older schema). Never throws for a tool or connection
+ * failure: that becomes an `unchecked` entry.
+ */
+export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDriftResult> {
+  const { schema } = options.context;
+  const file = path.relative(options.projectRoot, schema);
+  const report: PrismaDriftResult = { findings: [], unchecked: [] };
+  let current: string;
+  try {
+    current = await readFile(schema, 'utf8');
+  } catch (error) {
+    report.unchecked.push({ check: 'prisma', reason: `cannot read ${file}: ${messageOf(error)}` });
+    return report;
+  }
+
+  let printed = options.printed;
+  if (printed === undefined) {
+    try {
+      const result = await runTool(prismaPullPrint(options.context), { cwd: options.projectRoot, timeoutMs: options.timeoutMs, signal: options.signal });
+      printed = printedSchema(result.stdout);
+      if (printed.trim() === '') {
+        report.unchecked.push({ check: 'prisma-schema', reason: 'prisma db pull --print printed no schema' });
+        printed = undefined;
+      }
+    } catch (error) {
+      if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
+      report.unchecked.push({ check: 'prisma-schema', reason: `prisma db pull --print failed: ${messageOf(error)}` });
+    }
+  }
+  if (printed !== undefined) {
+    report.printed = printed;
+    report.findings.push(...prismaSchemaFindings(file, current, printed));
+  }
+
+  const clients = await generatedClients(current, schema, options.projectRoot);
+  report.findings.push(...prismaClientFindings(file, current, clients, options.generatedFrom));
+  return report;
+}
+
+/**
+ * A finding when schema.prisma is not what `prisma db pull` would write for the database. An empty
+ * `printed` (the pull printed no schema) is treated as a failed pull by the caller, not as drift.
+ */
+export function prismaSchemaFindings(file: string, current: string, printed: string): Finding[] {
+  if (printed.trim() === '') return [];
+  const diff = lineDiff(current, printed);
+  if (!diff) return [];
+  return [
+    {
+      kind: 'prisma-schema',
+      key: `prisma-schema:${file}:${checksum(diff.text).slice(0, 12)}`,
+      message: `${file} differs from what \`prisma db pull\` gives for the database (first difference at line ${diff.firstLine}); the next pull will overwrite these edits`,
+      hint: 'make the change in a new migration (schemasync pulls schema.prisma from the database after each one), or run `prisma db pull` to drop the hand edit',
+      file,
+      line: diff.firstLine,
+      detail: `--- ${file}\n+++ prisma db pull --print\n${diff.text}`,
+    },
+  ];
+}
+
+/** What one generator's output says about the schema it was generated from. */
+export interface GeneratedClient {
+  /** Project-relative output folder. */
+  output: string;
+  exists: boolean;
+  /** The schema text embedded in the client (`inlineSchema`), when found. */
+  schema?: string;
+}
+
+/**
+ * Findings for clients that are missing or were generated from another schema.prisma text. A
+ * client that does not embed its schema is compared through `generatedFrom` (schemasync's memory
+ * of its last generate); with neither, nothing can be said and no finding is made.
+ */
+export function prismaClientFindings(file: string, current: string, clients: GeneratedClient[], generatedFrom?: string): Finding[] {
+  const findings: Finding[] = [];
+  for (const client of clients) {
+    const base = { kind: 'prisma-client' as const, key: `prisma-client:${client.output}`, file, hint: 'run `prisma generate` (or `schemasync sync`) so the client matches schema.prisma' };
+    if (!client.exists) {
+      findings.push({ ...base, message: `the Prisma client in ${client.output} has not been generated from ${file}` });
+      continue;
+    }
+    if (client.schema !== undefined) {
+      const diff = lineDiff(client.schema, current);
+      if (diff) {
+        findings.push({
+          ...base,
+          line: diff.firstLine,
+          message: `the Prisma client in ${client.output} was generated from an older ${file} (first difference at line ${diff.firstLine})`,
+          detail: `--- ${file} the client was generated from\n+++ ${file} now\n${diff.text}`,
+        });
+      }
+    } else if (generatedFrom !== undefined && generatedFrom !== checksum(current)) {
+      findings.push({ ...base, message: `the Prisma client in ${client.output} was generated from an older ${file}` });
+    }
+  }
+  return findings;
+}
+
+// Where a generator's output embeds the schema it was generated from: `prisma-client` (Prisma 6.16+)
+// in internal/class.ts, `prisma-client-js` in index.js. A JSON string literal either way.
+const CLIENT_FILES = ['internal/class.ts', 'internal/class.js', 'internal/class.mjs', 'index.js', 'edge.js'];
+const INLINE_SCHEMA = /"?inlineSchema"?\s*:\s*("(?:[^"\\]|\\.)*")/;
+
+/** Reads each generator's output folder (default output: node_modules/.prisma/client) for its embedded schema. */
+export async function generatedClients(schemaText: string, schemaFile: string, projectRoot: string): Promise<GeneratedClient[]> {
+  const clients: GeneratedClient[] = [];
+  for (const output of prismaGeneratorOutputs(schemaText, schemaFile)) {
+    const folder = output ?? path.join(projectRoot, 'node_modules', '.prisma', 'client');
+    const client: GeneratedClient = { output: path.relative(projectRoot, folder), exists: existsSync(folder) };
+    for (const name of CLIENT_FILES) {
+      const text = await readFile(path.join(folder, name), 'utf8').catch(() => undefined);
+      const match = text === undefined ? null : INLINE_SCHEMA.exec(text);
+      if (!match) continue;
+      try {
+        client.schema = JSON.parse(match[1]!) as string;
+        break;
+      } catch {
+        // Not a plain JSON literal: try the next file, else fall back to schemasync's memory.
+      }
+    }
+    clients.push(client);
+  }
+  return clients;
+}
