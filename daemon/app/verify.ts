@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
 
-import type { LoadedConfig } from '../config/load.ts';
+import type { Env, LoadedConfig } from '../config/load.ts';
 import { messageOf } from '../errors.ts';
 import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
+import { checkMigrations } from '../drift/migrations.ts';
+import { checkShadow } from '../drift/shadow.ts';
 import type { DriftReport } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
@@ -15,13 +17,12 @@ import { openTargets, type OpenedTargets } from './targets.ts';
 
 type Context = LoadedConfig & { logger: Logger };
 
-/**
- * The database-side drift checks (engineer F1's `daemon/drift/` functions), or undefined while
- * they are not part of the build: migration drift and the shadow comparison then do not run, and
- * a requested shadow comparison is reported as not checked.
- */
-export function databaseDriftChecks(): DatabaseDriftChecks | undefined {
-  return undefined;
+/** The database-side drift checks (drift/migrations.ts, drift/shadow.ts) bound to this project. */
+export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDriftChecks {
+  return {
+    migrations: (target, dir) => checkMigrations(target, { dir, projectRoot }),
+    shadow: (target, dir, options) => checkShadow(target, { dir, projectRoot, env, ...(options.signal ? { signal: options.signal } : {}) }, { rollback: options.rollback }),
+  };
 }
 
 /**
@@ -36,8 +37,7 @@ export async function driftSources(ctx: Context, opened: OpenedTargets, reachabl
     targets: reachable.map((target) => ({ target, dir: opened.dirs.get(target.name)! })),
     unchecked: [],
   };
-  const database = databaseDriftChecks();
-  if (database) sources.database = database;
+  sources.database = databaseDriftChecks(config.projectRoot, env);
 
   if (existsSync(config.prisma.schema)) {
     const cli = await locatePrismaCli(config.projectRoot);

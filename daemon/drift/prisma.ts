@@ -83,8 +83,8 @@ export function prismaSchemaFindings(file: string, current: string, printed: str
     {
       kind: 'prisma-schema',
       key: `prisma-schema:${file}:${checksum(diff.text).slice(0, 12)}`,
-      message: `${file} differs from what \`prisma db pull\` gives for the database (first difference at line ${diff.firstLine}); the next pull will overwrite these edits`,
-      hint: 'make the change in a new migration (schemasync pulls schema.prisma from the database after each one), or run `prisma db pull` to drop the hand edit',
+      message: `${file} differs from what \`prisma db pull\` gives for the database (first difference at line ${diff.firstLine}): a hand edit the next pull will overwrite, or a database change not pulled yet`,
+      hint: 'put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with `prisma db pull`; a change made to the database by hand belongs in a migration too',
       file,
       line: diff.firstLine,
       detail: `--- ${file}\n+++ prisma db pull --print\n${diff.text}`,
