@@ -310,7 +310,7 @@ CREATE VIEW happy_people AS SELECT id, name FROM people WHERE mood = 'happy';
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 -- +goose StatementEnd
 CREATE TRIGGER people_touch BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION touch();
-CREATE SCHEMA schemasync;
+CREATE SCHEMA IF NOT EXISTS schemasync;
 CREATE TABLE schemasync.bookkeeping (id int);
 `,
       ),
