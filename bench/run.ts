@@ -1,0 +1,179 @@
+/**
+ * `npm run bench [-- --quick]`: schemasync against the naive watch loop (chokidar-cli running
+ * goose, prisma db pull + generate and sqlc generate on every change), both measured from
+ * outside in the same run on the same database servers. Prints the comparison table and writes
+ * bench/results/latest.{json,md}. Benchmarks never fail on a number: the exit status says only
+ * whether the benchmark itself could run.
+ */
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+
+import { idleCost, rssAfterRuns, scaleSide, type ScaleSide } from './lib/cost.ts';
+import { openSide, type SideEnv } from './lib/pair.ts';
+import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
+import { burst, clickhouseOnly, commentEdit, newTable, seedRows, startupInSync, type Sample } from './lib/scenarios.ts';
+import { clickhouseQuery, startServers, withClient, type BenchServers } from './lib/servers.ts';
+import { GOOSE_BIN, SQLC_BIN, DEBOUNCE_MS } from './lib/sides.ts';
+import { summarize } from './lib/stats.ts';
+
+const quick = process.argv.includes('--quick');
+const settings = quick
+  ? { mode: 'quick' as const, rounds: 2, idleSeconds: 10, costRuns: 10, baselineCostRuns: 5, chBaselineRounds: 1, scaleCount: 500 }
+  : { mode: 'full' as const, rounds: 5, idleSeconds: 60, costRuns: 100, baselineCostRuns: 20, chBaselineRounds: 2, scaleCount: 2000 };
+
+// Both sides get their databases from the benchmark only.
+for (const key of ['DATABASE_URL', 'CLICKHOUSE_URL']) delete process.env[key];
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+type Samples = Record<'baseline' | 'schemasync', Sample[]>;
+
+function row(scenario: string, samples: Samples, unit: Row['unit'] = 'ms'): Row {
+  const pick = (list: Sample[]) => summarize(list.map((s) => s.ms).filter((v): v is number => v !== undefined));
+  const note = (list: Sample[]) => [...new Set(list.map((s) => s.note).filter(Boolean))].join('; ') || undefined;
+  return { scenario, unit, baseline: pick(samples.baseline), schemasync: pick(samples.schemasync), baselineNote: note(samples.baseline), schemasyncNote: note(samples.schemasync) };
+}
+
+/** A B A B: each round measures the baseline, then schemasync. */
+async function alternate(sides: SideEnv[], rounds: number, measure: (env: SideEnv, round: number) => Promise<Sample>, label: string, roundsFor?: (env: SideEnv) => number): Promise<Samples> {
+  const samples: Samples = { baseline: [], schemasync: [] };
+  for (let round = 1; round <= rounds; round++) {
+    for (const env of sides) {
+      if (roundsFor && round > roundsFor(env)) continue;
+      const sample = await measure(env, round);
+      samples[env.name].push(sample);
+      log(`${label} #${round} ${env.name}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}${sample.runs !== undefined ? `, ${sample.runs} run(s)` : ''}`);
+    }
+  }
+  return samples;
+}
+
+function versionOf(file: string, args: string[]): string {
+  try {
+    return execFileSync(file, args, { encoding: 'utf8', timeout: 10_000 }).trim().split('\n')[0]!;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function machineInfo(servers: BenchServers): Promise<Record<string, string | number>> {
+  const postgres = await withClient(servers.postgresAdminUrl, (c) => c.query<{ v: string }>('SHOW server_version')).then((r) => r.rows[0]!.v);
+  const clickhouse = servers.clickhouseUrl ? (await clickhouseQuery(servers.clickhouseUrl, 'SELECT version()')).trim() : `none (${servers.clickhouseProblem})`;
+  return {
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${os.type()} ${os.release()}`,
+    node: process.version,
+    postgres,
+    clickhouse,
+    goose: versionOf(GOOSE_BIN, ['--version']),
+    sqlc: versionOf(SQLC_BIN, ['version']),
+    debounceMs: DEBOUNCE_MS,
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  log(`mode ${settings.mode}: starting PostgreSQL and ClickHouse`);
+  const servers = await startServers();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { settings };
+  try {
+    const machine = await machineInfo(servers);
+
+    log('opening both sides (PostgreSQL only)');
+    const sides = [await openSide('baseline', servers), await openSide('schemasync', servers)];
+    try {
+      log(`idle cost over ${settings.idleSeconds} s`);
+      const idle = await idleCost(sides, settings.idleSeconds);
+      details.idle = idle;
+      rows.push(row('new migration adding a table', await alternate(sides, settings.rounds, newTable, 'new table')));
+      rows.push(row('no-op edit: a comment (until idle)', await alternate(sides, settings.rounds, commentEdit, 'comment')));
+      rows.push(row('no-op edit: INSERT seed rows (version row + idle)', await alternate(sides, settings.rounds, seedRows, 'seed rows')));
+      const bursts = await alternate(sides, settings.rounds, burst, 'burst');
+      rows.push(row('burst of 20 saves in 1 s: last save reflected', bursts));
+      rows.push(row('burst of 20 saves in 1 s: pipeline runs', { baseline: bursts.baseline.map((s) => ({ ms: s.runs })), schemasync: bursts.schemasync.map((s) => ({ ms: s.runs })) }, 'runs'));
+      details.bursts = bursts;
+      rows.push(row('start-up, already in sync', await alternate(sides, settings.rounds, (env) => startupInSync(env), 'start-up')));
+
+      log(`memory after runs (schemasync ${settings.costRuns}, baseline ${settings.baselineCostRuns})`);
+      const after = { baseline: await rssAfterRuns(sides[0]!, settings.baselineCostRuns), schemasync: await rssAfterRuns(sides[1]!, settings.costRuns) };
+      details.rssAfterRuns = after;
+      const one = (v: number) => ({ median: v, min: v, max: v, n: 1, values: [v] });
+      rows.push({ scenario: `idle CPU over ${settings.idleSeconds} s (% of one core)`, unit: '%', baseline: one(idle.baseline!.cpuPercent), schemasync: one(idle.schemasync!.cpuPercent) });
+      rows.push({ scenario: 'RSS idle (process tree)', unit: 'MB', baseline: one(idle.baseline!.rssMb), schemasync: one(idle.schemasync!.rssMb) });
+      rows.push({
+        scenario: 'RSS after runs (process tree)',
+        unit: 'MB',
+        baseline: one(after.baseline.rssMb),
+        schemasync: one(after.schemasync.rssMb),
+        baselineNote: `after ${after.baseline.runs} runs`,
+        schemasyncNote: `after ${after.schemasync.runs} runs`,
+      });
+    } finally {
+      for (const env of sides) await env.close();
+    }
+
+    if (servers.clickhouseUrl) {
+      log('opening both sides with ClickHouse');
+      const chSides = [await openSide('baseline', servers, { clickhouse: true }), await openSide('schemasync', servers, { clickhouse: true })];
+      try {
+        const ch = await alternate(chSides, settings.rounds, (env, round) => clickhouseOnly(env, round, servers), 'clickhouse', (env) => (env.name === 'baseline' ? settings.chBaselineRounds : settings.rounds));
+        rows.push(row('ClickHouse-only migration', ch));
+        details.clickhouse = ch;
+      } finally {
+        for (const env of chSides) await env.close();
+      }
+    } else {
+      log(`no ClickHouse: ${servers.clickhouseProblem}`);
+    }
+
+    log(`scale: ${settings.scaleCount} migrations (schemasync, then baseline)`);
+    const scale: Record<string, ScaleSide> = { schemasync: await scaleSide('schemasync', servers, settings.scaleCount), baseline: await scaleSide('baseline', servers, settings.scaleCount) };
+    details.scale = scale;
+    const n = settings.scaleCount;
+    const pair = (pick: (s: ScaleSide) => number | undefined) => ({ baseline: [{ ms: pick(scale.baseline!) }], schemasync: [{ ms: pick(scale.schemasync!) }] });
+    rows.push({ ...row(`${n} migrations: status`, pair((s) => s.statusMs)), baselineNote: 'goose status' });
+    rows.push(row(`${n} migrations: start-up, already in sync`, pair((s) => s.startupInSync.ms)));
+    rows.push(row(`${n} migrations: one new migration`, pair((s) => s.newMigration.ms)));
+    rows.push({ ...row(`${n} migrations: own overhead per run (CPU of the schemasync process)`, { baseline: [], schemasync: [{ ms: scale.schemasync!.ownCpuMs }] }), baselineNote: 'n/a' });
+    rows.push({ ...row(`${n} migrations: first start, empty database (applies all)`, pair((s) => s.firstRunMs)) });
+
+    const report: BenchReport = { date: new Date().toISOString(), mode: settings.mode, rounds: settings.rounds, machine, rows, targets: targets(rows, details), details };
+    const dir = path.join(import.meta.dirname, 'results');
+    await writeReport(dir, report);
+    process.stdout.write(`\n${textTable(report)}\n\n${report.targets.map((t) => `${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.measured}`).join('\n')}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** Each target of issue 6, met or missed, from the rows. */
+function targets(rows: Row[], details: Record<string, unknown>): Target[] {
+  const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
+  const result: Target[] = [];
+  for (const prefix of ['no-op edit: a comment', 'no-op edit: INSERT']) {
+    const r = find(prefix);
+    const value = r?.baseline && r.schemasync ? r.schemasync.median / r.baseline.median : undefined;
+    result.push({ target: `${prefix.replace('no-op edit: ', 'no-op edit (')}) ≤ 1/10 of the baseline`, met: value !== undefined && value <= 0.1, measured: value === undefined ? 'not measured' : `${ratio(r!)} of the baseline` });
+  }
+  const ch = details.clickhouse as { schemasync: Sample[] } | undefined;
+  const ranTools = ch?.schemasync.some((s) => ((s.extra?.stepsRan as string[] | undefined) ?? []).some((step) => step === 'prisma' || step === 'sqlc'));
+  result.push({ target: 'ClickHouse-only change runs no Prisma and no sqlc', met: ch !== undefined && !ranTools, measured: ch ? (ranTools ? 'prisma or sqlc ran' : `steps run: ${[...new Set(ch.schemasync.flatMap((s) => (s.extra?.stepsRan as string[]) ?? []))].join(', ')}`) : 'no ClickHouse server' });
+  const runs = find('burst of 20 saves in 1 s: pipeline runs')?.schemasync;
+  result.push({ target: 'burst of 20 saves ≤ 2 runs', met: runs !== undefined && runs.max <= 2, measured: runs ? `${runs.min}–${runs.max} runs` : 'not measured' });
+  const overhead = rows.find((r) => r.scenario.includes('own overhead'));
+  result.push({ target: `own overhead per run ≤ 50 ms at ${settings.scaleCount} migrations`, met: (overhead?.schemasync?.median ?? Infinity) <= 50, measured: `${Math.round(overhead?.schemasync?.median ?? NaN)} ms CPU` });
+  const cpu = find('idle CPU')?.schemasync?.median;
+  result.push({ target: 'idle CPU ≤ 0.5 % of one core', met: cpu !== undefined && cpu <= 0.5, measured: `${cpu?.toFixed(2)} %` });
+  const rss = Math.max(find('RSS idle')?.schemasync?.median ?? Infinity, find('RSS after runs')?.schemasync?.median ?? Infinity);
+  result.push({ target: 'RSS ≤ 100 MB (idle and after runs)', met: rss <= 100, measured: `${rss.toFixed(0)} MB at most` });
+  return result;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
