@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, mkdir, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -8,6 +8,9 @@ import { checkMigrations } from '../../daemon/drift/migrations.ts';
 import { checkShadow } from '../../daemon/drift/shadow.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
 import { migrateUp, type EngineContext } from '../../daemon/pipeline/migrate.ts';
+import { locatePrismaCli } from '../../daemon/tools/locate.ts';
+import { printedSchema, prismaPullPrint } from '../../daemon/tools/prisma.ts';
+import { runTool } from '../../daemon/tools/run.ts';
 import { createPostgresTarget } from '../../daemon/targets/postgres/target.ts';
 import type { Target } from '../../daemon/targets/target.ts';
 import { createTestDatabase, postgresAdminUrl, postgresMissing, withClient } from '../helpers/postgres.ts';
@@ -74,6 +77,27 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
     ]);
     expect((await target.introspect()).some((entry) => entry.name.includes('migrations'))).toBe(false);
     expect(await checkMigrations(target, { dir, projectRoot: root })).toEqual({ findings: [], unchecked: [] });
+  });
+
+  it('prisma db pull does not see the ledger schema', async () => {
+    const repo = path.resolve(import.meta.dirname, '../..');
+    const cli = await locatePrismaCli(repo);
+    expect(cli, 'the prisma package is installed').toBeDefined();
+    const prismaDir = path.join(root, 'prisma-copy');
+    await mkdir(path.join(prismaDir, 'prisma'), { recursive: true });
+    await cp(path.join(repo, 'prisma.config.ts'), path.join(prismaDir, 'prisma.config.ts'));
+    await cp(path.join(repo, 'prisma/pg-adapter.ts'), path.join(prismaDir, 'prisma/pg-adapter.ts'));
+    await writeFile(path.join(prismaDir, 'package.json'), '{ "type": "module" }\n');
+    await writeFile(
+      path.join(prismaDir, 'prisma/schema.prisma'),
+      'generator client {\n  provider = "prisma-client"\n  output   = "../generated/prisma"\n  engineType = "client"\n}\n\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
+    );
+    await symlink(path.join(repo, 'node_modules'), path.join(prismaDir, 'node_modules'));
+    const context = { cli: cli!, schema: path.join(prismaDir, 'prisma/schema.prisma'), configFile: path.join(prismaDir, 'prisma.config.ts'), databaseUrl: database.url };
+    const schema = printedSchema((await runTool(prismaPullPrint(context), { cwd: prismaDir, timeoutMs: 120_000 })).stdout);
+    expect(schema).toMatch(/^model users \{/m);
+    expect(schema).not.toMatch(/^model migrations \{/m);
+    expect(schema).not.toContain('schemasync');
   });
 
   it('adopts versions goose applied (no ledger entry) once, with the current file text', async () => {
