@@ -37,7 +37,7 @@ export async function openTargets(config: Config, logger: Logger, names: TargetN
     if (names.includes('postgres')) {
       if (!postgresUrl) {
         const embedded = await startEmbeddedPostgres({ dataDir: embeddedDataDir(config.projectRoot), logger: logger.child({ component: 'embedded-postgres' }) });
-        stops.push(embedded.stop);
+        stops.push(() => embedded.stop());
         postgresUrl = embedded.url;
       }
       targets.push(createPostgresTarget(postgresUrl, { logger: logger.child({ target: 'postgres' }), table: config.postgres.table }));
