@@ -59,7 +59,6 @@ class ClickHouseTarget implements Target {
   private readonly mutationTimeoutMs: number;
   /** Learned on the first down: whether the server accepts `SETTINGS mutations_sync = 2`. */
   private mutationsSync: boolean | undefined;
-  private connected = false;
   private versionTableReady = false;
   private ledgerReady = false;
   private lastRevision = 0;
@@ -82,14 +81,13 @@ class ClickHouseTarget implements Target {
     this.lock = new ClickHouseLock(this.session, this.logger, options.lock);
   }
 
+  /** Asks the server every time: after an outage, "connected once" must not pass for "answers now". */
   async connect(signal?: AbortSignal): Promise<void> {
-    if (this.connected) return;
     try {
       await this.session.rows('SELECT 1 AS ok', signal);
     } catch (error) {
       throw this.bookkeepingError(error, 'answer a first query');
     }
-    this.connected = true;
   }
 
   withLock<T>(fn: () => Promise<T>, options?: LockOptions): Promise<T> {

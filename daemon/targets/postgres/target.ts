@@ -60,7 +60,18 @@ class PostgresTarget implements Target {
   }
 
   async connect(signal?: AbortSignal): Promise<void> {
-    await this.#ready(signal);
+    const fresh = this.#connecting === undefined;
+    const pool = await this.#ready(signal);
+    if (fresh) return;
+    // An open pool proves nothing once the server has gone away: ask it again, so that a caller
+    // waiting for the server (app/wait.ts) waits instead of seeing success at once.
+    const ping = pool.query('SELECT 1');
+    try {
+      await (signal ? abortable(ping, signal, () => new CancelledError(`connecting to ${this.where} was cancelled.`)) : ping);
+    } catch (error) {
+      ping.catch(() => {});
+      throw isSchemasyncError(error) ? error : this.#connectionError(error);
+    }
   }
 
   /** The pool, after one successful round trip; concurrent callers share the attempt, a failed one is retried next time. */
@@ -116,11 +127,20 @@ class PostgresTarget implements Target {
   /** A dedicated connection; connection failures become ConnectionError. */
   async #checkout(signal?: AbortSignal): Promise<pg.PoolClient> {
     const pool = await this.#ready(signal);
+    let client: pg.PoolClient;
     try {
-      return await pool.connect();
+      client = await pool.connect();
     } catch (error) {
       throw this.#connectionError(error);
     }
+    // pg emits 'error' on a checked-out client whose server goes away (the pool only listens
+    // while it is idle); unheard, that event kills the daemon. The query in flight rejects with
+    // the same error, which is what gets reported.
+    if (!heardClients.has(client)) {
+      heardClients.add(client);
+      client.on('error', (error) => this.#logger.debug({ error: messageOf(error) }, 'a PostgreSQL connection in use failed'));
+    }
+    return client;
   }
 
   /** Maps an error that is not a migration statement's own failure. */
@@ -532,6 +552,9 @@ function cancelled(unit: ApplyUnit | undefined, outcome: string): CancelledError
 }
 
 /** `promise`, or a rejection with `makeError()` as soon as `signal` aborts (the promise itself keeps running). */
+/** Pooled clients that already have schemasync's 'error' listener (clients are reused). */
+const heardClients = new WeakSet<pg.PoolClient>();
+
 function abortable<T>(promise: Promise<T>, signal: AbortSignal, makeError: () => Error): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(makeError());
