@@ -9,7 +9,7 @@ import { currentVersion } from '../migrations/plan.ts';
 import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes, type ProjectLayout } from '../pipeline/changes.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
-import { runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
+import { formatDuration, runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
 import { DriftTracker } from '../drift/tracker.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
@@ -241,6 +241,11 @@ function logRunEnd(logger: Logger, report: RunReport): void {
   for (const step of report.steps) {
     if (step.error) logFailure(logger.child({ run: report.id, step: step.name }), step.error);
   }
-  const log = report.ok ? logger.info.bind(logger) : logger.error.bind(logger);
-  log({ ...runEndEvent(report), run: report.id }, summarizeRun(report));
+  if (report.ok) {
+    logger.info({ ...runEndEvent(report), run: report.id }, summarizeRun(report));
+    return;
+  }
+  // Each failure was just logged in full (file, line, code frame): the summary only names the steps.
+  const failed = report.steps.filter((step) => step.status === 'failed').map((step) => step.name);
+  logger.error({ ...runEndEvent(report), run: report.id }, `✖ failed in ${formatDuration(report.durationMs)} · ${failed.join(', ')} failed (see above)`);
 }

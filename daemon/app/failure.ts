@@ -28,8 +28,22 @@ export function logFailure(logger: Logger, error: SchemasyncError, appliedBefore
   } else if ('file' in error && 'line' in error) {
     Object.assign(fields, { file: (error as { file: string }).file, line: (error as { line: number }).line });
   } else if (error.code === 'TOOL' && 'details' in error) {
-    fields.output = (error as ToolError).details.outputTail;
+    const output = (error as ToolError).details.outputTail;
+    if (!repeats(error.message, output)) fields.output = output;
   }
   if (appliedBefore > 0) lines.push(`${appliedBefore} migration(s) applied before the failure stay applied`);
   logger.error(fields, lines.join('\n'));
+}
+
+/**
+ * Does the message already say everything the tool printed? sqlc's errors, for one, are lifted
+ * into the message with their file and line; printing its output below would repeat them. Lines
+ * such as sqlc's `# package database` header carry nothing of their own.
+ */
+function repeats(message: string, output: string): boolean {
+  return output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('# '))
+    .every((line) => message.includes(line));
 }

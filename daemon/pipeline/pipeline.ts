@@ -44,7 +44,7 @@ export class Pipeline<S> {
     const startedAt = new Date();
     const started = performance.now();
     const trigger = changes.paths.map((p) => path.relative(this.options.projectRoot, p) || '.');
-    logger.info({ event: 'run:start', trigger, full: changes.full }, changes.full ? 'sync: checking everything' : `change: ${trigger.join(', ')}`);
+    logger.info({ event: 'run:start', trigger, full: changes.full }, startMessage(trigger, changes.full));
 
     const reports = new Map<string, StepReport>();
     for (const stage of this.stages) {
@@ -78,6 +78,12 @@ export class Pipeline<S> {
       return { name: step.name, status: 'failed', durationMs, error };
     }
   }
+}
+
+/** `change: a.sql, b.sql`, or for a full run `sync: checking everything` (naming the change that led to it, if any). */
+function startMessage(trigger: string[], full: boolean): string {
+  if (!full) return `change: ${trigger.join(', ')}`;
+  return trigger.length === 0 ? 'sync: checking everything' : `change: ${trigger.join(', ')} (checking everything after the failed run)`;
 }
 
 function toError(thrown: unknown): SchemasyncError {

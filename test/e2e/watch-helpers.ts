@@ -42,15 +42,15 @@ export function stepStatuses(end: LogEvent): Record<string, string> {
  * run:start.
  */
 export function assertRunsNeverOverlap(events: LogEvent[]): number {
-  let active: unknown;
+  let active: number | undefined;
   let runs = 0;
   for (const event of events) {
     if (event.event === 'run:start') {
       if (active !== undefined) throw new Error(`run ${String(event.run)} started while run ${String(active)} was still going`);
-      active = event.run;
+      active = Number(event.run);
       runs++;
     } else if (event.event === 'run:end') {
-      if (active !== event.run) throw new Error(`run:end of run ${String(event.run)} without its run:start (active: ${String(active)})`);
+      if (active !== Number(event.run)) throw new Error(`run:end of run ${String(event.run)} without its run:start (active: ${String(active)})`);
       active = undefined;
     }
   }

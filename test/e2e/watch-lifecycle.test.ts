@@ -27,7 +27,7 @@ afterEach(async () => {
 async function setUp() {
   const database = await createTestDatabase();
   const project = await copyExampleProject({ without: ['migrations/clickhouse'] });
-  cleanups.push(database.drop, project.remove);
+  cleanups.push(() => database.drop(), () => project.remove());
   return { database, project, env: { DATABASE_URL: database.url, CLICKHOUSE_URL: '' } };
 }
 
@@ -112,7 +112,7 @@ describeWith('PostgreSQL', postgresMissing(), 'schemasync watch: shutdown, waiti
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
     await writeFile(path.join(dataDir, 'server.json'), JSON.stringify({ password, port }), { mode: 0o600 });
     const server = await startEmbeddedPostgres({ dataDir, logger: silentLogger, port });
-    cleanups.push(server.stop);
+    cleanups.push(() => server.stop());
 
     const { end } = await nextRun(daemon, 0, () => true, 60_000);
     expect(end.ok, daemon.text()).toBe(true);

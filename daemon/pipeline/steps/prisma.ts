@@ -54,7 +54,10 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
         done.push('generated');
       }
       if (done.length === 0) return { status: 'skipped' as const, detail: changes.prismaSchema ? 'client matches schema.prisma' : 'schema.prisma up to date' };
-      return { status: 'ok' as const, detail: done.includes('pulled') && !state.prismaSchemaChanged ? `${done.join(' + ')} (schema.prisma unchanged)` : done.join(' + ') };
+      // Said without parentheses: the run summary puts the detail in parentheses already.
+      const generated = done.includes('generated') ? ['generated'] : [];
+      if (!done.includes('pulled') || state.prismaSchemaChanged) return { status: 'ok' as const, detail: done.join(' + ') };
+      return { status: 'ok' as const, detail: ['pull left schema.prisma unchanged', ...generated].join('; ') };
     },
   };
 }

@@ -49,7 +49,8 @@ function withQueryLocations(error: ToolError, projectRoot: string, configFile: s
   const located = parseSqlcErrors(error.details.outputTail);
   if (located.length === 0) return error;
   const lines = located.map((e) => `${path.relative(projectRoot, path.resolve(path.dirname(configFile), e.file))}:${e.line}${e.column ? `:${e.column}` : ''}: ${e.message}`);
-  return new ToolError(`sqlc generate failed:\n${lines.join('\n')}`, error.details, { cause: error });
+  const [first, ...more] = lines;
+  return new ToolError([`sqlc generate failed: ${first}`, ...more].join('\n'), error.details, { cause: error });
 }
 
 /** A hash over the contents of files and of the .sql files directly in folders (as sqlc reads them). */

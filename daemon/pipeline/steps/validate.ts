@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 
 import { isSchemasyncError } from '../../errors.ts';
 import { parseMigration } from '../../migrations/parse.ts';
@@ -36,7 +37,7 @@ export function validateStep(deps: StepDeps): Step<RunState> {
           checked++;
         }
         for (const gone of changes.migrations[target.name].filter((p) => p.endsWith('.sql') && !existsSync(p))) {
-          deps.logger.info({ event: 'migration:deleted', target: target.name, file: gone }, `deleted: ${gone}`);
+          deps.logger.info({ event: 'migration:deleted', target: target.name, file: gone }, `deleted: ${path.relative(deps.projectRoot, gone)}`);
         }
       }
       return { status: 'ok' as const, detail: `${checked} file${checked === 1 ? '' : 's'} parsed` };
