@@ -65,8 +65,8 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
     const shown = displayPath(root, absolute);
     try {
       const { version, description } = parseMigrationFilename(name);
-      const text = await readMigrationText(absolute, shown, realRoot, maxBytes);
-      files.push({ version, description, name, path: shown, text, checksum: checksum(text) });
+      const { text, checksum } = await readMigrationText(absolute, shown, realRoot, maxBytes);
+      files.push({ version, description, name, path: shown, text, checksum });
     } catch (error) {
       problems.push({ file: shown, error: isSchemasyncError(error) ? error : new SourceError(shown, `cannot be read (${describe(error)})`, { cause: error }) });
     }
@@ -80,23 +80,38 @@ export function isEditorTempName(name: string): boolean {
   return name.startsWith('.') || name.startsWith('~') || name.startsWith('#') || name.endsWith('~');
 }
 
-async function readMigrationText(absolute: string, shown: string, realRoot: string, maxBytes: number): Promise<string> {
+/**
+ * Text and checksum of files read before, keyed by absolute path and valid while the file's
+ * inode, size, mtime and ctime (nanoseconds) are the same: the daemon re-reads the folder on
+ * every run, and at 2,000 migrations opening and hashing every file was most of its own time.
+ */
+const textCache = new Map<string, { stamp: string; text: string; checksum: string }>();
+
+async function readMigrationText(absolute: string, shown: string, realRoot: string, maxBytes: number): Promise<{ text: string; checksum: string }> {
   const problem = (reason: string, cause?: unknown) => new SourceError(shown, reason, { cause });
   try {
-    const link = await lstat(absolute);
+    const link = await lstat(absolute, { bigint: true });
     if (link.isSymbolicLink()) {
       const target = await realpath(absolute);
       if (!isInside(realRoot, target)) throw problem(`is a symlink to ${target}, outside the project; schemasync reads only files inside ${realRoot}`);
     }
-    const info = await stat(absolute);
+    // lstat of anything but a symlink is its stat: one system call per unchanged file.
+    const info = link.isSymbolicLink() ? await stat(absolute, { bigint: true }) : link;
     if (info.isDirectory()) throw problem('is a directory, not a migration file');
     if (!info.isFile()) throw problem('is not a regular file');
-    if (info.size > maxBytes) throw problem(`is ${info.size} bytes, more than the ${maxBytes}-byte limit for a migration file`);
+    if (info.size > BigInt(maxBytes)) throw problem(`is ${info.size} bytes, more than the ${maxBytes}-byte limit for a migration file`);
+    const stamp = `${info.dev}:${info.ino}:${info.size}:${info.mtimeNs}:${info.ctimeNs}`;
+    const cached = textCache.get(absolute);
+    if (cached?.stamp === stamp) return cached;
     const bytes = await readFile(absolute);
     // The file may have grown between stat and read.
     if (bytes.length > maxBytes) throw problem(`is ${bytes.length} bytes, more than the ${maxBytes}-byte limit for a migration file`);
     if (bytes.includes(0)) throw problem('contains NUL bytes; it looks like a binary file, not SQL');
-    return decodeUtf8(bytes, problem);
+    const text = decodeUtf8(bytes, problem);
+    const entry = { stamp, text, checksum: checksum(text) };
+    // Only when the size still matches what was stamped: a write racing the read is re-read next run.
+    if (BigInt(bytes.length) === info.size) textCache.set(absolute, entry);
+    return entry;
   } catch (error) {
     if (isSchemasyncError(error)) throw error;
     if (errnoOf(error) === 'ENOENT') throw problem('was deleted or moved while being read (or is a broken symlink)', error);
