@@ -1,27 +1,44 @@
-import { existsSync } from 'node:fs';
+import { existsSync } from "node:fs";
 
-import type { Env, LoadedConfig } from '../config/load.ts';
-import { messageOf } from '../errors.ts';
-import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
-import { checkMigrations } from '../drift/migrations.ts';
-import { checkShadow } from '../drift/shadow.ts';
-import type { DriftReport } from '../drift/types.ts';
-import type { Logger } from '../log/types.ts';
-import { MemoryFile } from '../pipeline/memory.ts';
-import type { Target } from '../targets/target.ts';
-import { locateBinary, locatePrismaCli } from '../tools/locate.ts';
-import { PRISMA_INSTALL_HINT } from '../tools/prisma.ts';
-import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
-import { handleSignals } from './lifecycle.ts';
-import { openTargets, type OpenedTargets } from './targets.ts';
+import type { Env, LoadedConfig } from "../config/load.ts";
+import { messageOf } from "../errors.ts";
+import {
+  runDriftChecks,
+  type DatabaseDriftChecks,
+  type DriftSources,
+} from "../drift/run.ts";
+import { checkMigrations } from "../drift/migrations.ts";
+import { checkShadow } from "../drift/shadow.ts";
+import type { DriftReport } from "../drift/types.ts";
+import type { Logger } from "../log/types.ts";
+import { MemoryFile } from "../pipeline/memory.ts";
+import type { Target } from "../targets/target.ts";
+import { locateBinary, locatePrismaCli } from "../tools/locate.ts";
+import { PRISMA_INSTALL_HINT } from "../tools/prisma.ts";
+import { SQLC_INSTALL_HINT } from "../tools/sqlc.ts";
+import { handleSignals } from "./lifecycle.ts";
+import { openTargets, type OpenedTargets } from "./targets.ts";
 
 type Context = LoadedConfig & { logger: Logger };
 
 /** The database-side drift checks (drift/migrations.ts, drift/shadow.ts) bound to this project. */
-export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDriftChecks {
+export function databaseDriftChecks(
+  projectRoot: string,
+  env: Env,
+): DatabaseDriftChecks {
   return {
     migrations: (target, dir) => checkMigrations(target, { dir, projectRoot }),
-    shadow: (target, dir, options) => checkShadow(target, { dir, projectRoot, env, ...(options.signal ? { signal: options.signal } : {}) }, { rollback: options.rollback }),
+    shadow: (target, dir, options) =>
+      checkShadow(
+        target,
+        {
+          dir,
+          projectRoot,
+          env,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        { rollback: options.rollback },
+      ),
   };
 }
 
@@ -31,22 +48,39 @@ export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDrif
  * answered, sqlc when sqlc.yaml and the sqlc binary exist. A configured tool that is missing is
  * `unchecked` too (exit 2), since a CI job must not pass for lack of a tool.
  */
-export async function driftSources(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftSources> {
+export async function driftSources(
+  ctx: Context,
+  opened: OpenedTargets,
+  reachable: Target[],
+  memory: MemoryFile,
+): Promise<DriftSources> {
   const { config, env } = ctx;
   const sources: DriftSources = {
-    targets: reachable.map((target) => ({ target, dir: opened.dirs.get(target.name)! })),
+    targets: reachable.map((target) => ({
+      target,
+      dir: opened.dirs.get(target.name)!,
+    })),
     unchecked: [],
   };
   sources.database = databaseDriftChecks(config.projectRoot, env);
 
   if (existsSync(config.prisma.schema)) {
     const cli = await locatePrismaCli(config.projectRoot);
-    const postgresUp = reachable.some((t) => t.name === 'postgres');
-    if (!cli) sources.unchecked.push({ check: 'prisma', reason: `prisma is not installed in this project; ${PRISMA_INSTALL_HINT}` });
+    const postgresUp = reachable.some((t) => t.name === "postgres");
+    if (!cli)
+      sources.unchecked.push({
+        check: "prisma",
+        reason: `prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`,
+      });
     else if (postgresUp && opened.postgresUrl) {
       const generatedFrom = memory.get().prismaGeneratedFrom;
       sources.prisma = {
-        context: { cli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
+        context: {
+          cli,
+          schema: config.prisma.schema,
+          configFile: config.prisma.configFile,
+          databaseUrl: opened.postgresUrl,
+        },
         projectRoot: config.projectRoot,
         timeoutMs: config.prisma.timeoutMs,
         ...(generatedFrom ? { generatedFrom } : {}),
@@ -54,15 +88,34 @@ export async function driftSources(ctx: Context, opened: OpenedTargets, reachabl
     }
   }
   if (existsSync(config.sqlc.configFile)) {
-    const binary = await locateBinary('sqlc', { explicit: config.sqlc.binary, cwd: config.projectRoot, env: env as NodeJS.ProcessEnv });
-    if (binary) sources.sqlc = { context: { binary, configFile: config.sqlc.configFile }, projectRoot: config.projectRoot, timeoutMs: config.sqlc.timeoutMs };
-    else sources.unchecked.push({ check: 'sqlc', reason: `sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}` });
+    const binary = await locateBinary("sqlc", {
+      explicit: config.sqlc.binary,
+      cwd: config.projectRoot,
+      env,
+    });
+    if (binary)
+      sources.sqlc = {
+        context: { binary, configFile: config.sqlc.configFile },
+        projectRoot: config.projectRoot,
+        timeoutMs: config.sqlc.timeoutMs,
+      };
+    else
+      sources.unchecked.push({
+        check: "sqlc",
+        reason: `sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}`,
+      });
   }
   return sources;
 }
 
 /** Connects each target once (no waiting: verify answers now); the unreachable ones come back as reasons. */
-async function connectAll(targets: Target[], signal: AbortSignal): Promise<{ reachable: Target[]; unreachable: Array<{ target: Target; reason: string }> }> {
+async function connectAll(
+  targets: Target[],
+  signal: AbortSignal,
+): Promise<{
+  reachable: Target[];
+  unreachable: Array<{ target: Target; reason: string }>;
+}> {
   const results = await Promise.all(
     targets.map(async (target) => {
       try {
@@ -74,8 +127,12 @@ async function connectAll(targets: Target[], signal: AbortSignal): Promise<{ rea
     }),
   );
   return {
-    reachable: results.filter((r) => r.reason === undefined).map((r) => r.target),
-    unreachable: results.flatMap((r) => (r.reason === undefined ? [] : [{ target: r.target, reason: r.reason }])),
+    reachable: results
+      .filter((r) => r.reason === undefined)
+      .map((r) => r.target),
+    unreachable: results.flatMap((r) =>
+      r.reason === undefined ? [] : [{ target: r.target, reason: r.reason }],
+    ),
   };
 }
 
@@ -84,20 +141,50 @@ async function connectAll(targets: Target[], signal: AbortSignal): Promise<{ rea
  * Returns the report; the caller prints it and picks the exit status. A database that cannot be
  * reached makes its checks (and Prisma's, for PostgreSQL) `unchecked`.
  */
-export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollback: boolean }): Promise<DriftReport> {
+export async function verifyOnce(
+  ctx: Context,
+  options: { shadow: boolean; rollback: boolean },
+): Promise<DriftReport> {
   const controller = new AbortController();
-  const stopSignals = handleSignals(ctx.logger, async () => controller.abort());
+  const stopSignals = handleSignals(ctx.logger, () => {
+    controller.abort();
+    return Promise.resolve();
+  });
   let opened: OpenedTargets | undefined;
   try {
     opened = await openTargets(ctx.config, ctx.logger);
-    const { reachable, unreachable } = await connectAll(opened.targets, controller.signal);
+    const { reachable, unreachable } = await connectAll(
+      opened.targets,
+      controller.signal,
+    );
     const memory = await MemoryFile.open(ctx.config.projectRoot);
     const sources = await driftSources(ctx, opened, reachable, memory);
     for (const { target, reason } of unreachable) {
-      sources.unchecked.push({ check: target.name, reason: `${reason}${target.name === 'postgres' ? ' (the PostgreSQL and Prisma checks did not run)' : ''}` });
+      sources.unchecked.push({
+        check: target.name,
+        reason: `${reason}${target.name === "postgres" ? " (the PostgreSQL and Prisma checks did not run)" : ""}`,
+      });
     }
-    ctx.logger.info({ event: 'verify:start', targets: reachable.map((t) => t.name), shadow: options.shadow, rollback: options.rollback }, 'checking for drift');
-    const run = await runDriftChecks(sources, { migrations: true, prisma: true, sqlc: true, shadow: options.shadow, rollback: options.rollback }, controller.signal);
+    ctx.logger.info(
+      {
+        event: "verify:start",
+        targets: reachable.map((t) => t.name),
+        shadow: options.shadow,
+        rollback: options.rollback,
+      },
+      "checking for drift",
+    );
+    const run = await runDriftChecks(
+      sources,
+      {
+        migrations: true,
+        prisma: true,
+        sqlc: true,
+        shadow: options.shadow,
+        rollback: options.rollback,
+      },
+      controller.signal,
+    );
     return { findings: run.findings, unchecked: run.unchecked };
   } finally {
     stopSignals();
@@ -106,4 +193,8 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
 }
 
 // The CLI prints the report through app/ (DESIGN: cli/ does not import drift/ directly).
-export { driftExitCode, driftJson, formatDriftReport } from '../drift/report.ts';
+export {
+  driftExitCode,
+  driftJson,
+  formatDriftReport,
+} from "../drift/report.ts";
