@@ -130,6 +130,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       ? undefined
       : await startHealthServer({
           port: config.port,
+          host: config.host,
           logger,
           getStatus: () => ({ state, lastRun, targets: opened.targets.map((t) => ({ name: t.name, where: t.where, currentVersion: versions.get(t.name) })) }),
         });

@@ -81,6 +81,7 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     .option('--poll', 'poll the file system (Docker bind mounts; also SCHEMASYNC_POLL=1)')
     .option('--debounce <ms>', 'wait this long after the last change (default 150)')
     .option('--port <port>', 'serve GET /healthz and /status on this port (also SCHEMASYNC_PORT)')
+    .option('--host <address>', 'address of the health server (default 127.0.0.1; 0.0.0.0 in a container; also SCHEMASYNC_HOST)')
     .option('--no-redo', 'do not re-apply the newest migration when it is edited')
     .option('--shadow', 'also compare the live schema with a shadow database after quiet periods')
     .option('--allow-missing', 'apply out-of-order migrations too')

@@ -20,6 +20,7 @@ export interface ConfigFlags {
   poll?: boolean;
   debounce?: string;
   port?: string;
+  host?: string;
   logFormat?: string;
   logLevel?: string;
   redo?: boolean;
@@ -138,6 +139,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
         shadow: flags.shadow ?? false,
       },
       port,
+      host: flags.host ?? env.SCHEMASYNC_HOST ?? '127.0.0.1',
       log: { level: logLevel, format: logFormat as 'pretty' | 'json' },
       lockTimeoutMs: number('--lock-timeout / SCHEMASYNC_LOCK_TIMEOUT_MS', flags.lockTimeout ?? env.SCHEMASYNC_LOCK_TIMEOUT_MS, DEFAULTS.lockTimeoutMs, 1),
     },

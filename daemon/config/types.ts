@@ -41,6 +41,8 @@ export interface Config {
   };
   /** Port of /healthz and /status; undefined: no server. */
   port: number | undefined;
+  /** Address the health server binds: loopback by default; 0.0.0.0 in a container. */
+  host: string;
   log: {
     level: string;
     format: 'pretty' | 'json';

@@ -1,3 +1,5 @@
+import path from 'node:path';
+
 import type { Env } from '../config/load.ts';
 import { isSchemasyncError, PlanError, SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
@@ -83,7 +85,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     const units = unitsFor(plan.toApply, 'up', ctx.env);
     await applyEach(ctx, units, result);
     if (units.length === 0 && result.applied.length === 0) {
-      ctx.logger.info({ event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion }, `no migrations to run, current version: ${plan.currentVersion}`);
+      ctx.logger.debug({ event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion }, `no migrations to run, current version: ${plan.currentVersion}`);
     }
   });
 }
@@ -208,7 +210,7 @@ function reportMissingFiles(ctx: EngineContext, versions: number[]): void {
   for (const version of versions) {
     ctx.logger.warn(
       { event: 'migration:file-missing', target: ctx.target.name, version },
-      `version ${version} is applied on ${ctx.target.name} but has no file in ${ctx.dir}`,
+      `version ${version} is applied on ${ctx.target.name} but has no file in ${path.relative(ctx.projectRoot, ctx.dir) || '.'}`,
     );
   }
 }
