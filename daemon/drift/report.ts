@@ -21,7 +21,7 @@ const KIND_ORDER = Object.keys(KIND_TITLES) as DriftKind[];
 /** Exit status of `schemasync verify`: 0 in sync, 1 drift found, 2 something could not be checked (and no drift was found). */
 export function driftExitCode(report: DriftReport): 0 | 1 | 2 {
   if (report.findings.length > 0) return 1;
-  return report.unchecked.length > 0 ? 2 : 0;
+  return report.unchecked.some((u) => !u.skipped) ? 2 : 0;
 }
 
 /** The `verify --json` document. `ok` only when everything was checked and nothing drifts. */
@@ -71,10 +71,13 @@ export function formatDriftReport(report: DriftReport): string {
     }
     out.push("");
   }
-  if (report.unchecked.length > 0) {
-    out.push(`Could not check (${report.unchecked.length})`);
-    for (const item of report.unchecked)
-      out.push(`  ? ${item.check}: ${item.reason}`);
+  for (const [title, items] of [
+    ["Could not check", report.unchecked.filter((u) => !u.skipped)],
+    ["Skipped", report.unchecked.filter((u) => u.skipped)],
+  ] as const) {
+    if (items.length === 0) continue;
+    out.push(`${title} (${items.length})`);
+    for (const item of items) out.push(`  ? ${item.check}: ${item.reason}`);
     out.push("");
   }
   out.push(verdict(report));
@@ -83,7 +86,7 @@ export function formatDriftReport(report: DriftReport): string {
 
 function verdict(report: DriftReport): string {
   const n = report.findings.length;
-  const unchecked = report.unchecked.length;
+  const unchecked = report.unchecked.filter((u) => !u.skipped).length;
   if (n > 0)
     return `✖ drift: ${n} finding${n === 1 ? "" : "s"}${unchecked ? `, ${unchecked} check${unchecked === 1 ? "" : "s"} could not run` : ""}`;
   if (unchecked > 0)

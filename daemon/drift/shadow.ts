@@ -57,7 +57,8 @@ export async function checkShadow(target: Target, ctx: ShadowContext, options: S
     liveVersions = appliedVersions(await target.listVersions());
     live = await target.introspect();
     const created = await target.createShadow();
-    if ('unavailable' in created) return unchecked(created.unavailable);
+    // No permission to create databases: say so and skip this check (it is not a failure).
+    if ('unavailable' in created) return { findings: [], unchecked: [{ check, reason: created.unavailable, skipped: true }] };
     shadow = created;
   } catch (error) {
     return unchecked(`could not prepare a shadow database on ${target.where}: ${messageOf(error)}`);

@@ -53,6 +53,13 @@ describe("the verify report", () => {
     );
   });
 
+  it("lists a skipped check apart from those that could not run", () => {
+    const text = formatDriftReport({ findings: [], unchecked: [{ check: "shadow:postgres", reason: "may not create databases", skipped: true }] });
+    expect(text).toContain("Skipped (1)\n  ? shadow:postgres: may not create databases");
+    expect(text).not.toContain("Could not check");
+    expect(text).toMatch(/✔ in sync/);
+  });
+
   it("says in sync when there is nothing", () => {
     expect(formatDriftReport({ findings: [], unchecked: [] })).toMatch(
       /^✔ in sync/,
@@ -64,6 +71,8 @@ describe("the verify report", () => {
     [[column], [], 1],
     [[], [{ check: "postgres", reason: "cannot reach" }], 2],
     [[column], [{ check: "postgres", reason: "cannot reach" }], 1],
+    // The role may not create the shadow database: said, skipped, not a failure to check.
+    [[], [{ check: "shadow:postgres", reason: "may not create databases", skipped: true }], 0],
   ] as const)(
     "exit code for %j findings and %j unchecked is %i",
     (findings, unchecked, code) => {
