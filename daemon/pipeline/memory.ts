@@ -36,12 +36,22 @@ export class MemoryFile {
     return this.data;
   }
 
-  /** Merges and writes atomically (temp file + rename), so a crash never leaves half a file. */
-  async update(patch: Partial<SyncMemory>): Promise<void> {
+  /** Writes in progress, one after the other: the Prisma and sqlc steps update at the same time. */
+  private writing: Promise<void> = Promise.resolve();
+
+  /**
+   * Merges and writes atomically (temp file + rename), so a crash never leaves half a file.
+   * Writes are serialized: two at once would share the temp file, and the second rename fail.
+   */
+  update(patch: Partial<SyncMemory>): Promise<void> {
     this.data = { ...this.data, ...patch };
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(this.data, null, 2)}\n`);
-    await rename(temp, this.file);
+    const write = async () => {
+      await mkdir(path.dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(temp, `${JSON.stringify(this.data, null, 2)}\n`);
+      await rename(temp, this.file);
+    };
+    this.writing = this.writing.catch(() => {}).then(write);
+    return this.writing;
   }
 }
