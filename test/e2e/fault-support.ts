@@ -28,12 +28,13 @@ export interface FaultProject extends TempProject {
 }
 
 /**
- * A temp copy of the example project, PostgreSQL only, whose `prisma` (node_modules/prisma) and
+ * A temp copy of the example project, PostgreSQL only unless `extraEnv` names a CLICKHOUSE_URL, whose `prisma` (node_modules/prisma) and
  * `sqlc` (SQLC_BIN) are the fake tool. The project's node_modules is a real folder of symlinks
  * into the repository's, with prisma replaced.
  */
 export async function faultProject(databaseUrl: string, extraEnv: Record<string, string | undefined> = {}): Promise<FaultProject> {
-  const project = await copyExampleProject({ without: ['migrations/clickhouse'] });
+  // ClickHouse's migrations stay when the test gives a CLICKHOUSE_URL.
+  const project = await copyExampleProject({ without: extraEnv.CLICKHOUSE_URL ? [] : ['migrations/clickhouse'] });
   const modules = project.path('node_modules');
   await rm(modules);
   await mkdir(modules);

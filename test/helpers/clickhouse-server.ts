@@ -27,6 +27,10 @@ export interface LocalClickHouse {
   url: string;
   tcpPort: number;
   stop(): Promise<void>;
+  /** Kills the server (SIGKILL: an outage, not a shutdown) and keeps its folder and ports. */
+  kill(): Promise<void>;
+  /** Starts the killed server again on the same folder and ports; resolves when it answers. */
+  restart(): Promise<void>;
 }
 
 /** True when a Docker engine answers `/_ping` within a second (never hangs the test run). */
@@ -122,22 +126,39 @@ export async function startLocalBinary(): Promise<LocalClickHouse> {
 `,
   );
   // Runs fine as root when given its own config; the Debian init script is what switches users.
-  const child = spawn(binary.command, [...binary.args, `--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const launch = () => {
+    const started = spawn(binary.command, [...binary.args, `--config-file=${join(dir, 'config.xml')}`], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+    started.stderr?.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-4000)));
+    return started;
+  };
+  let child = launch();
   const url = `http://default:${PASSWORD}@127.0.0.1:${http}`;
   const stop = async () => {
     await terminate(child);
     await rm(dir, { recursive: true, force: true });
   };
-  try {
-    await waitForPing(`http://127.0.0.1:${http}/ping`, child, 20_000);
-  } catch (error) {
-    const log = await readFile(join(dir, 'log', 'error.log'), 'utf8').catch(() => '');
-    await stop();
-    throw new Error(`${(error as Error).message}\n${stderr}\n${log.slice(-2000)}`);
-  }
-  return { url, tcpPort: tcp, stop };
+  const answering = async () => {
+    try {
+      await waitForPing(`http://127.0.0.1:${http}/ping`, child, 20_000);
+    } catch (error) {
+      const log = await readFile(join(dir, 'log', 'error.log'), 'utf8').catch(() => '');
+      await stop();
+      throw new Error(`${(error as Error).message}\n${stderr}\n${log.slice(-2000)}`);
+    }
+  };
+  await answering();
+  const kill = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  };
+  const restart = async () => {
+    child = launch();
+    await answering();
+  };
+  return { url, tcpPort: tcp, stop, kill, restart };
 }
 
 async function waitForPing(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
