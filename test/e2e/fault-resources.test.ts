@@ -1,0 +1,92 @@
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
+import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import { describeWith } from '../helpers/require.ts';
+import { alive, appliedVersions, expectNoDuplicates, fakeToolPids, faultProject, leftoverProcesses, type FaultProject } from './fault-support.ts';
+
+// Issue 7, case 10: resource bounds. 10,000 file events and a long loop of runs through one
+// daemon: its memory (RSS) and open file descriptors stay flat (measured from /proc after a
+// warm-up), runs never pile up, and nothing is left running after it stops. RUNS is 1,000 with
+// FAULT_LONG=1; by default 100 keep the suite short while still showing a trend.
+
+const RUNS = process.env.FAULT_LONG ? 1_000 : 100;
+const EVENTS = 10_000;
+
+async function rssMiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]) / 1024;
+}
+const openFds = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
+
+describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay flat', () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  let project: FaultProject;
+  let daemon: DaemonProcess;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    // The drift step's database checks and the debounce are what a run costs here: keep both short.
+    project = await faultProject(database.url, { SCHEMASYNC_DEBOUNCE_MS: '20', LOG_LEVEL: 'info' });
+    daemon = startSchemasync(['watch'], { cwd: project.root, env: { ...project.env, LOG_LEVEL: 'info' } });
+    expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run')).toMatchObject({ ok: true });
+  });
+
+  afterAll(async () => {
+    await daemon?.stop();
+    await project?.remove();
+    await database?.drop();
+  });
+
+  /** One change to a sqlc input, and the run it causes. */
+  async function oneRun(index: number): Promise<void> {
+    const before = daemon.runEnds().length;
+    await writeFile(project.path('queries', 'users.sql'), `${original}\n-- ${index}\n`);
+    await daemon.waitFor(() => daemon.runEnds().length > before, 30_000, `run ${before + 1}`);
+  }
+  let original = '';
+
+  it(`${RUNS} runs in a loop, then ${EVENTS} file events: RSS and open descriptors stay flat`, async () => {
+    const pid = daemon.child.pid!;
+    original = await readFile(project.path('queries', 'users.sql'), 'utf8');
+    for (let i = 0; i < 20; i++) await oneRun(i); // warm-up: pools, JIT, caches
+    const rssBefore = await rssMiB(pid);
+    const fdsBefore = await openFds(pid);
+
+    for (let i = 20; i < RUNS; i++) await oneRun(i);
+    const rssAfterRuns = await rssMiB(pid);
+    const fdsAfterRuns = await openFds(pid);
+
+    // 10,000 events, as fast as the file system takes them: a non-SQL file the filter drops and
+    // a watched query file; the debounce folds the latter into a few runs.
+    const runsBefore = daemon.runEnds().length;
+    for (let i = 0; i < EVENTS; i++) {
+      await writeFile(i % 2 === 0 ? project.path('migrations', 'postgres', 'notes.txt') : project.path('queries', 'users.sql'), `${original}\n-- burst ${i}\n`);
+    }
+    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the runs after the burst');
+    // Let the burst's last run finish and the fds it used close.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    await daemon.waitFor(() => daemon.events.filter((e) => e.event === 'run:start').length === daemon.runEnds().length, 30_000, 'the runs to finish');
+    const rssAfterEvents = await rssMiB(pid);
+    const fdsAfterEvents = await openFds(pid);
+
+    const report = `RSS ${rssBefore.toFixed(0)} → ${rssAfterRuns.toFixed(0)} → ${rssAfterEvents.toFixed(0)} MiB; fds ${fdsBefore} → ${fdsAfterRuns} → ${fdsAfterEvents}`;
+    expect(rssAfterRuns - rssBefore, report).toBeLessThan(40);
+    expect(rssAfterEvents - rssBefore, report).toBeLessThan(40);
+    expect(fdsAfterRuns - fdsBefore, report).toBeLessThanOrEqual(4);
+    expect(fdsAfterEvents - fdsBefore, report).toBeLessThanOrEqual(4);
+    expect(daemon.runEnds().every((e) => e.ok === true)).toBe(true);
+    // The burst was folded: far fewer runs than events.
+    expect(daemon.runEnds().length - runsBefore).toBeLessThan(50);
+    expectNoDuplicates(await appliedVersions(database.url));
+  });
+
+  it('leaves nothing running after it stops', async () => {
+    const pid = daemon.child.pid!;
+    expect(await daemon.stop('SIGTERM')).toBe(0);
+    expect(await leftoverProcesses(pid)).toEqual([]);
+    expect(await alive(await fakeToolPids(project))).toEqual([]);
+  });
+});
