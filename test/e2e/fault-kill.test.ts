@@ -6,9 +6,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { startSchemasync } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists } from './fault-support.ts';
+import { appliedVersions, countOf, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists, waitForSleep } from './fault-support.ts';
 
 // Issue 7, cases 3 and 4: the daemon SIGKILLed mid-apply, then restarted; two daemons on one
 // database; a daemon beside the goose CLI. The PostgreSQL advisory lock lives and dies with its
@@ -18,15 +18,6 @@ const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose'
 const SLEEPING = '20260301000000_fault_kill_sleep.sql';
 const SLEEPING_VERSION = 20260301000000;
 
-/** Waits until a session of `database` runs pg_sleep: a migration is mid-transaction. */
-async function waitForSleep(url: string, database: string): Promise<void> {
-  await expect
-    .poll(() => withClient(url, async (client) => (await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()", [database])).rows[0].n), {
-      timeout: 30_000,
-      interval: 100,
-    })
-    .toBeGreaterThanOrEqual(1);
-}
 
 function missingGoose(): string | undefined {
   try {
@@ -61,7 +52,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
           expect(versions).toContain(SLEEPING_VERSION);
           expectNoDuplicates(versions);
           // The whole migration, once: its one INSERT ran once.
-          expect(await withClient(database.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM fault_kill_sleep')).rows[0].n)).toBe(1);
+          expect(await countOf(database.url, 'SELECT count(*)::int AS n FROM fault_kill_sleep')).toBe(1);
         } finally {
           await second.stop();
         }
@@ -103,7 +94,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
           const versions = await appliedVersions(database.url);
           expectNoDuplicates(versions);
           expect(versions).toEqual(expect.arrayContaining([SLEEPING_VERSION, 20260301000100]));
-          expect(await withClient(database.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM fault_kill_both')).rows[0].n)).toBe(1);
+          expect(await countOf(database.url, 'SELECT count(*)::int AS n FROM fault_kill_both')).toBe(1);
         } finally {
           await Promise.all([first.stop(), second.stop()]);
         }

@@ -7,9 +7,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../daemon/log/types.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/embedded.ts';
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
-import { postgresMissing, withClient } from '../helpers/postgres.ts';
+import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists, type FaultProject } from './fault-support.ts';
+import { appliedVersions, countOf, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists, waitForSleep, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 1 (PostgreSQL): the server stops while the daemon is idle and again in the
 // middle of a migration, and comes back later. "Minutes" are seconds here, long enough for the
@@ -70,9 +70,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     const runsBefore = daemon.runEnds().length;
     const name = '20260401000100_fault_pg_midrun.sql';
     await project.addMigration(name, sleepingMigration('fault_pg_midrun', 60));
-    await expect
-      .poll(() => withClient(server.url, async (c) => (await c.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()")).rows[0].n), { timeout: 30_000, interval: 100 })
-      .toBe(1);
+    await waitForSleep(server.url);
     await server.stop();
     await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the interrupted run to end');
     expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
@@ -86,7 +84,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     const versions = await appliedVersions(server.url);
     expectNoDuplicates(versions);
     expect(versions).toContain(20260401000100);
-    expect(await withClient(server.url, async (c) => (await c.query('SELECT count(*)::int AS n FROM fault_pg_midrun')).rows[0].n)).toBe(1);
+    expect(await countOf(server.url, 'SELECT count(*)::int AS n FROM fault_pg_midrun')).toBe(1);
     expect(eventsAfter(mark, (e) => e.event === 'run:crash')).toEqual([]);
   });
 

@@ -81,7 +81,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
     // The burst was folded: far fewer runs than events.
     expect(daemon.runEnds().length - runsBefore).toBeLessThan(50);
     expectNoDuplicates(await appliedVersions(database.url));
-  });
+  }, 60_000 + RUNS * 1_000);
 
   it('leaves nothing running after it stops', async () => {
     const pid = daemon.child.pid!;

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 
 import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import {
   alive,
@@ -16,6 +16,7 @@ import {
   passwordOf,
   sleepingMigration,
   tableExists,
+  waitForSleep,
   type FaultProject,
 } from './fault-support.ts';
 
@@ -54,15 +55,6 @@ async function restartSyncs(project: FaultProject, url: string, expected: number
   }
 }
 
-/** Waits until a session of `url` runs pg_sleep: the migration is mid-transaction. */
-async function waitForSleep(url: string, database: string): Promise<void> {
-  await expect
-    .poll(() => withClient(url, async (client) => (await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()", [database])).rows[0].n), {
-      timeout: 30_000,
-      interval: 100,
-    })
-    .toBe(1);
-}
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at every step', () => {
   describe.concurrent('each step', () => {

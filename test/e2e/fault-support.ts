@@ -73,14 +73,25 @@ export async function faultProject(databaseUrl: string, extraEnv: Record<string,
 /** goose's version table, applied rows only, oldest first (what the test checks, not the code under test). */
 export async function appliedVersions(url: string, table = 'goose_db_version'): Promise<number[]> {
   return withClient(url, async (client) => {
-    if ((await client.query('SELECT to_regclass($1) AS oid', [table])).rows[0]?.oid === null) return [];
+    if ((await client.query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [table])).rows[0]?.oid === null) return [];
     const result = await client.query<{ version_id: string }>(`SELECT version_id FROM ${table} WHERE is_applied AND version_id > 0 ORDER BY id`);
     return result.rows.map((row) => Number(row.version_id));
   });
 }
 
 export async function tableExists(url: string, name: string): Promise<boolean> {
-  return withClient(url, async (client) => (await client.query('SELECT to_regclass($1) AS oid', [name])).rows[0]?.oid !== null);
+  return withClient(url, async (client) => (await client.query<{ oid: string | null }>('SELECT to_regclass($1) AS oid', [name])).rows[0]?.oid !== null);
+}
+
+/** The one integer a `SELECT count(*)::int AS n …` returns. */
+export async function countOf(url: string, sql: string, params: unknown[] = []): Promise<number> {
+  return withClient(url, async (client) => (await client.query<{ n: number }>(sql, params)).rows[0]?.n ?? 0);
+}
+
+/** Waits until a session (of `database`, when given) runs pg_sleep: a migration is mid-transaction. */
+export async function waitForSleep(url: string, database?: string): Promise<void> {
+  const sql = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()${database ? ' AND datname = $1' : ''}`;
+  await expect.poll(() => countOf(url, sql, database ? [database] : []), { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(1);
 }
 
 /** No version appears twice: a migration was never applied twice. */

@@ -17,7 +17,7 @@ afterEach(async () => {
 it('concurrent updates (the Prisma and sqlc steps) both land, and the file holds both', async () => {
   const memory = await MemoryFile.open(root);
   await Promise.all([memory.update({ prismaGeneratedFrom: 'a' }), memory.update({ sqlcGeneratedFrom: 'b' }), memory.update({ prismaPulledFrom: 'c' })]);
-  const saved = JSON.parse(await readFile(path.join(root, '.schemasync', 'state.json'), 'utf8'));
+  const saved: unknown = JSON.parse(await readFile(path.join(root, '.schemasync', 'state.json'), 'utf8'));
   expect(saved).toEqual({ prismaGeneratedFrom: 'a', sqlcGeneratedFrom: 'b', prismaPulledFrom: 'c' });
   expect((await MemoryFile.open(root)).get()).toEqual(saved);
 });
