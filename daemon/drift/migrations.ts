@@ -11,7 +11,7 @@ import { messageOf } from '../errors.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
-import { shortDiff } from './text-diff.ts';
+import { lineDiff } from './diff.ts';
 import type { DriftReport, Finding } from './types.ts';
 
 export interface MigrationFacts {
@@ -79,7 +79,7 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
         message: `${file.path} was edited after it was applied on ${target}; the database still has the applied version`,
         hint: 'revert the edit and write a new migration (goose never re-runs an applied file)',
         file: file.path,
-        detail: shortDiff(entry.text, file.text, { labels: ['applied', 'file now'] }),
+        detail: lineDiff(entry.text, file.text, { labels: ['applied', 'file now'] })?.text,
       });
     }
   }

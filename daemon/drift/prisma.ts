@@ -11,7 +11,7 @@ import {
 } from "../tools/prisma.ts";
 import { prismaGeneratorOutputs } from "../tools/project-files.ts";
 import { runTool } from "../tools/run.ts";
-import { lineDiff } from "./line-diff.ts";
+import { lineDiff } from "./diff.ts";
 import type { DriftReport, Finding } from "./types.ts";
 
 export interface PrismaDriftOptions {
@@ -102,7 +102,7 @@ export function prismaSchemaFindings(
   printed: string,
 ): Finding[] {
   if (printed.trim() === "") return [];
-  const diff = lineDiff(current, printed);
+  const diff = lineDiff(current, printed, { labels: [`${file}`, 'prisma db pull --print'] });
   if (!diff) return [];
   return [
     {
@@ -112,7 +112,7 @@ export function prismaSchemaFindings(
       hint: "put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with `prisma db pull`; a change made to the database by hand belongs in a migration too",
       file,
       line: diff.firstLine,
-      detail: `--- ${file}\n+++ prisma db pull --print\n${diff.text}`,
+      detail: diff.text,
     },
   ];
 }
@@ -153,13 +153,13 @@ export function prismaClientFindings(
       continue;
     }
     if (client.schema !== undefined) {
-      const diff = lineDiff(client.schema, current);
+      const diff = lineDiff(client.schema, current, { labels: [`${file} the client was generated from`, `${file} now`] });
       if (diff) {
         findings.push({
           ...base,
           line: diff.firstLine,
           message: `the Prisma client in ${client.output} was generated from an older ${file} (first difference at line ${diff.firstLine})`,
-          detail: `--- ${file} the client was generated from\n+++ ${file} now\n${diff.text}`,
+          detail: diff.text,
         });
       }
     } else if (

@@ -34,7 +34,8 @@ export function driftStep(
   deps: StepDeps,
   setup: DriftStepSetup,
 ): Step<RunState> {
-  const printedByFingerprint = new Map<string, string>();
+  // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
+  let lastPrinted: { fingerprint: string; printed: string } | undefined;
   const reportedUnchecked = new Set<string>();
   const postgres = setup.sources.targets.find(
     (t) => t.target.name === "postgres",
@@ -63,8 +64,8 @@ export function driftStep(
         const schema = setup.sources.prisma.context.schema;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
         if (state.prismaSchemaChanged !== undefined && existsSync(schema))
-          printedByFingerprint.set(fingerprint, readFileSync(schema, "utf8"));
-        const printed = printedByFingerprint.get(fingerprint);
+          lastPrinted = { fingerprint, printed: readFileSync(schema, "utf8") };
+        const printed = lastPrinted?.fingerprint === fingerprint ? lastPrinted.printed : undefined;
         const generatedFrom = deps.memory.get().prismaGeneratedFrom;
         sources.prisma = {
           ...setup.sources.prisma,
@@ -74,7 +75,7 @@ export function driftStep(
       }
       const result = await runDriftChecks(sources, selection, signal);
       if (fingerprint !== undefined && result.prismaPrinted !== undefined)
-        printedByFingerprint.set(fingerprint, result.prismaPrinted);
+        lastPrinted = { fingerprint, printed: result.prismaPrinted };
 
       logDriftChanges(
         deps.logger,
@@ -93,19 +94,23 @@ export function driftStep(
   };
 }
 
-/** The cheap checks whose inputs this run touched. */
+/**
+ * The cheap checks whose inputs this run touched. After a migration or query change the prisma
+ * and sqlc steps themselves bring their outputs up to date (or fail, which is reported), so their
+ * drift checks run only on full runs (start-up: what changed while nobody watched) and, for
+ * Prisma, when schema.prisma itself was edited.
+ */
 export function cheapSelection(
   changes: Changes,
   sources: DriftSources,
 ): DriftSelection {
-  const postgresChanged = touches(changes, "postgres");
   return {
     migrations:
       sources.database !== undefined &&
       sources.targets.some((t) => touches(changes, t.target.name)),
     prisma:
-      sources.prisma !== undefined && (postgresChanged || changes.prismaSchema),
-    sqlc: sources.sqlc !== undefined && (postgresChanged || changes.sqlc),
+      sources.prisma !== undefined && (changes.full || changes.prismaSchema),
+    sqlc: sources.sqlc !== undefined && changes.full,
     shadow: false,
     rollback: false,
   };

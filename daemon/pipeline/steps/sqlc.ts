@@ -25,7 +25,10 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
   return {
     name: 'sqlc',
     dependsOn: ['validate', 'apply:postgres'],
-    skipReason: (changes) => (changes.full || changes.sqlc || changes.migrations.postgres.length > 0 ? undefined : 'no sqlc input changed'),
+    // A migration edit that applied nothing (a comment, a pending file that failed) cannot change
+    // sqlc's output in a way the database agrees with; the drift check reports edited files.
+    skipReason: (changes, state) =>
+      changes.full || changes.sqlc || state.postgresFingerprint !== undefined || state.force ? undefined : 'no sqlc input changed and no migration applied',
     async run(_changes, state, signal) {
       const config = await readFile(setup.context.configFile, 'utf8');
       const paths = sqlcPaths(config, setup.context.configFile);

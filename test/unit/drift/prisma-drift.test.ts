@@ -4,7 +4,6 @@ import {
   prismaClientFindings,
   prismaSchemaFindings,
 } from "../../../daemon/drift/prisma.ts";
-import { lineDiff } from "../../../daemon/drift/line-diff.ts";
 import { checksum } from "../../../daemon/migrations/checksum.ts";
 
 const SCHEMA = [
@@ -22,42 +21,6 @@ const EDITED = [
   "}",
   "",
 ].join("\n");
-
-describe("lineDiff", () => {
-  it("is undefined for texts that differ only in trailing whitespace, CRLF and final blank lines", () => {
-    expect(
-      lineDiff(SCHEMA, `${SCHEMA.replaceAll("\n", "  \r\n")}\n\n`),
-    ).toBeUndefined();
-  });
-
-  it("points at the first differing line and shows it with context", () => {
-    const diff = lineDiff(EDITED, SCHEMA)!;
-    expect(diff.firstLine).toBe(4);
-    expect(diff.changedLines).toBe(1);
-    expect(diff.text).toBe(
-      [
-        "    id    String @id",
-        "    email String",
-        "-   nick  String?",
-        "  }",
-      ].join("\n"),
-    );
-  });
-
-  it("cuts long diffs and says how much was left out", () => {
-    const before = Array.from({ length: 100 }, (_, i) => `line ${i}`).join(
-      "\n",
-    );
-    const after = Array.from({ length: 100 }, (_, i) => `LINE ${i}`).join("\n");
-    const diff = lineDiff(before, after, { maxLines: 5 })!;
-    expect(diff.text.split("\n")).toHaveLength(6);
-    expect(diff.text).toMatch(/… \(195 more lines\)$/);
-  });
-
-  it("points an addition after the last line at the last line", () => {
-    expect(lineDiff("a\nb", "a\nb\nc")!.firstLine).toBe(2);
-  });
-});
 
 describe("prismaSchemaFindings", () => {
   it("finds nothing when the file is what db pull prints", () => {
@@ -82,7 +45,8 @@ describe("prismaSchemaFindings", () => {
       "differs from what `prisma db pull` gives for the database (first difference at line 4)",
     );
     expect(finding!.hint).toContain("new migration");
-    expect(finding!.detail).toContain("-   nick  String?");
+    expect(finding!.detail).toContain("--- prisma/schema.prisma\n+++ prisma db pull --print\n@@ -2,4 +2,3 @@");
+    expect(finding!.detail).toContain("\n-  nick  String?\n");
   });
 
   it("does not take an empty pull for drift", () => {
