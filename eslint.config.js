@@ -39,7 +39,7 @@ const libraryRule = (except = []) => [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'generated/**', 'server/**', 'bench/results/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'generated/**', 'server/**', 'bench/results/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
