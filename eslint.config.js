@@ -2,7 +2,6 @@
 // across (pipeline/ importing chokidar, a target importing the pipeline) fails CI.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
-import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 /** Each third-party library lives in one module (DESIGN.md, "Boundaries"). */
@@ -29,14 +28,31 @@ const LAYERS = {
   cli: ['targets', 'tools', 'watch', 'drift', 'migrations'],
 };
 
-const libraryRule = (except = []) => [
+/**
+ * no-restricted-imports for a file: the libraries that do not live in it, and the layers its own
+ * layer may not reach (matched on the import path, e.g. `../targets/target.ts`).
+ */
+const restrictions = ({ layer, ownLibraries = [] }) => [
   'error',
   {
     paths: Object.keys(LIBRARY_HOMES)
-      .filter((library) => !except.includes(library))
+      .filter((library) => !ownLibraries.includes(library))
       .map((name) => ({ name, message: `${name} lives in ${LIBRARY_HOMES[name].join(', ')} only (DESIGN.md).` })),
+    patterns: layer
+      ? [
+          {
+            group: LAYERS[layer].flatMap((other) => [`./${other}/*`, `../${other}/*`, `../../${other}/*`, `../../../${other}/*`, `**/${other}/*`]),
+            message: `daemon/${layer} must not import this layer (DESIGN.md, Boundaries).`,
+          },
+          ...(layer === 'cli'
+            ? [{ group: ['**/pipeline/*', '!**/pipeline/report.ts'], message: 'daemon/cli uses the pipeline through app/ (DESIGN.md).' }]
+            : []),
+        ]
+      : [],
   },
 ];
+
+const layerOf = (file) => Object.keys(LAYERS).find((layer) => file.startsWith(`daemon/${layer}/`));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'generated/**', 'server/**', 'bench/results/**', 'coverage/**'] },
@@ -50,32 +66,17 @@ export default tseslint.config(
       eqeqeq: ['error', 'always'],
     },
   },
-  {
-    files: ['daemon/**/*.ts'],
-    plugins: { 'import-x': importX },
-    rules: {
-      'no-console': 'error',
-      'no-restricted-imports': libraryRule(),
-      'import-x/no-restricted-paths': [
-        'error',
-        {
-          zones: [
-            ...Object.entries(LAYERS).map(([layer, forbidden]) => ({
-              target: `./daemon/${layer}`,
-              from: forbidden.map((other) => `./daemon/${other}`),
-              message: `daemon/${layer} must not import these layers (DESIGN.md).`,
-            })),
-            // The CLI reaches the engine through app/; of the pipeline it knows only the report.
-            { target: './daemon/cli', from: './daemon/pipeline', except: ['./report.ts'], message: 'daemon/cli uses the pipeline through app/ (DESIGN.md).' },
-          ],
-        },
-      ],
-    },
-  },
+  { files: ['daemon/**/*.ts'], rules: { 'no-console': 'error', 'no-restricted-imports': restrictions({}) } },
+  ...Object.keys(LAYERS).map((layer) => ({ files: [`daemon/${layer}/**/*.ts`], rules: { 'no-restricted-imports': restrictions({ layer }) } })),
   // The libraries' homes may import their own library.
   ...Object.entries(LIBRARY_HOMES).map(([library, files]) => ({
     files,
-    rules: { 'no-restricted-imports': libraryRule(Object.keys(LIBRARY_HOMES).filter((l) => l === library || LIBRARY_HOMES[l].some((f) => files.includes(f)))) },
+    rules: {
+      'no-restricted-imports': restrictions({
+        layer: layerOf(files[0]),
+        ownLibraries: Object.keys(LIBRARY_HOMES).filter((l) => l === library || LIBRARY_HOMES[l].some((f) => files.includes(f))),
+      }),
+    },
   })),
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   prettier,
