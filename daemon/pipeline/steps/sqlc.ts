@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { isSchemasyncError, ToolError } from '../../errors.ts';
 import { checksum } from '../../migrations/checksum.ts';
+import type { MigrationFile } from '../../migrations/types.ts';
 import { runTool } from '../../tools/run.ts';
 import { parseSqlcErrors, sqlcGenerate, type SqlcContext } from '../../tools/sqlc.ts';
 import { sqlcPaths } from '../../tools/project-files.ts';
@@ -32,7 +33,10 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
     async run(_changes, state, signal) {
       const config = await readFile(setup.context.configFile, 'utf8');
       const paths = sqlcPaths(config, setup.context.configFile);
-      const inputs = await hashInputs([setup.context.configFile, ...paths.schema, ...paths.queries]);
+      // The migrations validate read this run are reused: at thousands of files, re-reading them costs more than sqlc itself.
+      const postgresDir = deps.dirs.get('postgres');
+      const known = postgresDir && state.files.postgres ? new Map([[postgresDir, state.files.postgres]]) : new Map<string, MigrationFile[]>();
+      const inputs = await hashInputs([setup.context.configFile, ...paths.schema, ...paths.queries], known);
       if (!state.force && inputs === deps.memory.get().sqlcGeneratedFrom && paths.outputs.every((out) => existsSync(out))) {
         return { status: 'skipped' as const, detail: 'sqlc inputs unchanged' };
       }
@@ -56,12 +60,18 @@ function withQueryLocations(error: ToolError, projectRoot: string, configFile: s
   return new ToolError([`sqlc generate failed: ${first}`, ...more].join('\n'), error.details, { cause: error });
 }
 
-/** A hash over the contents of files and of the .sql files directly in folders (as sqlc reads them). */
-async function hashInputs(paths: string[]): Promise<string> {
+/**
+ * A hash over the contents of files and of the .sql files directly in folders (as sqlc reads
+ * them); `known` gives folders whose files were already read, with their checksums.
+ */
+async function hashInputs(paths: string[], known: Map<string, MigrationFile[]>): Promise<string> {
   const parts: string[] = [];
   for (const entry of [...new Set(paths)].sort()) {
     const info = await stat(entry).catch(() => undefined);
-    if (!info) {
+    const files = known.get(entry);
+    if (files) {
+      for (const file of files) parts.push(`${entry}/${file.name}:${file.checksum}`);
+    } else if (!info) {
       parts.push(`${entry}:missing`);
     } else if (info.isDirectory()) {
       for (const name of (await readdir(entry)).filter((n) => n.endsWith('.sql')).sort()) {
