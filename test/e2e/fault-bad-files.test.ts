@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, tableExists, type FaultProject } from './fault-support.ts';
+import { appliedVersions, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, tableExists, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 6: bad files in the migrations folder. Each one fails the run it causes with a
 // failure line naming the file and saying what is wrong; nothing is applied from a folder goose
@@ -142,8 +142,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
     expect(versions).toEqual([...EXAMPLE_VERSIONS, 20260501000800]);
     expectNoDuplicates(versions);
     const pid = daemon.child.pid!;
+    const family = await processFamily(pid);
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(await leftoverProcesses(pid)).toEqual([]);
+    await expectAllGone(family);
     expectNoSecret(daemon.text(), passwordOf(database.url));
   });
 });

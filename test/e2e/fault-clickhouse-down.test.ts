@@ -9,7 +9,7 @@ import { startLocalBinary, type LocalClickHouse } from '../helpers/clickhouse-se
 import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { expectNoSecret, faultProject, leftoverProcesses, passwordOf, type FaultProject } from './fault-support.ts';
+import { expectAllGone, expectNoSecret, faultProject, passwordOf, processFamily, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 1 (ClickHouse): a dedicated local clickhouse-server is killed while the daemon is
 // idle and again in the middle of a migration, and restarted on the same folder and ports
@@ -99,8 +99,9 @@ describeWith('PostgreSQL and a clickhouse-server binary', missing(), 'fault: the
 
   it('stops cleanly afterwards, with no process left and no password in any log line', async () => {
     const pid = daemon.child.pid!;
+    const family = await processFamily(pid);
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(await leftoverProcesses(pid)).toEqual([]);
+    await expectAllGone(family);
     expectNoSecret(daemon.text(), passwordOf(database.url));
     expectNoSecret(daemon.text(), passwordOf(clickhouse.url));
   });

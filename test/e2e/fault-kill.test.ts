@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { startSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, countOf, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists, waitForSleep } from './fault-support.ts';
+import { appliedVersions, countOf, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, sleepingMigration, tableExists, waitForSleep } from './fault-support.ts';
 
 // Issue 7, cases 3 and 4: the daemon SIGKILLed mid-apply, then restarted; two daemons on one
 // database; a daemon beside the goose CLI. The PostgreSQL advisory lock lives and dies with its
@@ -38,8 +38,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
         const first = startSchemasync(['watch'], { cwd: project.root, env: project.env });
         await waitForSleep(database.url, database.name);
         const pid = first.child.pid!;
+        const family = await processFamily(pid);
         expect(await first.stop('SIGKILL')).toBeNull();
-        expect(await leftoverProcesses(pid)).toEqual([]);
+        await expectAllGone(family);
         // Nothing of the interrupted migration is visible: its transaction never committed.
         expect(await tableExists(database.url, 'fault_kill_sleep')).toBe(false);
         expect(await appliedVersions(database.url)).not.toContain(SLEEPING_VERSION);

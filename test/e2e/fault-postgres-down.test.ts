@@ -9,7 +9,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, countOf, expectNoDuplicates, expectNoSecret, faultProject, leftoverProcesses, passwordOf, sleepingMigration, tableExists, waitForSleep, type FaultProject } from './fault-support.ts';
+import { appliedVersions, countOf, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, sleepingMigration, tableExists, waitForSleep, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 1 (PostgreSQL): the server stops while the daemon is idle and again in the
 // middle of a migration, and comes back later. "Minutes" are seconds here, long enough for the
@@ -90,8 +90,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
 
   it('stops cleanly afterwards, with no process left and the password in no log line', async () => {
     const pid = daemon.child.pid!;
+    const family = await processFamily(pid);
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(await leftoverProcesses(pid)).toEqual([]);
+    await expectAllGone(family);
     expectNoSecret(daemon.text(), passwordOf(server.url));
   });
 });

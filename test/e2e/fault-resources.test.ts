@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { alive, appliedVersions, expectNoDuplicates, fakeToolPids, faultProject, leftoverProcesses, type FaultProject } from './fault-support.ts';
+import { alive, appliedVersions, expectAllGone, expectNoDuplicates, fakeToolPids, faultProject, processFamily, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 10: resource bounds. 10,000 file events and a long loop of runs through one
 // daemon: its memory (RSS) and open file descriptors stay flat (measured from /proc after a
@@ -85,8 +85,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
 
   it('leaves nothing running after it stops', async () => {
     const pid = daemon.child.pid!;
+    const family = await processFamily(pid);
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(await leftoverProcesses(pid)).toEqual([]);
+    await expectAllGone(family);
     expect(await alive(await fakeToolPids(project))).toEqual([]);
   });
 });

@@ -8,12 +8,13 @@ import { describeWith } from '../helpers/require.ts';
 import {
   alive,
   appliedVersions,
+  expectAllGone,
   expectNoDuplicates,
   expectNoSecret,
   fakeToolPids,
   faultProject,
-  leftoverProcesses,
   passwordOf,
+  processFamily,
   sleepingMigration,
   tableExists,
   waitForSleep,
@@ -30,12 +31,13 @@ const SLEEPING = '20260201000000_fault_signal_sleep.sql';
 /** Sends `signal` and checks the exit: in time, status 0, nothing left running, no secret. */
 async function stopAndCheck(daemon: DaemonProcess, project: FaultProject, signal: NodeJS.Signals, url: string): Promise<void> {
   const pid = daemon.child.pid!;
+  const family = await processFamily(pid);
   const started = Date.now();
   const code = await daemon.stop(signal, 20_000);
   expect(Date.now() - started, daemon.text()).toBeLessThan(EXIT_WITHIN_MS);
   expect(code, daemon.text()).toBe(0);
   expect(daemon.events.some((e) => e.event === 'shutdown:end')).toBe(true);
-  expect(await leftoverProcesses(pid)).toEqual([]);
+  await expectAllGone(family);
   await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 2_000 }).toEqual([]);
   expectNoSecret(daemon.text(), passwordOf(url));
 }

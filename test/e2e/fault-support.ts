@@ -119,22 +119,28 @@ async function processTable(): Promise<ProcStat[]> {
 }
 
 /**
- * Processes still alive that descend from `pid` or sit in a process group led by it or by one
- * of its descendants (tools run in their own groups). Empty after a clean shutdown.
+ * `pid` and every process descending from it, plus the members of process groups led by one of
+ * them (tools run in their own groups). Taken while the daemon runs: once it has exited, its
+ * orphans belong to init and can no longer be traced back to it.
  */
-export async function leftoverProcesses(pid: number, knownGroups: number[] = []): Promise<number[]> {
+export async function processFamily(pid: number): Promise<number[]> {
   const table = await processTable();
-  const family = new Set([pid, ...knownGroups]);
+  const family = new Set([pid]);
   for (let grew = true; grew; ) {
     grew = false;
     for (const row of table) {
-      if (!family.has(row.pid) && (family.has(row.ppid) || family.has(row.pgid))) {
+      if (!family.has(row.pid) && (family.has(row.ppid) || (row.pgid !== row.pid && family.has(row.pgid)))) {
         family.add(row.pid);
         grew = true;
       }
     }
   }
-  return table.filter((row) => row.pid !== pid && family.has(row.pid) && (row.ppid !== 1 || family.has(row.pgid))).map((row) => row.pid);
+  return [...family];
+}
+
+/** Every process of a family snapshot (processFamily) has stopped, within a moment. */
+export async function expectAllGone(family: number[]): Promise<void> {
+  await expect.poll(() => alive(family), { timeout: 3_000, interval: 100 }).toEqual([]);
 }
 
 /** Every pid the fake tool reported (invocations and hanging grandchildren). */

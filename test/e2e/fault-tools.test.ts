@@ -5,7 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { alive, appliedVersions, expectNoDuplicates, expectNoSecret, fakeToolPids, faultProject, leftoverProcesses, passwordOf, type FaultProject } from './fault-support.ts';
+import { alive, appliedVersions, expectAllGone, expectNoDuplicates, expectNoSecret, fakeToolPids, faultProject, passwordOf, processFamily, type FaultProject } from './fault-support.ts';
 
 // Issue 7, case 5: prisma and sqlc crash, hang past the tool timeout, or print 50 MB. One daemon
 // lives through all of it; after each fault the step has failed with a short cause, and the next
@@ -114,8 +114,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: prisma and sqlc crash, han
 
   it('stops cleanly on SIGTERM, leaving no process behind and no password in the log', async () => {
     const pid = daemon.child.pid!;
+    const family = await processFamily(pid);
     expect(await daemon.stop('SIGTERM')).toBe(0);
-    expect(await leftoverProcesses(pid)).toEqual([]);
+    await expectAllGone(family);
     await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 2_000 }).toEqual([]);
     expectNoSecret(daemon.text(), passwordOf(database.url));
   });
