@@ -55,11 +55,12 @@ export class Pipeline<S> {
   }
 
   private async runStep(step: Step<S>, changes: Changes, state: S, signal: AbortSignal, done: Map<string, StepReport>, logger: Logger): Promise<StepReport> {
-    const failedDependency = step.dependsOn.find((name) => done.get(name)?.status === 'failed');
-    const skipReason = signal.aborted ? 'shutting down' : failedDependency ? `${failedDependency} failed` : step.skipReason(changes, state);
+    // Transitive: a step skipped because its own dependency failed blocks its dependants too.
+    const blockedBy = step.dependsOn.map((name) => done.get(name)).find((dep) => dep?.status === 'failed' || dep?.blockedBy);
+    const skipReason = signal.aborted ? 'shutting down' : blockedBy ? `${blockedBy.blockedBy ?? blockedBy.name} failed` : step.skipReason(changes, state);
     if (skipReason !== undefined) {
       logger.debug({ event: 'step:skip', step: step.name, reason: skipReason }, `${step.name} skipped: ${skipReason}`);
-      return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason };
+      return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason, ...(blockedBy ? { blockedBy: blockedBy.blockedBy ?? blockedBy.name } : {}) };
     }
     const started = performance.now();
     logger.info({ event: 'step:start', step: step.name }, 'started');

@@ -15,6 +15,8 @@ export interface StepReport {
   detail?: string;
   /** Set when `status` is `failed`. */
   error?: SchemasyncError;
+  /** Skipped because this step (directly or through another skipped step) failed. */
+  blockedBy?: string;
 }
 
 export interface RunReport {

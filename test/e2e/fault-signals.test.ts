@@ -103,7 +103,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at ever
         const big = `-- +goose Up\n${'SELECT 1;\n'.repeat(5 * 1024 * 1024)}-- +goose Down\n`;
         await project.addMigration('20260201000100_fault_signal_big.sql', big);
         const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
-        await daemon.waitFor((e) => e.event === 'step:start' && e.step === 'validate', 30_000, 'validate to start');
+        await daemon.waitFor((e) => e.event === 'step:start' && e.step === 'validate:postgres', 30_000, 'validate to start');
         await stopAndCheck(daemon, project, 'SIGTERM', database.url);
         // Whatever ran before the signal: every version row is a whole migration (its table exists).
         const versions = await appliedVersions(database.url);

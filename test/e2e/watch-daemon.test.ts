@@ -59,7 +59,7 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
   it('syncs everything at start-up and reports healthy', async () => {
     const { end } = await nextRun(daemon, 0);
     expect(end.ok, daemon.text()).toBe(true);
-    expect(stepStatuses(end)).toMatchObject({ validate: 'ok', 'apply:postgres': 'ok', 'apply:clickhouse': 'ok', prisma: 'ok', sqlc: 'ok' });
+    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'ok', 'validate:clickhouse': 'ok', 'apply:postgres': 'ok', 'apply:clickhouse': 'ok', prisma: 'ok', sqlc: 'ok' });
     expect(await tables()).toContain('api_keys');
     expect(await health('/healthz')).toEqual({ status: 200, body: { ok: true } });
     const status = await health('/status');
@@ -84,7 +84,7 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
       expect(['ok', 'skipped', 'failed']).toContain(step.status);
       expect(typeof step.durationMs).toBe('number');
     }
-    expect(stepStatuses(end)).toMatchObject({ validate: 'ok', 'apply:postgres': 'ok', 'apply:clickhouse': 'skipped', prisma: 'ok', sqlc: 'ok' });
+    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'ok', 'validate:clickhouse': 'skipped', 'apply:postgres': 'ok', 'apply:clickhouse': 'skipped', prisma: 'ok', sqlc: 'ok' });
 
     expect(await tables()).toContain('teams');
     expect(await readFile(project.path('prisma/schema.prisma'), 'utf8')).toMatch(/^model teams \{/m);
@@ -92,7 +92,7 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     expect(await readFile(project.path('server/internal/database/generated/models.go'), 'utf8')).toMatch(/^type Team struct \{/m);
     // Each step logged its end with its duration.
     const stepEnds = daemon.events.slice(from).filter((e) => e.event === 'step:end' && e.run === end.run);
-    expect(stepEnds.map((e) => e.step)).toEqual(expect.arrayContaining(['validate', 'apply:postgres', 'prisma', 'sqlc']));
+    expect(stepEnds.map((e) => e.step)).toEqual(expect.arrayContaining(['validate:postgres', 'apply:postgres', 'prisma', 'sqlc']));
     for (const e of stepEnds) expect(e.durationMs).toEqual(expect.any(Number));
   });
 
@@ -102,7 +102,7 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     await writeFile(project.path(file), '-- +goose Up\nCREATE TABLE page_views (project_id UInt64, at DateTime) ENGINE = MergeTree() ORDER BY (project_id, at);\n\n-- +goose Down\nDROP TABLE page_views;\n');
     const { end } = await nextRun(daemon, from, triggeredBy(file));
     expect(end.ok, daemon.text()).toBe(true);
-    expect(stepStatuses(end)).toMatchObject({ validate: 'ok', 'apply:postgres': 'skipped', 'apply:clickhouse': 'ok', prisma: 'skipped', sqlc: 'skipped' });
+    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'skipped', 'validate:clickhouse': 'ok', 'apply:postgres': 'skipped', 'apply:clickhouse': 'ok', prisma: 'skipped', sqlc: 'skipped' });
     expect((await clickhouseQuery(clickhouseServerUrl(), `EXISTS TABLE ${clickhouseDatabase}.page_views`)).trim()).toBe('1');
     // No tool ran at all: no prisma or sqlc step started in that run.
     expect(daemon.events.filter((e) => e.run === end.run && e.event === 'step:start').map((e) => e.step)).not.toContain('prisma');
@@ -151,7 +151,7 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     await writeFile(project.path(file), broken);
     const failed = await nextRun(daemon, from, triggeredBy(file));
     expect(failed.end.ok).toBe(false);
-    expect(stepStatuses(failed.end)).toMatchObject({ validate: 'ok', 'apply:postgres': 'failed', prisma: 'skipped', sqlc: 'skipped' });
+    expect(stepStatuses(failed.end)).toMatchObject({ 'validate:postgres': 'ok', 'apply:postgres': 'failed', prisma: 'skipped', sqlc: 'skipped' });
 
     const failures = daemon.events.slice(from).filter((e) => e.event === 'failure');
     expect(failures, 'the failure is logged once').toHaveLength(1);

@@ -127,7 +127,7 @@ describeWith('PostgreSQL', postgresMissing(), 'schemasync watch: shutdown, waiti
     const good = await runSchemasync(['sync'], { cwd: project.root, env });
     expect(good.code, good.output).toBe(0);
     const goodEnd = good.events.find((e) => e.event === 'run:end')!;
-    expect(stepStatuses(goodEnd)).toMatchObject({ validate: 'ok', 'apply:postgres': 'ok', prisma: 'ok', sqlc: 'ok' });
+    expect(stepStatuses(goodEnd)).toMatchObject({ 'validate:postgres': 'ok', 'apply:postgres': 'ok', prisma: 'ok', sqlc: 'ok' });
 
     await writeFile(project.path('migrations/postgres/20250601000000_broken.sql'), '-- +goose Up\nCREATE TABLE nope (id int REFERENCES missing_table (id));\n');
     const bad = await runSchemasync(['sync'], { cwd: project.root, env });

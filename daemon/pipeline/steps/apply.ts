@@ -17,7 +17,7 @@ import type { RunState, StepDeps } from './context.ts';
 export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   return {
     name: `apply:${target.name}`,
-    dependsOn: ['validate'],
+    dependsOn: [`validate:${target.name}`],
     skipReason: (changes) => (touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(changes, state, signal) {
       const result = await migrateUp(

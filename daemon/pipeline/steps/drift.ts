@@ -43,7 +43,7 @@ export function driftStep(
 
   return {
     name: "drift",
-    dependsOn: ["validate", ...deps.targets.map((t) => `apply:${t.name}`)],
+    dependsOn: deps.targets.flatMap((t) => [`validate:${t.name}`, `apply:${t.name}`]),
     skipReason: (changes) =>
       anySelected(cheapSelection(changes, setup.sources))
         ? undefined

@@ -30,7 +30,7 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
 
   return {
     name: 'prisma',
-    dependsOn: ['validate', 'apply:postgres'],
+    dependsOn: ['validate:postgres', 'apply:postgres'],
     skipReason(changes, state) {
       if (needsPull(state) || changes.prismaSchema || changes.full) return undefined;
       return 'PostgreSQL schema unchanged';

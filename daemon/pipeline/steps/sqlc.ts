@@ -25,7 +25,7 @@ export interface SqlcSetup {
 export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
   return {
     name: 'sqlc',
-    dependsOn: ['validate', 'apply:postgres'],
+    dependsOn: ['validate:postgres', 'apply:postgres'],
     // A migration edit that applied nothing (a comment, a pending file that failed) cannot change
     // sqlc's output in a way the database agrees with; the drift check reports edited files.
     skipReason: (changes, state) =>
