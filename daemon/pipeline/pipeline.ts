@@ -56,11 +56,12 @@ export class Pipeline<S> {
 
   private async runStep(step: Step<S>, changes: Changes, state: S, signal: AbortSignal, done: Map<string, StepReport>, logger: Logger): Promise<StepReport> {
     // Transitive: a step skipped because its own dependency failed blocks its dependants too.
-    const blockedBy = step.dependsOn.map((name) => done.get(name)).find((dep) => dep?.status === 'failed' || dep?.blockedBy);
-    const skipReason = signal.aborted ? 'shutting down' : blockedBy ? `${blockedBy.blockedBy ?? blockedBy.name} failed` : step.skipReason(changes, state);
+    const dependency = step.dependsOn.map((name) => done.get(name)).find((dep) => dep?.status === 'failed' || dep?.blockedBy);
+    const blockedBy = dependency && (dependency.blockedBy ?? dependency.name);
+    const skipReason = signal.aborted ? 'shutting down' : blockedBy ? `${blockedBy} failed` : step.skipReason(changes, state);
     if (skipReason !== undefined) {
       logger.debug({ event: 'step:skip', step: step.name, reason: skipReason }, `${step.name} skipped: ${skipReason}`);
-      return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason, ...(blockedBy ? { blockedBy: blockedBy.blockedBy ?? blockedBy.name } : {}) };
+      return { name: step.name, status: 'skipped', durationMs: 0, detail: skipReason, ...(blockedBy ? { blockedBy } : {}) };
     }
     const started = performance.now();
     logger.info({ event: 'step:start', step: step.name }, 'started');
