@@ -32,18 +32,33 @@ type Samples = Record<'baseline' | 'schemasync', Sample[]>;
 function row(scenario: string, samples: Samples, unit: Row['unit'] = 'ms'): Row {
   const pick = (list: Sample[]) => summarize(list.map((s) => s.ms).filter((v): v is number => v !== undefined));
   const note = (list: Sample[]) => [...new Set(list.map((s) => s.note).filter(Boolean))].join('; ') || undefined;
-  return { scenario, unit, baseline: pick(samples.baseline), schemasync: pick(samples.schemasync), baselineNote: note(samples.baseline), schemasyncNote: note(samples.schemasync) };
+  return {
+    scenario,
+    unit,
+    baseline: pick(samples.baseline),
+    schemasync: pick(samples.schemasync),
+    baselineNote: note(samples.baseline),
+    schemasyncNote: note(samples.schemasync),
+  };
 }
 
 /** A B A B: each round measures the baseline, then schemasync. */
-async function alternate(sides: SideEnv[], rounds: number, measure: (env: SideEnv, round: number) => Promise<Sample>, label: string, roundsFor?: (env: SideEnv) => number): Promise<Samples> {
+async function alternate(
+  sides: SideEnv[],
+  rounds: number,
+  measure: (env: SideEnv, round: number) => Promise<Sample>,
+  label: string,
+  roundsFor?: (env: SideEnv) => number,
+): Promise<Samples> {
   const samples: Samples = { baseline: [], schemasync: [] };
   for (let round = 1; round <= rounds; round++) {
     for (const env of sides) {
       if (roundsFor && round > roundsFor(env)) continue;
       const sample = await measure(env, round);
       samples[env.name].push(sample);
-      log(`${label} #${round} ${env.name}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}${sample.runs !== undefined ? `, ${sample.runs} run(s)` : ''}`);
+      log(
+        `${label} #${round} ${env.name}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}${sample.runs !== undefined ? `, ${sample.runs} run(s)` : ''}`,
+      );
     }
   }
   return samples;
@@ -94,7 +109,13 @@ async function main(): Promise<void> {
       rows.push(row('no-op edit: INSERT seed rows (version row + idle)', await alternate(sides, settings.rounds, seedRows, 'seed rows')));
       const bursts = await alternate(sides, settings.rounds, burst, 'burst');
       rows.push(row('burst of 20 saves in 1 s: last save reflected', bursts));
-      rows.push(row('burst of 20 saves in 1 s: pipeline runs', { baseline: bursts.baseline.map((s) => ({ ms: s.runs })), schemasync: bursts.schemasync.map((s) => ({ ms: s.runs })) }, 'runs'));
+      rows.push(
+        row(
+          'burst of 20 saves in 1 s: pipeline runs',
+          { baseline: bursts.baseline.map((s) => ({ ms: s.runs })), schemasync: bursts.schemasync.map((s) => ({ ms: s.runs })) },
+          'runs',
+        ),
+      );
       details.bursts = bursts;
       rows.push(row('start-up, already in sync', await alternate(sides, settings.rounds, (env) => startupInSync(env), 'start-up')));
 
@@ -102,7 +123,12 @@ async function main(): Promise<void> {
       const after = { baseline: await rssAfterRuns(sides[0]!, settings.baselineCostRuns), schemasync: await rssAfterRuns(sides[1]!, settings.costRuns) };
       details.rssAfterRuns = after;
       const one = (v: number) => ({ median: v, min: v, max: v, n: 1, values: [v] });
-      rows.push({ scenario: `idle CPU over ${settings.idleSeconds} s (% of one core)`, unit: '%', baseline: one(idle.baseline!.cpuPercent), schemasync: one(idle.schemasync!.cpuPercent) });
+      rows.push({
+        scenario: `idle CPU over ${settings.idleSeconds} s (% of one core)`,
+        unit: '%',
+        baseline: one(idle.baseline!.cpuPercent),
+        schemasync: one(idle.schemasync!.cpuPercent),
+      });
       rows.push({ scenario: 'RSS idle (process tree)', unit: 'MB', baseline: one(idle.baseline!.rssMb), schemasync: one(idle.schemasync!.rssMb) });
       rows.push({
         scenario: 'RSS after runs (process tree)',
@@ -120,7 +146,13 @@ async function main(): Promise<void> {
       log('opening both sides with ClickHouse');
       const chSides = [await openSide('baseline', servers, { clickhouse: true }), await openSide('schemasync', servers, { clickhouse: true })];
       try {
-        const ch = await alternate(chSides, settings.rounds, (env, round) => clickhouseOnly(env, round, servers), 'clickhouse', (env) => (env.name === 'baseline' ? settings.chBaselineRounds : settings.rounds));
+        const ch = await alternate(
+          chSides,
+          settings.rounds,
+          (env, round) => clickhouseOnly(env, round, servers),
+          'clickhouse',
+          (env) => (env.name === 'baseline' ? settings.chBaselineRounds : settings.rounds),
+        );
         rows.push(row('ClickHouse-only migration', ch));
         details.clickhouse = ch;
       } finally {
@@ -131,20 +163,57 @@ async function main(): Promise<void> {
     }
 
     log(`scale: ${settings.scaleCount} migrations (schemasync, then baseline)`);
-    const scale: Record<string, ScaleSide> = { schemasync: await scaleSide('schemasync', servers, settings.scaleCount), baseline: await scaleSide('baseline', servers, settings.scaleCount) };
+    const scale: Record<string, ScaleSide> = {
+      schemasync: await scaleSide('schemasync', servers, settings.scaleCount),
+      baseline: await scaleSide('baseline', servers, settings.scaleCount),
+    };
     details.scale = scale;
     const n = settings.scaleCount;
     const pair = (pick: (s: ScaleSide) => number | undefined) => ({ baseline: [{ ms: pick(scale.baseline!) }], schemasync: [{ ms: pick(scale.schemasync!) }] });
-    rows.push({ ...row(`${n} migrations: status`, pair((s) => s.statusMs)), baselineNote: 'goose status' });
-    rows.push(row(`${n} migrations: start-up, already in sync`, pair((s) => s.startupInSync.ms)));
-    rows.push(row(`${n} migrations: one new migration`, pair((s) => s.newMigration.ms)));
-    rows.push({ ...row(`${n} migrations: own overhead per run (CPU of the schemasync process)`, { baseline: [], schemasync: [{ ms: scale.schemasync!.ownCpuMs }] }), baselineNote: 'n/a' });
-    rows.push({ ...row(`${n} migrations: first start, empty database (applies all)`, pair((s) => s.firstRunMs)) });
+    rows.push({
+      ...row(
+        `${n} migrations: status`,
+        pair((s) => s.statusMs),
+      ),
+      baselineNote: 'goose status',
+    });
+    rows.push(
+      row(
+        `${n} migrations: start-up, already in sync`,
+        pair((s) => s.startupInSync.ms),
+      ),
+    );
+    rows.push(
+      row(
+        `${n} migrations: one new migration`,
+        pair((s) => s.newMigration.ms),
+      ),
+    );
+    rows.push({
+      ...row(`${n} migrations: own overhead per run (CPU of the schemasync process)`, { baseline: [], schemasync: [{ ms: scale.schemasync!.ownCpuMs }] }),
+      baselineNote: 'n/a',
+    });
+    rows.push({
+      ...row(
+        `${n} migrations: first start, empty database (applies all)`,
+        pair((s) => s.firstRunMs),
+      ),
+    });
 
-    const report: BenchReport = { date: new Date().toISOString(), mode: settings.mode, rounds: settings.rounds, machine, rows, targets: targets(rows, details), details };
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      mode: settings.mode,
+      rounds: settings.rounds,
+      machine,
+      rows,
+      targets: targets(rows, details),
+      details,
+    };
     const dir = path.join(import.meta.dirname, 'results');
     await writeReport(dir, report);
-    process.stdout.write(`\n${textTable(report)}\n\n${report.targets.map((t) => `${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.measured}`).join('\n')}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`);
+    process.stdout.write(
+      `\n${textTable(report)}\n\n${report.targets.map((t) => `${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.measured}`).join('\n')}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+    );
   } finally {
     await servers.stop();
   }
@@ -157,15 +226,35 @@ function targets(rows: Row[], details: Record<string, unknown>): Target[] {
   for (const prefix of ['no-op edit: a comment', 'no-op edit: INSERT']) {
     const r = find(prefix);
     const value = r?.baseline && r.schemasync ? r.schemasync.median / r.baseline.median : undefined;
-    result.push({ target: `${prefix.replace('no-op edit: ', 'no-op edit (')}) ≤ 1/10 of the baseline`, met: value !== undefined && value <= 0.1, measured: value === undefined ? 'not measured' : `${ratio(r!)} of the baseline` });
+    result.push({
+      target: `${prefix.replace('no-op edit: ', 'no-op edit (')}) ≤ 1/10 of the baseline`,
+      met: value !== undefined && value <= 0.1,
+      measured: value === undefined ? 'not measured' : `${ratio(r!)} of the baseline`,
+    });
   }
   const ch = details.clickhouse as { schemasync: Sample[] } | undefined;
   const ranTools = ch?.schemasync.some((s) => ((s.extra?.stepsRan as string[] | undefined) ?? []).some((step) => step === 'prisma' || step === 'sqlc'));
-  result.push({ target: 'ClickHouse-only change runs no Prisma and no sqlc', met: ch !== undefined && !ranTools, measured: ch ? (ranTools ? 'prisma or sqlc ran' : `steps run: ${[...new Set(ch.schemasync.flatMap((s) => (s.extra?.stepsRan as string[]) ?? []))].join(', ')}`) : 'no ClickHouse server' });
+  result.push({
+    target: 'ClickHouse-only change runs no Prisma and no sqlc',
+    met: ch !== undefined && !ranTools,
+    measured: ch
+      ? ranTools
+        ? 'prisma or sqlc ran'
+        : `steps run: ${[...new Set(ch.schemasync.flatMap((s) => (s.extra?.stepsRan as string[]) ?? []))].join(', ')}`
+      : 'no ClickHouse server',
+  });
   const runs = find('burst of 20 saves in 1 s: pipeline runs')?.schemasync;
-  result.push({ target: 'burst of 20 saves ≤ 2 runs', met: runs !== undefined && runs.max <= 2, measured: runs ? `${runs.min}–${runs.max} runs` : 'not measured' });
+  result.push({
+    target: 'burst of 20 saves ≤ 2 runs',
+    met: runs !== undefined && runs.max <= 2,
+    measured: runs ? `${runs.min}–${runs.max} runs` : 'not measured',
+  });
   const overhead = rows.find((r) => r.scenario.includes('own overhead'));
-  result.push({ target: `own overhead per run ≤ 50 ms at ${settings.scaleCount} migrations`, met: (overhead?.schemasync?.median ?? Infinity) <= 50, measured: `${Math.round(overhead?.schemasync?.median ?? NaN)} ms CPU` });
+  result.push({
+    target: `own overhead per run ≤ 50 ms at ${settings.scaleCount} migrations`,
+    met: (overhead?.schemasync?.median ?? Infinity) <= 50,
+    measured: `${Math.round(overhead?.schemasync?.median ?? NaN)} ms CPU`,
+  });
   const cpu = find('idle CPU')?.schemasync?.median;
   result.push({ target: 'idle CPU ≤ 0.5 % of one core', met: cpu !== undefined && cpu <= 0.5, measured: `${cpu?.toFixed(2)} %` });
   const rss = Math.max(find('RSS idle')?.schemasync?.median ?? Infinity, find('RSS after runs')?.schemasync?.median ?? Infinity);

@@ -106,7 +106,11 @@ export class MigrationError extends SchemasyncError {
   constructor(details: MigrationErrorDetails, options?: { cause?: unknown }) {
     const where = details.line ? `${details.file}:${details.line}:${details.column ?? 1}` : details.file;
     const code = details.serverCode ? ` [${details.serverCode}]` : '';
-    super('MIGRATION', `${where}: ${details.direction} statement ${details.statementIndex + 1} failed on ${details.target}${code}: ${details.serverMessage}`, options);
+    super(
+      'MIGRATION',
+      `${where}: ${details.direction} statement ${details.statementIndex + 1} failed on ${details.target}${code}: ${details.serverMessage}`,
+      options,
+    );
     this.details = details;
   }
 }

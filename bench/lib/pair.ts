@@ -45,9 +45,15 @@ export async function openSide(
   const tcp = servers.clickhouseTcp;
   const targets: SideTargets = {
     databaseUrl: database.url,
-    clickhouse: clickhouse && tcp ? { url: clickhouse.url, gooseDsn: `clickhouse://${tcp.user}:${encodeURIComponent(tcp.password)}@${tcp.host}:${tcp.port}/${clickhouse.database}` } : undefined,
+    clickhouse:
+      clickhouse && tcp
+        ? { url: clickhouse.url, gooseDsn: `clickhouse://${tcp.user}:${encodeURIComponent(tcp.password)}@${tcp.host}:${tcp.port}/${clickhouse.database}` }
+        : undefined,
   };
-  await writeFile(project.path('migrations', 'postgres', migrationName(nextVersion(), 'create_bench_seed')), createTableSql(SEED_TABLE, ['note text NOT NULL']));
+  await writeFile(
+    project.path('migrations', 'postgres', migrationName(nextVersion(), 'create_bench_seed')),
+    createTableSql(SEED_TABLE, ['note text NOT NULL']),
+  );
   await options.prepare?.(project);
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();

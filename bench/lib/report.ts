@@ -32,7 +32,16 @@ export interface BenchReport {
 
 function formatValue(summary: Summary | undefined, unit: Row['unit'], note?: string): string {
   if (!summary) return note ?? 'n/a';
-  const fmt = (v: number) => (unit === 'ms' ? (v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : `${Math.round(v)} ms`) : unit === '%' ? `${v.toFixed(2)} %` : unit === 'MB' ? `${v.toFixed(0)} MB` : `${v}`);
+  const fmt = (v: number) =>
+    unit === 'ms'
+      ? v >= 10_000
+        ? `${(v / 1000).toFixed(1)} s`
+        : `${Math.round(v)} ms`
+      : unit === '%'
+        ? `${v.toFixed(2)} %`
+        : unit === 'MB'
+          ? `${v.toFixed(0)} MB`
+          : `${v}`;
   const spread = summary.n > 1 ? ` (${fmt(summary.min)}–${fmt(summary.max)})` : '';
   return `${fmt(summary.median)}${spread}${note ? ` [${note}]` : ''}`;
 }
@@ -44,7 +53,12 @@ export function ratio(row: Row): string {
 
 /** The table as rows of cells: scenario, baseline median (spread), schemasync median (spread), ratio. */
 function cells(report: BenchReport): string[][] {
-  return report.rows.map((row) => [row.scenario, formatValue(row.baseline, row.unit, row.baselineNote), formatValue(row.schemasync, row.unit, row.schemasyncNote), ratio(row)]);
+  return report.rows.map((row) => [
+    row.scenario,
+    formatValue(row.baseline, row.unit, row.baselineNote),
+    formatValue(row.schemasync, row.unit, row.schemasyncNote),
+    ratio(row),
+  ]);
 }
 
 const HEADER = ['scenario', 'baseline: median (min–max)', 'schemasync: median (min–max)', 'ratio'];

@@ -42,7 +42,10 @@ export async function newTable(env: SideEnv, round: number): Promise<Sample> {
 
 /** schemasync: each step's status and time in the runs that ended after `from` (from run:end). */
 function runSteps(env: SideEnv, from: number): unknown[] {
-  return env.running.events.filter((e) => e.event === 'run:end').slice(from).map((e) => ({ durationMs: e.durationMs, steps: e.steps }));
+  return env.running.events
+    .filter((e) => e.event === 'run:end')
+    .slice(from)
+    .map((e) => ({ durationMs: e.durationMs, steps: e.steps }));
 }
 
 /**
@@ -66,7 +69,10 @@ export async function seedRows(env: SideEnv, round: number): Promise<Sample> {
   const before = env.running.ended();
   const since = performance.now();
   await writeFile(env.project.path('migrations', 'postgres', migrationName(version, `seed_round_${round}`)), seedRowsSql(SEED_TABLE, `${env.name}-${round}`));
-  const rowMs = await pollUntil(async () => (await env.db.query('SELECT 1 FROM goose_db_version WHERE version_id = $1', [version])).rowCount === 1, { since, timeoutMs: REFLECT_TIMEOUT_MS });
+  const rowMs = await pollUntil(async () => (await env.db.query('SELECT 1 FROM goose_db_version WHERE version_id = $1', [version])).rowCount === 1, {
+    since,
+    timeoutMs: REFLECT_TIMEOUT_MS,
+  });
   const { runs, idleMs } = await settle(env, before, since);
   const ms = rowMs === undefined || idleMs === undefined ? undefined : Math.max(rowMs, idleMs);
   return { ms, runs, note: ms === undefined ? 'never reflected' : undefined, extra: { versionRowMs: rowMs } };
@@ -90,7 +96,12 @@ export async function clickhouseOnly(env: SideEnv, round: number, servers: Bench
   return {
     ms,
     runs,
-    note: ms === undefined ? (failed ? `fails: goose cannot write to this ClickHouse (run ended after ${Math.round(idleMs ?? 0)} ms, exit ≠ 0)` : 'never reflected') : undefined,
+    note:
+      ms === undefined
+        ? failed
+          ? `fails: goose cannot write to this ClickHouse (run ended after ${Math.round(idleMs ?? 0)} ms, exit ≠ 0)`
+          : 'never reflected'
+        : undefined,
     extra: { stepsRan: ran, idleMs, baselineRunFailed: failed },
   };
 }
@@ -110,7 +121,8 @@ export async function burst(env: SideEnv, round: number): Promise<Sample> {
     await writeFile(file, createTableSql(table, columns));
     if (save < 20) await sleep(50 - (performance.now() - since));
   }
-  const inDatabase = async () => (await env.db.query("SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = 'c20'", [table])).rowCount === 1;
+  const inDatabase = async () =>
+    (await env.db.query("SELECT 1 FROM information_schema.columns WHERE table_name = $1 AND column_name = 'c20'", [table])).rowCount === 1;
   const ms = await pollUntil(async () => (await inDatabase()) && (await outputsHave(env, table, 'c20')), { since, timeoutMs: 30_000 });
   const { runs } = await settle(env, before, since);
   return { ms, runs, note: ms === undefined ? 'last save never reflected (a run applied an earlier save)' : undefined };

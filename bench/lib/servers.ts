@@ -34,7 +34,10 @@ export async function startServers(): Promise<BenchServers> {
   return {
     postgresAdminUrl: postgres.adminUrl,
     clickhouseUrl: clickhouse?.url,
-    clickhouseTcp: clickhouse && chUrl ? { host: chUrl.hostname, port: clickhouse.tcpPort, user: decodeURIComponent(chUrl.username), password: decodeURIComponent(chUrl.password) } : undefined,
+    clickhouseTcp:
+      clickhouse && chUrl
+        ? { host: chUrl.hostname, port: clickhouse.tcpPort, user: decodeURIComponent(chUrl.username), password: decodeURIComponent(chUrl.password) }
+        : undefined,
     clickhouseProblem,
     stop: async () => {
       await clickhouse?.stop();

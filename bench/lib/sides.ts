@@ -66,7 +66,11 @@ class RunClock {
   }
 }
 
-async function waitIdleWith(side: Pick<RunningSide, 'started' | 'ended'>, clock: RunClock, options: { minEnded: number; since: number; timeoutMs?: number; settleMs?: number }): Promise<number | undefined> {
+async function waitIdleWith(
+  side: Pick<RunningSide, 'started' | 'ended'>,
+  clock: RunClock,
+  options: { minEnded: number; since: number; timeoutMs?: number; settleMs?: number },
+): Promise<number | undefined> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const settleMs = options.settleMs ?? 400;
   const idle = () => {
@@ -85,7 +89,14 @@ async function waitIdleWith(side: Pick<RunningSide, 'started' | 'ended'>, clock:
 
 /** `schemasync watch` with JSON logs, as a real process. */
 export async function startSchemasyncSide(root: string, targets: SideTargets, extraEnv: Record<string, string> = {}): Promise<RunningSide> {
-  const env: Record<string, string> = { ...baseEnv(), DATABASE_URL: targets.databaseUrl, SQLC_BIN, LOG_LEVEL: 'info', SCHEMASYNC_DEBOUNCE_MS: String(DEBOUNCE_MS), ...extraEnv };
+  const env: Record<string, string> = {
+    ...baseEnv(),
+    DATABASE_URL: targets.databaseUrl,
+    SQLC_BIN,
+    LOG_LEVEL: 'info',
+    SCHEMASYNC_DEBOUNCE_MS: String(DEBOUNCE_MS),
+    ...extraEnv,
+  };
   if (targets.clickhouse) env.CLICKHOUSE_URL = targets.clickhouse.url;
   const daemon = startSchemasync(['watch'], { cwd: root, env });
   // The helper merges process.env back in: make sure nothing inherited overrides the side's own set.
@@ -129,7 +140,18 @@ export async function startBaselineSide(root: string, targets: SideTargets, opti
   if (targets.clickhouse) env.BENCH_CLICKHOUSE_DSN = targets.clickhouse.gooseDsn;
   const cli = path.join(repoRoot, 'node_modules', 'chokidar-cli', 'index.js');
   const loop = path.join(repoRoot, 'bench', 'baseline', 'naive-loop.sh');
-  const args = [cli, 'migrations/**/*.sql', 'queries/**/*.sql', 'sqlc.yaml', '--command', `sh ${loop}`, '--debounce', String(DEBOUNCE_MS), '--silent', ...(options.initial ? ['--initial'] : [])];
+  const args = [
+    cli,
+    'migrations/**/*.sql',
+    'queries/**/*.sql',
+    'sqlc.yaml',
+    '--command',
+    `sh ${loop}`,
+    '--debounce',
+    String(DEBOUNCE_MS),
+    '--silent',
+    ...(options.initial ? ['--initial'] : []),
+  ];
   // Its own process group, so stopping it also stops a loop still running.
   const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
   let stderr = '';

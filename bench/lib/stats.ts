@@ -25,7 +25,10 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
  * Polls `check` every `everyMs` until it returns true; resolves with the time since `since`
  * (performance.now() clock), or undefined after `timeoutMs`.
  */
-export async function pollUntil(check: () => Promise<boolean> | boolean, options: { since: number; timeoutMs: number; everyMs?: number }): Promise<number | undefined> {
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  options: { since: number; timeoutMs: number; everyMs?: number },
+): Promise<number | undefined> {
   const deadline = options.since + options.timeoutMs;
   while (performance.now() < deadline) {
     if (await check()) return performance.now() - options.since;

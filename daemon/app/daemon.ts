@@ -94,7 +94,15 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     },
   });
   // The shadow comparison: after quiet periods with --shadow, and on SIGUSR2 in any case.
-  const shadowDrift = drift ? startShadowDrift({ auto: config.watch.shadow, sources: drift.sources, tracker: drift.tracker, busy: () => scheduler.running || scheduler.pending, logger }) : undefined;
+  const shadowDrift = drift
+    ? startShadowDrift({
+        auto: config.watch.shadow,
+        sources: drift.sources,
+        tracker: drift.tracker,
+        busy: () => scheduler.running || scheduler.pending,
+        logger,
+      })
+    : undefined;
 
   // For /status: each target's goose version after every run (a target that is down keeps its last one).
   async function refreshVersions() {
@@ -147,7 +155,12 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     },
   });
   logger.info(
-    { event: 'watch:start', dirs: [...opened.dirs.values()].map((d) => path.relative(config.projectRoot, d)), poll: config.watch.poll, debounceMs: config.watch.debounceMs },
+    {
+      event: 'watch:start',
+      dirs: [...opened.dirs.values()].map((d) => path.relative(config.projectRoot, d)),
+      poll: config.watch.poll,
+      debounceMs: config.watch.debounceMs,
+    },
     `watching ${[...opened.dirs.values()].map((d) => path.relative(config.projectRoot, d)).join(', ')}${config.watch.poll ? ' (polling)' : ''}`,
   );
 
@@ -203,7 +216,12 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   if (postgres && opened.postgresUrl && existsSync(config.prisma.schema)) {
     const cli = await locatePrismaCli(config.projectRoot);
     if (cli) {
-      tools.push(prismaStep(deps, { context: { cli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl }, timeoutMs: config.prisma.timeoutMs }));
+      tools.push(
+        prismaStep(deps, {
+          context: { cli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
+          timeoutMs: config.prisma.timeoutMs,
+        }),
+      );
     } else {
       logger.warn({ event: 'tool:missing', tool: 'prisma' }, `Prisma step off: prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`);
     }
@@ -224,8 +242,18 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   // Drift last: it reads what apply, Prisma and sqlc left behind.
   const drift = selection === 'types' ? undefined : { sources: await driftSources(ctx, opened, opened.targets, memory), tracker: new DriftTracker() };
   const stages: Array<Array<Step<RunState>>> =
-    selection === 'types' || !drift ? [tools] : [[validateStep(deps)], applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
-  return { pipeline: new Pipeline(stages.filter((stage) => stage.length > 0), { logger, projectRoot: config.projectRoot }), layout, memory, drift };
+    selection === 'types' || !drift
+      ? [tools]
+      : [opened.targets.map((target) => validateStep(deps, target)), applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
+  return {
+    pipeline: new Pipeline(
+      stages.filter((stage) => stage.length > 0),
+      { logger, projectRoot: config.projectRoot },
+    ),
+    layout,
+    memory,
+    drift,
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
-import { runDriftChecks, type DriftSources } from "../drift/run.ts";
-import type { DriftTracker } from "../drift/tracker.ts";
-import { messageOf } from "../errors.ts";
-import type { Logger } from "../log/types.ts";
-import { logDriftChanges, logUnchecked } from "../pipeline/steps/drift.ts";
+import { runDriftChecks, type DriftSources } from '../drift/run.ts';
+import type { DriftTracker } from '../drift/tracker.ts';
+import { messageOf } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+import { logDriftChanges, logUnchecked } from '../pipeline/steps/drift.ts';
 
 export interface ShadowWatchOptions {
   /** How long the project must stay quiet after a run before the comparison starts. */
@@ -53,11 +53,7 @@ export function createShadowWatch(options: ShadowWatchOptions): ShadowWatch {
     const done = options
       .compare(controller.signal)
       .catch((error: unknown) => {
-        if (!controller.signal.aborted)
-          options.logger.error(
-            { event: "drift:shadow-error" },
-            `the shadow comparison failed: ${messageOf(error)}`,
-          );
+        if (!controller.signal.aborted) options.logger.error({ event: 'drift:shadow-error' }, `the shadow comparison failed: ${messageOf(error)}`);
       })
       .finally(() => {
         active = undefined;
@@ -70,8 +66,7 @@ export function createShadowWatch(options: ShadowWatchOptions): ShadowWatch {
     afterRun() {
       if (closed) return;
       if (options.auto) dueSinceLastChange = true;
-      if (options.auto || requested)
-        schedule(options.auto ? options.quietMs : 0);
+      if (options.auto || requested) schedule(options.auto ? options.quietMs : 0);
     },
     request() {
       if (closed) return;
@@ -111,10 +106,7 @@ export function startShadowDrift(options: {
     busy: options.busy,
     logger,
     async compare(signal) {
-      logger.info(
-        { event: "drift:shadow-start" },
-        "comparing the live schema with a shadow database built from the migrations",
-      );
+      logger.info({ event: 'drift:shadow-start' }, 'comparing the live schema with a shadow database built from the migrations');
       const started = performance.now();
       const result = await runDriftChecks(
         options.sources,
@@ -127,40 +119,32 @@ export function startShadowDrift(options: {
         },
         signal,
       );
-      logDriftChanges(
-        logger,
-        options.tracker.update(result.ran, result.findings),
-      );
+      logDriftChanges(logger, options.tracker.update(result.ran, result.findings));
       logUnchecked(logger, result.unchecked, reportedUnchecked);
-      const schemaFindings = options.tracker.findings.filter(
-        (f) => f.kind === "schema",
-      ).length;
+      const schemaFindings = options.tracker.findings.filter((f) => f.kind === 'schema').length;
       logger.info(
         {
-          event: "drift:shadow-end",
+          event: 'drift:shadow-end',
           durationMs: Math.round(performance.now() - started),
           findings: schemaFindings,
         },
         result.ran.length === 0
-          ? "shadow comparison did not run"
+          ? 'shadow comparison did not run'
           : schemaFindings === 0
-            ? "shadow comparison: the live schema matches the migrations"
+            ? 'shadow comparison: the live schema matches the migrations'
             : `shadow comparison: ${schemaFindings} difference(s) standing`,
       );
     },
   });
   const onSignal = () => {
-    logger.info(
-      { event: "drift:shadow-requested", signal: "SIGUSR2" },
-      "SIGUSR2: shadow comparison requested",
-    );
+    logger.info({ event: 'drift:shadow-requested', signal: 'SIGUSR2' }, 'SIGUSR2: shadow comparison requested');
     watch.request();
   };
-  process.on("SIGUSR2", onSignal);
+  process.on('SIGUSR2', onSignal);
   return {
     ...watch,
     async stop() {
-      process.off("SIGUSR2", onSignal);
+      process.off('SIGUSR2', onSignal);
       await watch.close();
     },
   };

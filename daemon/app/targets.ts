@@ -36,7 +36,10 @@ export async function openTargets(config: Config, logger: Logger, names: TargetN
   try {
     if (names.includes('postgres')) {
       if (!postgresUrl) {
-        const embedded = await startEmbeddedPostgres({ dataDir: embeddedDataDir(config.projectRoot), logger: logger.child({ component: 'embedded-postgres' }) });
+        const embedded = await startEmbeddedPostgres({
+          dataDir: embeddedDataDir(config.projectRoot),
+          logger: logger.child({ component: 'embedded-postgres' }),
+        });
         stops.push(() => embedded.stop());
         postgresUrl = embedded.url;
       }

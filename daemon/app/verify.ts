@@ -1,31 +1,24 @@
-import { existsSync } from "node:fs";
+import { existsSync } from 'node:fs';
 
-import type { Env, LoadedConfig } from "../config/load.ts";
-import { messageOf } from "../errors.ts";
-import {
-  runDriftChecks,
-  type DatabaseDriftChecks,
-  type DriftSources,
-} from "../drift/run.ts";
-import { checkMigrations } from "../drift/migrations.ts";
-import { checkShadow } from "../drift/shadow.ts";
-import type { DriftReport } from "../drift/types.ts";
-import type { Logger } from "../log/types.ts";
-import { MemoryFile } from "../pipeline/memory.ts";
-import type { Target } from "../targets/target.ts";
-import { locateBinary, locatePrismaCli } from "../tools/locate.ts";
-import { PRISMA_INSTALL_HINT } from "../tools/prisma.ts";
-import { SQLC_INSTALL_HINT } from "../tools/sqlc.ts";
-import { handleSignals } from "./lifecycle.ts";
-import { openTargets, type OpenedTargets } from "./targets.ts";
+import type { Env, LoadedConfig } from '../config/load.ts';
+import { messageOf } from '../errors.ts';
+import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
+import { checkMigrations } from '../drift/migrations.ts';
+import { checkShadow } from '../drift/shadow.ts';
+import type { DriftReport } from '../drift/types.ts';
+import type { Logger } from '../log/types.ts';
+import { MemoryFile } from '../pipeline/memory.ts';
+import type { Target } from '../targets/target.ts';
+import { locateBinary, locatePrismaCli } from '../tools/locate.ts';
+import { PRISMA_INSTALL_HINT } from '../tools/prisma.ts';
+import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
+import { handleSignals } from './lifecycle.ts';
+import { openTargets, type OpenedTargets } from './targets.ts';
 
 type Context = LoadedConfig & { logger: Logger };
 
 /** The database-side drift checks (drift/migrations.ts, drift/shadow.ts) bound to this project. */
-export function databaseDriftChecks(
-  projectRoot: string,
-  env: Env,
-): DatabaseDriftChecks {
+export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDriftChecks {
   return {
     migrations: (target, dir) => checkMigrations(target, { dir, projectRoot }),
     shadow: (target, dir, options) =>
@@ -48,12 +41,7 @@ export function databaseDriftChecks(
  * answered, sqlc when sqlc.yaml and the sqlc binary exist. A configured tool that is missing is
  * `unchecked` too (exit 2), since a CI job must not pass for lack of a tool.
  */
-export async function driftSources(
-  ctx: Context,
-  opened: OpenedTargets,
-  reachable: Target[],
-  memory: MemoryFile,
-): Promise<DriftSources> {
+export async function driftSources(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftSources> {
   const { config, env } = ctx;
   const sources: DriftSources = {
     targets: reachable.map((target) => ({
@@ -66,10 +54,10 @@ export async function driftSources(
 
   if (existsSync(config.prisma.schema)) {
     const cli = await locatePrismaCli(config.projectRoot);
-    const postgresUp = reachable.some((t) => t.name === "postgres");
+    const postgresUp = reachable.some((t) => t.name === 'postgres');
     if (!cli)
       sources.unchecked.push({
-        check: "prisma",
+        check: 'prisma',
         reason: `prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`,
       });
     else if (postgresUp && opened.postgresUrl) {
@@ -88,7 +76,7 @@ export async function driftSources(
     }
   }
   if (existsSync(config.sqlc.configFile)) {
-    const binary = await locateBinary("sqlc", {
+    const binary = await locateBinary('sqlc', {
       explicit: config.sqlc.binary,
       cwd: config.projectRoot,
       env,
@@ -101,7 +89,7 @@ export async function driftSources(
       };
     else
       sources.unchecked.push({
-        check: "sqlc",
+        check: 'sqlc',
         reason: `sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}`,
       });
   }
@@ -127,12 +115,8 @@ async function connectAll(
     }),
   );
   return {
-    reachable: results
-      .filter((r) => r.reason === undefined)
-      .map((r) => r.target),
-    unreachable: results.flatMap((r) =>
-      r.reason === undefined ? [] : [{ target: r.target, reason: r.reason }],
-    ),
+    reachable: results.filter((r) => r.reason === undefined).map((r) => r.target),
+    unreachable: results.flatMap((r) => (r.reason === undefined ? [] : [{ target: r.target, reason: r.reason }])),
   };
 }
 
@@ -141,10 +125,7 @@ async function connectAll(
  * Returns the report; the caller prints it and picks the exit status. A database that cannot be
  * reached makes its checks (and Prisma's, for PostgreSQL) `unchecked`.
  */
-export async function verifyOnce(
-  ctx: Context,
-  options: { shadow: boolean; rollback: boolean },
-): Promise<DriftReport> {
+export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollback: boolean }): Promise<DriftReport> {
   const controller = new AbortController();
   const stopSignals = handleSignals(ctx.logger, () => {
     controller.abort();
@@ -153,26 +134,23 @@ export async function verifyOnce(
   let opened: OpenedTargets | undefined;
   try {
     opened = await openTargets(ctx.config, ctx.logger);
-    const { reachable, unreachable } = await connectAll(
-      opened.targets,
-      controller.signal,
-    );
+    const { reachable, unreachable } = await connectAll(opened.targets, controller.signal);
     const memory = await MemoryFile.open(ctx.config.projectRoot);
     const sources = await driftSources(ctx, opened, reachable, memory);
     for (const { target, reason } of unreachable) {
       sources.unchecked.push({
         check: target.name,
-        reason: `${reason}${target.name === "postgres" ? " (the PostgreSQL and Prisma checks did not run)" : ""}`,
+        reason: `${reason}${target.name === 'postgres' ? ' (the PostgreSQL and Prisma checks did not run)' : ''}`,
       });
     }
     ctx.logger.info(
       {
-        event: "verify:start",
+        event: 'verify:start',
         targets: reachable.map((t) => t.name),
         shadow: options.shadow,
         rollback: options.rollback,
       },
-      "checking for drift",
+      'checking for drift',
     );
     const run = await runDriftChecks(
       sources,
@@ -193,8 +171,4 @@ export async function verifyOnce(
 }
 
 // The CLI prints the report through app/ (DESIGN: cli/ does not import drift/ directly).
-export {
-  driftExitCode,
-  driftJson,
-  formatDriftReport,
-} from "../drift/report.ts";
+export { driftExitCode, driftJson, formatDriftReport } from '../drift/report.ts';

@@ -41,7 +41,10 @@ export async function waitForTargets(targets: Target[], logger: Logger, signal: 
           if (signal.aborted) throw new CancelledError();
           if (!isSchemasyncError(error) || error.code !== 'CONNECTION') throw error;
           if (attempt === 0) {
-            logger.warn({ event: 'db:wait', target: target.name, where: target.where, reason: error.message }, `waiting for ${target.name} at ${target.where}: ${error.message}`);
+            logger.warn(
+              { event: 'db:wait', target: target.name, where: target.where, reason: error.message },
+              `waiting for ${target.name} at ${target.where}: ${error.message}`,
+            );
           }
           await sleep(backoffMs(attempt), signal);
         }

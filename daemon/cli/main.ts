@@ -20,7 +20,10 @@ import { packageVersion } from './version.ts';
 type Handler = (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>;
 
 /** Runs the command line and returns the exit status (never calls process.exit, so tests can call it). */
-export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<number> {
+export async function main(
+  argv: string[],
+  io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr = io.stderr ?? process.stderr;
   let exitCode: number = EXIT.ok;
@@ -73,7 +76,11 @@ export async function main(argv: string[], io: { stdout?: NodeJS.WritableStream;
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')
     .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
-  command('verify', 'check that the databases, schema.prisma, the Prisma client and the sqlc code follow the migrations; exit 0 in sync, 1 drift, 2 could not check', verifyCommand)
+  command(
+    'verify',
+    'check that the databases, schema.prisma, the Prisma client and the sqlc code follow the migrations; exit 0 in sync, 1 drift, 2 could not check',
+    verifyCommand,
+  )
     .option('--json', 'print { ok, findings, unchecked } instead of the readable report')
     .option('--rollback', "also check that each migration's Down restores the schema (in the shadow database)")
     .option('--no-shadow', 'skip the comparison of the live schema with a shadow database built from the migrations');

@@ -80,7 +80,10 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     ['DATABASE_URL', databaseUrl],
     ['CLICKHOUSE_URL', clickhouseUrl],
   ] as const) {
-    if (url && !isUrl(url)) problems.push(`${name} is not a URL (expected e.g. ${name === 'DATABASE_URL' ? 'postgres://user:password@host:5432/db' : 'http://user:password@host:8123/db'})`);
+    if (url && !isUrl(url))
+      problems.push(
+        `${name} is not a URL (expected e.g. ${name === 'DATABASE_URL' ? 'postgres://user:password@host:5432/db' : 'http://user:password@host:8123/db'})`,
+      );
   }
   const table = flags.table ?? env.GOOSE_TABLE ?? DEFAULTS.table;
 

@@ -1,18 +1,14 @@
-import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 
-import { isSchemasyncError, messageOf } from "../errors.ts";
-import { checksum } from "../migrations/checksum.ts";
-import {
-  printedSchema,
-  prismaPullPrint,
-  type PrismaContext,
-} from "../tools/prisma.ts";
-import { prismaGeneratorOutputs } from "../tools/project-files.ts";
-import { runTool } from "../tools/run.ts";
-import { lineDiff } from "./diff.ts";
-import type { DriftReport, Finding } from "./types.ts";
+import { isSchemasyncError, messageOf } from '../errors.ts';
+import { checksum } from '../migrations/checksum.ts';
+import { printedSchema, prismaPullPrint, type PrismaContext } from '../tools/prisma.ts';
+import { prismaGeneratorOutputs } from '../tools/project-files.ts';
+import { runTool } from '../tools/run.ts';
+import { lineDiff } from './diff.ts';
+import type { DriftReport, Finding } from './types.ts';
 
 export interface PrismaDriftOptions {
   context: PrismaContext;
@@ -39,18 +35,16 @@ export interface PrismaDriftResult extends DriftReport {
  * schema.prisma (a client generated from an older schema). Never throws for a tool or connection
  * failure: that becomes an `unchecked` entry.
  */
-export async function checkPrisma(
-  options: PrismaDriftOptions,
-): Promise<PrismaDriftResult> {
+export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDriftResult> {
   const { schema } = options.context;
   const file = path.relative(options.projectRoot, schema);
   const report: PrismaDriftResult = { findings: [], unchecked: [] };
   let current: string;
   try {
-    current = await readFile(schema, "utf8");
+    current = await readFile(schema, 'utf8');
   } catch (error) {
     report.unchecked.push({
-      check: "prisma",
+      check: 'prisma',
       reason: `cannot read ${file}: ${messageOf(error)}`,
     });
     return report;
@@ -65,17 +59,17 @@ export async function checkPrisma(
         signal: options.signal,
       });
       printed = printedSchema(result.stdout);
-      if (printed.trim() === "") {
+      if (printed.trim() === '') {
         report.unchecked.push({
-          check: "prisma-schema",
-          reason: "prisma db pull --print printed no schema",
+          check: 'prisma-schema',
+          reason: 'prisma db pull --print printed no schema',
         });
         printed = undefined;
       }
     } catch (error) {
-      if (isSchemasyncError(error) && error.code === "CANCELLED") throw error;
+      if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
       report.unchecked.push({
-        check: "prisma-schema",
+        check: 'prisma-schema',
         reason: `prisma db pull --print failed: ${messageOf(error)}`,
       });
     }
@@ -86,9 +80,7 @@ export async function checkPrisma(
   }
 
   const clients = await generatedClients(current, schema, options.projectRoot);
-  report.findings.push(
-    ...prismaClientFindings(file, current, clients, options.generatedFrom),
-  );
+  report.findings.push(...prismaClientFindings(file, current, clients, options.generatedFrom));
   return report;
 }
 
@@ -96,20 +88,16 @@ export async function checkPrisma(
  * A finding when schema.prisma is not what `prisma db pull` would write for the database. An empty
  * `printed` (the pull printed no schema) is treated as a failed pull by the caller, not as drift.
  */
-export function prismaSchemaFindings(
-  file: string,
-  current: string,
-  printed: string,
-): Finding[] {
-  if (printed.trim() === "") return [];
+export function prismaSchemaFindings(file: string, current: string, printed: string): Finding[] {
+  if (printed.trim() === '') return [];
   const diff = lineDiff(current, printed, { labels: [`${file}`, 'prisma db pull --print'] });
   if (!diff) return [];
   return [
     {
-      kind: "prisma-schema",
+      kind: 'prisma-schema',
       key: `prisma-schema:${file}:${checksum(diff.text).slice(0, 12)}`,
       message: `${file} differs from what \`prisma db pull\` gives for the database (first difference at line ${diff.firstLine}): a hand edit the next pull will overwrite, or a database change not pulled yet`,
-      hint: "put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with `prisma db pull`; a change made to the database by hand belongs in a migration too",
+      hint: 'put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with `prisma db pull`; a change made to the database by hand belongs in a migration too',
       file,
       line: diff.firstLine,
       detail: diff.text,
@@ -131,19 +119,14 @@ export interface GeneratedClient {
  * client that does not embed its schema is compared through `generatedFrom` (schemasync's memory
  * of its last generate); with neither, nothing can be said and no finding is made.
  */
-export function prismaClientFindings(
-  file: string,
-  current: string,
-  clients: GeneratedClient[],
-  generatedFrom?: string,
-): Finding[] {
+export function prismaClientFindings(file: string, current: string, clients: GeneratedClient[], generatedFrom?: string): Finding[] {
   const findings: Finding[] = [];
   for (const client of clients) {
     const base = {
-      kind: "prisma-client" as const,
+      kind: 'prisma-client' as const,
       key: `prisma-client:${client.output}`,
       file,
-      hint: "run `prisma generate` (or `schemasync sync`) so the client matches schema.prisma",
+      hint: 'run `prisma generate` (or `schemasync sync`) so the client matches schema.prisma',
     };
     if (!client.exists) {
       findings.push({
@@ -162,10 +145,7 @@ export function prismaClientFindings(
           detail: diff.text,
         });
       }
-    } else if (
-      generatedFrom !== undefined &&
-      generatedFrom !== checksum(current)
-    ) {
+    } else if (generatedFrom !== undefined && generatedFrom !== checksum(current)) {
       findings.push({
         ...base,
         message: `the Prisma client in ${client.output} was generated from an older ${file}`,
@@ -177,33 +157,20 @@ export function prismaClientFindings(
 
 // Where a generator's output embeds the schema it was generated from: `prisma-client` (Prisma 6.16+)
 // in internal/class.ts, `prisma-client-js` in index.js. A JSON string literal either way.
-const CLIENT_FILES = [
-  "internal/class.ts",
-  "internal/class.js",
-  "internal/class.mjs",
-  "index.js",
-  "edge.js",
-];
+const CLIENT_FILES = ['internal/class.ts', 'internal/class.js', 'internal/class.mjs', 'index.js', 'edge.js'];
 const INLINE_SCHEMA = /"?inlineSchema"?\s*:\s*("(?:[^"\\]|\\.)*")/;
 
 /** Reads each generator's output folder (default output: node_modules/.prisma/client) for its embedded schema. */
-export async function generatedClients(
-  schemaText: string,
-  schemaFile: string,
-  projectRoot: string,
-): Promise<GeneratedClient[]> {
+export async function generatedClients(schemaText: string, schemaFile: string, projectRoot: string): Promise<GeneratedClient[]> {
   const clients: GeneratedClient[] = [];
   for (const output of prismaGeneratorOutputs(schemaText, schemaFile)) {
-    const folder =
-      output ?? path.join(projectRoot, "node_modules", ".prisma", "client");
+    const folder = output ?? path.join(projectRoot, 'node_modules', '.prisma', 'client');
     const client: GeneratedClient = {
       output: path.relative(projectRoot, folder),
       exists: existsSync(folder),
     };
     for (const name of CLIENT_FILES) {
-      const text = await readFile(path.join(folder, name), "utf8").catch(
-        () => undefined,
-      );
+      const text = await readFile(path.join(folder, name), 'utf8').catch(() => undefined);
       const match = text === undefined ? null : INLINE_SCHEMA.exec(text);
       if (!match) continue;
       try {

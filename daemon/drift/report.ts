@@ -1,19 +1,18 @@
-import type { DriftKind, DriftReport, Finding, Unchecked } from "./types.ts";
+import type { DriftKind, DriftReport, Finding, Unchecked } from './types.ts';
 
 /** Headings, in the order a developer should read them: the database first, then what follows it. */
 export const KIND_TITLES: Record<DriftKind, string> = {
-  schema: "Database differs from the migrations",
-  "migration-edited": "Migrations edited after they were applied",
-  "migration-file-missing": "Applied migrations whose file is gone",
-  "migration-out-of-order":
-    "Unapplied migrations older than the newest applied one",
-  "migration-pending": "Pending migrations",
-  "migration-order": "Migration file names out of version order",
-  rollback: "Down sections that do not restore the schema",
-  "prisma-schema": "schema.prisma edited by hand",
-  "prisma-client": "Prisma client out of date",
-  "sqlc-query": "sqlc queries broken by the schema",
-  "sqlc-code": "sqlc generated code out of date",
+  schema: 'Database differs from the migrations',
+  'migration-edited': 'Migrations edited after they were applied',
+  'migration-file-missing': 'Applied migrations whose file is gone',
+  'migration-out-of-order': 'Unapplied migrations older than the newest applied one',
+  'migration-pending': 'Pending migrations',
+  'migration-order': 'Migration file names out of version order',
+  rollback: 'Down sections that do not restore the schema',
+  'prisma-schema': 'schema.prisma edited by hand',
+  'prisma-client': 'Prisma client out of date',
+  'sqlc-query': 'sqlc queries broken by the schema',
+  'sqlc-code': 'sqlc generated code out of date',
 };
 
 const KIND_ORDER = Object.keys(KIND_TITLES) as DriftKind[];
@@ -40,16 +39,14 @@ export function driftJson(report: DriftReport): {
 /** Where a finding points: `file:line`, `file`, or nothing. */
 export function findingLocation(finding: Finding): string | undefined {
   if (!finding.file) return undefined;
-  return finding.line !== undefined
-    ? `${finding.file}:${finding.line}`
-    : finding.file;
+  return finding.line !== undefined ? `${finding.file}:${finding.line}` : finding.file;
 }
 
 const indent = (text: string, prefix: string) =>
   text
-    .split("\n")
+    .split('\n')
     .map((line) => `${prefix}${line}`.trimEnd())
-    .join("\n");
+    .join('\n');
 
 /**
  * The readable report of `schemasync verify`: findings grouped by kind, each with its target,
@@ -64,32 +61,30 @@ export function formatDriftReport(report: DriftReport): string {
     out.push(`${KIND_TITLES[kind]} (${findings.length})`);
     for (const finding of findings) {
       const where = findingLocation(finding);
-      const prefix = [finding.target, where].filter(Boolean).join(" · ");
-      out.push(`  ✖ ${prefix ? `${prefix}: ` : ""}${finding.message}`);
+      const prefix = [finding.target, where].filter(Boolean).join(' · ');
+      out.push(`  ✖ ${prefix ? `${prefix}: ` : ''}${finding.message}`);
       out.push(`    fix: ${finding.hint}`);
-      if (finding.detail) out.push(indent(finding.detail, "      "));
+      if (finding.detail) out.push(indent(finding.detail, '      '));
     }
-    out.push("");
+    out.push('');
   }
   for (const [title, items] of [
-    ["Could not check", report.unchecked.filter((u) => !u.skipped)],
-    ["Skipped", report.unchecked.filter((u) => u.skipped)],
+    ['Could not check', report.unchecked.filter((u) => !u.skipped)],
+    ['Skipped', report.unchecked.filter((u) => u.skipped)],
   ] as const) {
     if (items.length === 0) continue;
     out.push(`${title} (${items.length})`);
     for (const item of items) out.push(`  ? ${item.check}: ${item.reason}`);
-    out.push("");
+    out.push('');
   }
   out.push(verdict(report));
-  return out.join("\n");
+  return out.join('\n');
 }
 
 function verdict(report: DriftReport): string {
   const n = report.findings.length;
   const unchecked = report.unchecked.filter((u) => !u.skipped).length;
-  if (n > 0)
-    return `✖ drift: ${n} finding${n === 1 ? "" : "s"}${unchecked ? `, ${unchecked} check${unchecked === 1 ? "" : "s"} could not run` : ""}`;
-  if (unchecked > 0)
-    return `? no drift found, but ${unchecked} check${unchecked === 1 ? "" : "s"} could not run`;
-  return "✔ in sync: the databases, schema.prisma, the Prisma client and the sqlc code all follow the migrations";
+  if (n > 0) return `✖ drift: ${n} finding${n === 1 ? '' : 's'}${unchecked ? `, ${unchecked} check${unchecked === 1 ? '' : 's'} could not run` : ''}`;
+  if (unchecked > 0) return `? no drift found, but ${unchecked} check${unchecked === 1 ? '' : 's'} could not run`;
+  return '✔ in sync: the databases, schema.prisma, the Prisma client and the sqlc code all follow the migrations';
 }

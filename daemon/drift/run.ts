@@ -1,12 +1,8 @@
-import { isSchemasyncError, messageOf } from "../errors.ts";
-import type { Target } from "../targets/target.ts";
-import {
-  checkPrisma,
-  type PrismaDriftOptions,
-  type PrismaDriftResult,
-} from "./prisma.ts";
-import { checkSqlc, type SqlcDriftOptions } from "./sqlc.ts";
-import type { DriftReport, Unchecked } from "./types.ts";
+import { isSchemasyncError, messageOf } from '../errors.ts';
+import type { Target } from '../targets/target.ts';
+import { checkPrisma, type PrismaDriftOptions, type PrismaDriftResult } from './prisma.ts';
+import { checkSqlc, type SqlcDriftOptions } from './sqlc.ts';
+import type { DriftReport, Unchecked } from './types.ts';
 
 /**
  * The database-side checks (migration drift, the shadow comparison and the rollback check),
@@ -14,16 +10,8 @@ import type { DriftReport, Unchecked } from "./types.ts";
  * not check" cases into `unchecked`.
  */
 export interface DatabaseDriftChecks {
-  migrations(
-    target: Target,
-    dir: string,
-    signal?: AbortSignal,
-  ): Promise<DriftReport>;
-  shadow(
-    target: Target,
-    dir: string,
-    options: { rollback: boolean; signal?: AbortSignal },
-  ): Promise<DriftReport>;
+  migrations(target: Target, dir: string, signal?: AbortSignal): Promise<DriftReport>;
+  shadow(target: Target, dir: string, options: { rollback: boolean; signal?: AbortSignal }): Promise<DriftReport>;
 }
 
 /** What can be checked in this project, as configuration allows. */
@@ -31,9 +19,9 @@ export interface DriftSources {
   /** Reachable targets with their migration folders. */
   targets: Array<{ target: Target; dir: string }>;
   /** Set when schema.prisma exists, the project has prisma, and PostgreSQL is reachable. */
-  prisma?: Omit<PrismaDriftOptions, "signal">;
+  prisma?: Omit<PrismaDriftOptions, 'signal'>;
   /** Set when sqlc.yaml exists and the sqlc binary was found. */
-  sqlc?: Omit<SqlcDriftOptions, "signal">;
+  sqlc?: Omit<SqlcDriftOptions, 'signal'>;
   /** Checks already known not to be possible (unreachable database, missing tool). */
   unchecked: Unchecked[];
   database?: DatabaseDriftChecks;
@@ -69,11 +57,7 @@ export interface DriftRun extends DriftReport {
  * (two child processes); the shadow comparison runs last, alone (it builds a database).
  * Never throws but for cancellation: a check that fails to run becomes an `unchecked` entry.
  */
-export async function runDriftChecks(
-  sources: DriftSources,
-  selection: DriftSelection,
-  signal?: AbortSignal,
-): Promise<DriftRun> {
+export async function runDriftChecks(sources: DriftSources, selection: DriftSelection, signal?: AbortSignal): Promise<DriftRun> {
   const result: DriftRun = {
     findings: [],
     unchecked: [...sources.unchecked],
@@ -89,36 +73,28 @@ export async function runDriftChecks(
     try {
       add(check, await fn());
     } catch (error) {
-      if (isSchemasyncError(error) && error.code === "CANCELLED") throw error;
+      if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
       result.unchecked.push({ check, reason: messageOf(error) });
     }
   };
 
   const { database } = sources;
   if (selection.migrations && database) {
-    for (const { target, dir } of sources.targets)
-      await guarded(`migrations:${target.name}`, () =>
-        database.migrations(target, dir, signal),
-      );
+    for (const { target, dir } of sources.targets) await guarded(`migrations:${target.name}`, () => database.migrations(target, dir, signal));
   }
   const { prisma, sqlc } = sources;
   await Promise.all([
     selection.prisma && prisma
-      ? guarded("prisma", async () => {
+      ? guarded('prisma', async () => {
           const report: PrismaDriftResult = await checkPrisma({
             ...prisma,
             ...(signal ? { signal } : {}),
           });
-          if (report.printed !== undefined)
-            result.prismaPrinted = report.printed;
+          if (report.printed !== undefined) result.prismaPrinted = report.printed;
           return report;
         })
       : undefined,
-    selection.sqlc && sqlc
-      ? guarded("sqlc", () =>
-          checkSqlc({ ...sqlc, ...(signal ? { signal } : {}) }),
-        )
-      : undefined,
+    selection.sqlc && sqlc ? guarded('sqlc', () => checkSqlc({ ...sqlc, ...(signal ? { signal } : {}) })) : undefined,
   ]);
   if ((selection.shadow || selection.rollback) && database) {
     for (const { target, dir } of sources.targets) {
@@ -131,8 +107,8 @@ export async function runDriftChecks(
     }
   } else if ((selection.shadow || selection.rollback) && !database) {
     result.unchecked.push({
-      check: "shadow",
-      reason: "the shadow database comparison is not available in this build",
+      check: 'shadow',
+      reason: 'the shadow database comparison is not available in this build',
     });
   }
   return result;

@@ -1,15 +1,14 @@
-import type { Finding } from "./types.ts";
+import type { Finding } from './types.ts';
 
 /**
  * Which check a finding comes from. A check that did not run in a watch-mode pass keeps its
  * earlier findings (they are not "resolved" just because nobody looked).
  */
 export function checkOf(finding: Finding): string {
-  if (finding.kind.startsWith("prisma-")) return "prisma";
-  if (finding.kind.startsWith("sqlc-")) return "sqlc";
-  if (finding.kind === "schema" || finding.kind === "rollback")
-    return `shadow:${finding.target ?? ""}`;
-  return `migrations:${finding.target ?? ""}`;
+  if (finding.kind.startsWith('prisma-')) return 'prisma';
+  if (finding.kind.startsWith('sqlc-')) return 'sqlc';
+  if (finding.kind === 'schema' || finding.kind === 'rollback') return `shadow:${finding.target ?? ''}`;
+  return `migrations:${finding.target ?? ''}`;
 }
 
 export interface DriftChanges {

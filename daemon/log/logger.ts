@@ -112,37 +112,20 @@ function prettyRenderer(colorize: boolean): (event: Record<string, unknown>) => 
     ignore: 'pid,hostname',
     // The message format below shows the fields that matter; the rest stay in the JSON format.
     hideObject: true,
-    messageFormat: (log, messageKey, _levelLabel, { colors }) =>
-      formatPrettyMessage(log, messageKey, colorize ? colors.gray : (text) => text),
+    messageFormat: (log, messageKey, _levelLabel, { colors }) => formatPrettyMessage(log, messageKey, colorize ? colors.gray : (text) => text),
   });
   return (event) => prettify(event);
 }
 
 /** Fields the pretty line already shows in its own way, or that say nothing to a person. */
-const SHOWN_ELSEWHERE = new Set([
-  'level',
-  'time',
-  'pid',
-  'hostname',
-  'msg',
-  'event',
-  'target',
-  'step',
-  'tool',
-  'durationMs',
-  'err',
-]);
+const SHOWN_ELSEWHERE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'event', 'target', 'step', 'tool', 'durationMs', 'err']);
 
 /**
  * The text after the level on a pretty line:
  * `[postgres] apply 20250101_x.sql (12 ms) file=… statement=2`, then any multi-line field (a code
  * frame, a tool's output, an unexpected error's stack) indented on the lines below.
  */
-export function formatPrettyMessage(
-  log: Record<string, unknown>,
-  messageKey = 'msg',
-  dim: (text: string) => string = (text) => text,
-): string {
+export function formatPrettyMessage(log: Record<string, unknown>, messageKey = 'msg', dim: (text: string) => string = (text) => text): string {
   const scope = [log.target, log.step, log.tool].find((value) => typeof value === 'string');
   const message = typeof log[messageKey] === 'string' ? log[messageKey] : typeof log.event === 'string' ? log.event : '';
   const parts: string[] = [];

@@ -85,7 +85,10 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     const units = unitsFor(plan.toApply, 'up', ctx.env);
     await applyEach(ctx, units, result);
     if (units.length === 0 && result.applied.length === 0) {
-      ctx.logger.debug({ event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion }, `no migrations to run, current version: ${plan.currentVersion}`);
+      ctx.logger.debug(
+        { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },
+        `no migrations to run, current version: ${plan.currentVersion}`,
+      );
     }
   });
 }

@@ -17,7 +17,11 @@ export function canonicalCatalogJson(catalog: Catalog): string {
   const entries = [...catalog].sort(compareEntries).map((entry) => ({
     kind: entry.kind,
     name: entry.name,
-    detail: Object.fromEntries(Object.keys(entry.detail).sort().map((key) => [key, entry.detail[key] ?? null])),
+    detail: Object.fromEntries(
+      Object.keys(entry.detail)
+        .sort()
+        .map((key) => [key, entry.detail[key] ?? null]),
+    ),
   }));
   return JSON.stringify(entries);
 }

@@ -13,9 +13,7 @@ export interface GooseContext {
   table?: string | undefined;
 }
 
-export type GooseAction =
-  | { command: 'up' | 'down' | 'status' | 'version' | 'redo' | 'reset' }
-  | { command: 'up-to' | 'down-to'; version: number | bigint };
+export type GooseAction = { command: 'up' | 'down' | 'status' | 'version' | 'redo' | 'reset' } | { command: 'up-to' | 'down-to'; version: number | bigint };
 
 export const GOOSE_INSTALL_HINT = 'install it with `go install github.com/pressly/goose/v3/cmd/goose@v3.27.3`.';
 

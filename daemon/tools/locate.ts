@@ -40,10 +40,7 @@ export function searchDirectories(env: LocateEnv): string[] {
  * exist, else the first `name` in `searchDirectories(env)`. Returns an absolute path, or
  * undefined when there is none (the caller turns that into a ToolMissingError with its hint).
  */
-export async function locateBinary(
-  name: string,
-  options: { explicit?: string | undefined; cwd?: string; env?: LocateEnv } = {},
-): Promise<string | undefined> {
+export async function locateBinary(name: string, options: { explicit?: string | undefined; cwd?: string; env?: LocateEnv } = {}): Promise<string | undefined> {
   if (options.explicit) {
     const path = resolve(options.cwd ?? process.cwd(), options.explicit);
     return (await isExecutable(path)) ? path : undefined;

@@ -73,7 +73,10 @@ export function stripAnsi(text: string): string {
  * usually last), colours removed, blank edges trimmed, at most `maxLines` lines and `maxBytes`.
  */
 export function outputTail(stdout: string, stderr: string, maxLines = 40, maxBytes = 4096): string {
-  const combined = [stdout, stderr].map((text) => stripAnsi(text).trim()).filter(Boolean).join('\n');
+  const combined = [stdout, stderr]
+    .map((text) => stripAnsi(text).trim())
+    .filter(Boolean)
+    .join('\n');
   let lines = combined.split('\n');
   if (lines.length > maxLines) lines = lines.slice(-maxLines);
   let tail = lines.join('\n');

@@ -20,7 +20,8 @@ export function sqlcPaths(yamlText: string, configFile: string): SqlcPaths {
     throw new ConfigError([`${configFile}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
   }
   const base = path.dirname(configFile);
-  const list = (value: unknown): string[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string').map((p) => path.resolve(base, p));
+  const list = (value: unknown): string[] =>
+    (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string => typeof v === 'string').map((p) => path.resolve(base, p));
   const packages = ((doc as { sql?: unknown[] } | null)?.sql ?? []) as Array<Record<string, unknown>>;
   const paths: SqlcPaths = { schema: [], queries: [], outputs: [] };
   for (const pkg of packages) {

@@ -8,8 +8,7 @@ export interface SqlcContext {
   configFile: string;
 }
 
-export const SQLC_INSTALL_HINT =
-  'install it with `go install github.com/sqlc-dev/sqlc/cmd/sqlc@latest` or set SQLC_BIN to its path.';
+export const SQLC_INSTALL_HINT = 'install it with `go install github.com/sqlc-dev/sqlc/cmd/sqlc@latest` or set SQLC_BIN to its path.';
 
 function sqlc(ctx: SqlcContext, action: string): ToolCommand {
   return {

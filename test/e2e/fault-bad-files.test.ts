@@ -5,7 +5,17 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, tableExists, type FaultProject } from './fault-support.ts';
+import {
+  appliedVersions,
+  expectAllGone,
+  expectNoDuplicates,
+  expectNoSecret,
+  faultProject,
+  passwordOf,
+  processFamily,
+  tableExists,
+  type FaultProject,
+} from './fault-support.ts';
 
 // Issue 7, case 6: bad files in the migrations folder. Each one fails the run it causes with a
 // failure line naming the file and saying what is wrong; nothing is applied from a folder goose
@@ -54,7 +64,10 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
     await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run the bad file causes');
     await settled();
     const ends = daemon.runEnds().slice(runsBefore);
-    expect(ends.every((e) => e.ok === false), JSON.stringify(ends)).toBe(true);
+    expect(
+      ends.every((e) => e.ok === false),
+      JSON.stringify(ends),
+    ).toBe(true);
     const failures = daemon.events.slice(mark).filter((e) => e.event === 'failure');
     // One failure line per run, nothing else failing.
     expect(failures).toHaveLength(ends.length);
@@ -73,10 +86,15 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
 
   it.each([
     ['binary content', '20260501000000_binary.sql', Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0, 0, 1, 2, 0, 0xff]), /NUL bytes.*binary/],
-    ['invalid UTF-8', '20260501000100_latin1.sql', Buffer.from('-- +goose Up\nSELECT \'caf\xe9\';\n', 'latin1'), /not valid UTF-8/],
+    ['invalid UTF-8', '20260501000100_latin1.sql', Buffer.from("-- +goose Up\nSELECT 'caf\xe9';\n", 'latin1'), /not valid UTF-8/],
     ['a 50 MB file', '20260501000200_huge.sql', Buffer.alloc(50 * 1024 * 1024, 'SELECT 1;\n'), /more than the \d+-byte limit/],
     ['an empty file', '20260501000300_empty.sql', Buffer.alloc(0), /must start with '-- \+goose Up'/],
-    ['a file with no Up', '20260501000400_no_up.sql', Buffer.from('CREATE TABLE nope (id int);\n-- +goose Down\nDROP TABLE nope;\n'), /:1: failed to parse migration: unexpected state 0 on line "CREATE TABLE nope/],
+    [
+      'a file with no Up',
+      '20260501000400_no_up.sql',
+      Buffer.from('CREATE TABLE nope (id int);\n-- +goose Down\nDROP TABLE nope;\n'),
+      /:1: failed to parse migration: unexpected state 0 on line "CREATE TABLE nope/,
+    ],
   ])('%s: one failure line naming the file, and the daemon lives', async (_case, name, bytes, reason) => {
     const failures = await rejected(() => writeFile(file(name), bytes), remove(name));
     for (const failure of failures) {
@@ -89,7 +107,8 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
   it('duplicate versions: the failure names both files', async () => {
     const name = '20250301090100_spaces_again.sql';
     const failures = await rejected(() => writeFile(file(name), '-- +goose Up\nSELECT 1;\n'), remove(name));
-    for (const failure of failures) expect(failure.msg).toMatch(/duplicate migration versions.*20250301090100_create_spaces\.sql and .*20250301090100_spaces_again\.sql/s);
+    for (const failure of failures)
+      expect(failure.msg).toMatch(/duplicate migration versions.*20250301090100_create_spaces\.sql and .*20250301090100_spaces_again\.sql/s);
   });
 
   it('a symlink pointing outside the project is not read', async () => {

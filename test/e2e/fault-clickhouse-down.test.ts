@@ -61,16 +61,31 @@ describeWith('PostgreSQL and a clickhouse-server binary', missing(), 'fault: the
     const mark = daemon.events.length;
     const runsBefore = daemon.runEnds().length;
     await clickhouse.kill();
-    await writeFile(chFile('20260601000000_fault_ch_idle.sql'), '-- +goose Up\nCREATE TABLE fault_ch_idle (id UInt32) ENGINE = Memory;\n-- +goose Down\nDROP TABLE fault_ch_idle;\n');
+    await writeFile(
+      chFile('20260601000000_fault_ch_idle.sql'),
+      '-- +goose Up\nCREATE TABLE fault_ch_idle (id UInt32) ENGINE = Memory;\n-- +goose Down\nDROP TABLE fault_ch_idle;\n',
+    );
     await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run that finds the server gone');
     expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
-    await daemon.waitFor((e) => e.event === 'db:wait' && e.target === 'clickhouse' && daemon.events.indexOf(e) >= mark, 30_000, 'the daemon to wait for ClickHouse');
+    await daemon.waitFor(
+      (e) => e.event === 'db:wait' && e.target === 'clickhouse' && daemon.events.indexOf(e) >= mark,
+      30_000,
+      'the daemon to wait for ClickHouse',
+    );
     await new Promise((resolve) => setTimeout(resolve, DOWN_FOR_MS));
     expect(daemon.child.exitCode).toBeNull();
     expect(daemon.events.slice(mark).filter((e) => e.event === 'db:wait')).toHaveLength(1);
 
     await clickhouse.restart();
-    await daemon.waitFor(() => daemon.runEnds().slice(runsBefore).some((e) => e.ok === true), 60_000, 'a successful run after the outage');
+    await daemon.waitFor(
+      () =>
+        daemon
+          .runEnds()
+          .slice(runsBefore)
+          .some((e) => e.ok === true),
+      60_000,
+      'a successful run after the outage',
+    );
     expect(await tables()).toContain('fault_ch_idle');
     expect(await versions()).toEqual([20250101100000, 20250101100100, 20260601000000]);
   });
@@ -83,7 +98,12 @@ describeWith('PostgreSQL and a clickhouse-server binary', missing(), 'fault: the
       chFile(name),
       '-- +goose Up\nCREATE TABLE IF NOT EXISTS fault_ch_first (id UInt32) ENGINE = Memory;\nSELECT sleep(3);\nCREATE TABLE IF NOT EXISTS fault_ch_second (id UInt32) ENGINE = Memory;\n-- +goose Down\nDROP TABLE fault_ch_second;\nDROP TABLE fault_ch_first;\n',
     );
-    await expect.poll(async () => (await clickhouseQuery(clickhouse.url, "SELECT count() FROM system.processes WHERE query LIKE 'SELECT sleep%' FORMAT TSV")).trim(), { timeout: 30_000, interval: 100 }).toBe('1');
+    await expect
+      .poll(async () => (await clickhouseQuery(clickhouse.url, "SELECT count() FROM system.processes WHERE query LIKE 'SELECT sleep%' FORMAT TSV")).trim(), {
+        timeout: 30_000,
+        interval: 100,
+      })
+      .toBe('1');
     await clickhouse.kill();
     await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the interrupted run to end');
     expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
@@ -92,7 +112,15 @@ describeWith('PostgreSQL and a clickhouse-server binary', missing(), 'fault: the
 
     await clickhouse.restart();
     expect(await versions()).not.toContain(20260601000100);
-    await daemon.waitFor(() => daemon.runEnds().slice(runsBefore).some((e) => e.ok === true), 60_000, 'a successful run after the outage');
+    await daemon.waitFor(
+      () =>
+        daemon
+          .runEnds()
+          .slice(runsBefore)
+          .some((e) => e.ok === true),
+      60_000,
+      'a successful run after the outage',
+    );
     expect(await tables()).toEqual(expect.arrayContaining(['fault_ch_first', 'fault_ch_second']));
     expect(await versions()).toEqual([20250101100000, 20250101100100, 20260601000000, 20260601000100]);
   });

@@ -17,7 +17,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Column names of `table`, in order. */
 async function columns(url: string, table: string): Promise<string[]> {
-  return withClient(url, async (client) => (await client.query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position', [table])).rows.map((r) => r.column_name));
+  return withClient(url, async (client) =>
+    (
+      await client.query<{ column_name: string }>('SELECT column_name FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position', [table])
+    ).rows.map((r) => r.column_name),
+  );
 }
 
 const migration = (table: string, extra: string) => `-- +goose Up\nCREATE TABLE ${table} (id int${extra});\n\n-- +goose Down\nDROP TABLE ${table};\n`;

@@ -8,7 +8,19 @@ import { describe, expect, it } from 'vitest';
 import { startSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, countOf, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, sleepingMigration, tableExists, waitForSleep } from './fault-support.ts';
+import {
+  appliedVersions,
+  countOf,
+  expectAllGone,
+  expectNoDuplicates,
+  expectNoSecret,
+  faultProject,
+  passwordOf,
+  processFamily,
+  sleepingMigration,
+  tableExists,
+  waitForSleep,
+} from './fault-support.ts';
 
 // Issue 7, cases 3 and 4: the daemon SIGKILLed mid-apply, then restarted; two daemons on one
 // database; a daemon beside the goose CLI. The PostgreSQL advisory lock lives and dies with its
@@ -17,7 +29,6 @@ import { appliedVersions, countOf, expectAllGone, expectNoDuplicates, expectNoSe
 const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose');
 const SLEEPING = '20260301000000_fault_kill_sleep.sql';
 const SLEEPING_VERSION = 20260301000000;
-
 
 function missingGoose(): string | undefined {
   try {
@@ -84,7 +95,8 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
 
           // Both see the same new file at once: one applies it, the other finds it done.
           const name = '20260301000100_fault_kill_both.sql';
-          const text = '-- +goose Up\nCREATE TABLE fault_kill_both (id int);\nINSERT INTO fault_kill_both VALUES (1);\n-- +goose Down\nDROP TABLE fault_kill_both;\n';
+          const text =
+            '-- +goose Up\nCREATE TABLE fault_kill_both (id int);\nINSERT INTO fault_kill_both VALUES (1);\n-- +goose Down\nDROP TABLE fault_kill_both;\n';
           await Promise.all([one.addMigration(name, text), two.addMigration(name, text)]);
           for (const daemon of [first, second]) {
             await daemon.waitFor(() => daemon.runEnds().length >= 2, 30_000, 'the run for the new file');

@@ -9,7 +9,20 @@ import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, countOf, expectAllGone, expectNoDuplicates, expectNoSecret, faultProject, passwordOf, processFamily, sleepingMigration, tableExists, waitForSleep, type FaultProject } from './fault-support.ts';
+import {
+  appliedVersions,
+  countOf,
+  expectAllGone,
+  expectNoDuplicates,
+  expectNoSecret,
+  faultProject,
+  passwordOf,
+  processFamily,
+  sleepingMigration,
+  tableExists,
+  waitForSleep,
+  type FaultProject,
+} from './fault-support.ts';
 
 // Issue 7, case 1 (PostgreSQL): the server stops while the daemon is idle and again in the
 // middle of a migration, and comes back later. "Minutes" are seconds here, long enough for the
@@ -48,7 +61,10 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     const mark = daemon.events.length;
     const runsBefore = daemon.runEnds().length;
     await server.stop();
-    await project.addMigration('20260401000000_fault_pg_idle.sql', '-- +goose Up\nCREATE TABLE fault_pg_idle (id int);\n-- +goose Down\nDROP TABLE fault_pg_idle;\n');
+    await project.addMigration(
+      '20260401000000_fault_pg_idle.sql',
+      '-- +goose Up\nCREATE TABLE fault_pg_idle (id int);\n-- +goose Down\nDROP TABLE fault_pg_idle;\n',
+    );
     // The run for the change fails on the connection; the daemon then waits for the server.
     await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run that finds the server gone');
     expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
@@ -60,7 +76,15 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
 
     server = await start();
     await daemon.waitFor((e) => e.event === 'db:ready' && daemon.events.indexOf(e) >= mark, 30_000, 'PostgreSQL to be reachable again');
-    await daemon.waitFor(() => daemon.runEnds().slice(runsBefore).some((e) => e.ok === true), 30_000, 'a successful run after the outage');
+    await daemon.waitFor(
+      () =>
+        daemon
+          .runEnds()
+          .slice(runsBefore)
+          .some((e) => e.ok === true),
+      30_000,
+      'a successful run after the outage',
+    );
     expect(await tableExists(server.url, 'fault_pg_idle')).toBe(true);
     expectNoDuplicates(await appliedVersions(server.url));
   });
@@ -80,7 +104,15 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     expect(daemon.child.exitCode).toBeNull();
 
     server = await start();
-    await daemon.waitFor(() => daemon.runEnds().slice(runsBefore).some((e) => e.ok === true), 60_000, 'a successful run after the outage');
+    await daemon.waitFor(
+      () =>
+        daemon
+          .runEnds()
+          .slice(runsBefore)
+          .some((e) => e.ok === true),
+      60_000,
+      'a successful run after the outage',
+    );
     const versions = await appliedVersions(server.url);
     expectNoDuplicates(versions);
     expect(versions).toContain(20260401000100);

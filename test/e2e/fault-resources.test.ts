@@ -48,40 +48,47 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
   }
   let original = '';
 
-  it(`${RUNS} runs in a loop, then ${EVENTS} file events: RSS and open descriptors stay flat`, async () => {
-    const pid = daemon.child.pid!;
-    original = await readFile(project.path('queries', 'users.sql'), 'utf8');
-    for (let i = 0; i < 20; i++) await oneRun(i); // warm-up: pools, JIT, caches
-    const rssBefore = await rssMiB(pid);
-    const fdsBefore = await openFds(pid);
+  it(
+    `${RUNS} runs in a loop, then ${EVENTS} file events: RSS and open descriptors stay flat`,
+    async () => {
+      const pid = daemon.child.pid!;
+      original = await readFile(project.path('queries', 'users.sql'), 'utf8');
+      for (let i = 0; i < 20; i++) await oneRun(i); // warm-up: pools, JIT, caches
+      const rssBefore = await rssMiB(pid);
+      const fdsBefore = await openFds(pid);
 
-    for (let i = 20; i < RUNS; i++) await oneRun(i);
-    const rssAfterRuns = await rssMiB(pid);
-    const fdsAfterRuns = await openFds(pid);
+      for (let i = 20; i < RUNS; i++) await oneRun(i);
+      const rssAfterRuns = await rssMiB(pid);
+      const fdsAfterRuns = await openFds(pid);
 
-    // 10,000 events, as fast as the file system takes them: a non-SQL file the filter drops and
-    // a watched query file; the debounce folds the latter into a few runs.
-    const runsBefore = daemon.runEnds().length;
-    for (let i = 0; i < EVENTS; i++) {
-      await writeFile(i % 2 === 0 ? project.path('migrations', 'postgres', 'notes.txt') : project.path('queries', 'users.sql'), `${original}\n-- burst ${i}\n`);
-    }
-    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the runs after the burst');
-    // Let the burst's last run finish and the fds it used close.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await daemon.waitFor(() => daemon.events.filter((e) => e.event === 'run:start').length === daemon.runEnds().length, 30_000, 'the runs to finish');
-    const rssAfterEvents = await rssMiB(pid);
-    const fdsAfterEvents = await openFds(pid);
+      // 10,000 events, as fast as the file system takes them: a non-SQL file the filter drops and
+      // a watched query file; the debounce folds the latter into a few runs.
+      const runsBefore = daemon.runEnds().length;
+      for (let i = 0; i < EVENTS; i++) {
+        await writeFile(
+          i % 2 === 0 ? project.path('migrations', 'postgres', 'notes.txt') : project.path('queries', 'users.sql'),
+          `${original}\n-- burst ${i}\n`,
+        );
+      }
+      await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the runs after the burst');
+      // Let the burst's last run finish and the fds it used close.
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await daemon.waitFor(() => daemon.events.filter((e) => e.event === 'run:start').length === daemon.runEnds().length, 30_000, 'the runs to finish');
+      const rssAfterEvents = await rssMiB(pid);
+      const fdsAfterEvents = await openFds(pid);
 
-    const report = `RSS ${rssBefore.toFixed(0)} → ${rssAfterRuns.toFixed(0)} → ${rssAfterEvents.toFixed(0)} MiB; fds ${fdsBefore} → ${fdsAfterRuns} → ${fdsAfterEvents}`;
-    expect(rssAfterRuns - rssBefore, report).toBeLessThan(40);
-    expect(rssAfterEvents - rssBefore, report).toBeLessThan(40);
-    expect(fdsAfterRuns - fdsBefore, report).toBeLessThanOrEqual(4);
-    expect(fdsAfterEvents - fdsBefore, report).toBeLessThanOrEqual(4);
-    expect(daemon.runEnds().every((e) => e.ok === true)).toBe(true);
-    // The burst was folded: far fewer runs than events.
-    expect(daemon.runEnds().length - runsBefore).toBeLessThan(50);
-    expectNoDuplicates(await appliedVersions(database.url));
-  }, 60_000 + RUNS * 1_000);
+      const report = `RSS ${rssBefore.toFixed(0)} → ${rssAfterRuns.toFixed(0)} → ${rssAfterEvents.toFixed(0)} MiB; fds ${fdsBefore} → ${fdsAfterRuns} → ${fdsAfterEvents}`;
+      expect(rssAfterRuns - rssBefore, report).toBeLessThan(40);
+      expect(rssAfterEvents - rssBefore, report).toBeLessThan(40);
+      expect(fdsAfterRuns - fdsBefore, report).toBeLessThanOrEqual(4);
+      expect(fdsAfterEvents - fdsBefore, report).toBeLessThanOrEqual(4);
+      expect(daemon.runEnds().every((e) => e.ok === true)).toBe(true);
+      // The burst was folded: far fewer runs than events.
+      expect(daemon.runEnds().length - runsBefore).toBeLessThan(50);
+      expectNoDuplicates(await appliedVersions(database.url));
+    },
+    60_000 + RUNS * 1_000,
+  );
 
   it('leaves nothing running after it stops', async () => {
     const pid = daemon.child.pid!;

@@ -57,7 +57,6 @@ async function restartSyncs(project: FaultProject, url: string, expected: number
   }
 }
 
-
 describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at every step', () => {
   describe.concurrent('each step', () => {
     it.each(['SIGTERM', 'SIGINT'] as const)('%s mid-transaction in apply rolls the migration back and exits', async (signal) => {

@@ -126,7 +126,7 @@ async function processTable(): Promise<ProcStat[]> {
 export async function processFamily(pid: number): Promise<number[]> {
   const table = await processTable();
   const family = new Set([pid]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const row of table) {
       if (!family.has(row.pid) && (family.has(row.ppid) || (row.pgid !== row.pid && family.has(row.pgid)))) {

@@ -5,7 +5,18 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { alive, appliedVersions, expectAllGone, expectNoDuplicates, expectNoSecret, fakeToolPids, faultProject, passwordOf, processFamily, type FaultProject } from './fault-support.ts';
+import {
+  alive,
+  appliedVersions,
+  expectAllGone,
+  expectNoDuplicates,
+  expectNoSecret,
+  fakeToolPids,
+  faultProject,
+  passwordOf,
+  processFamily,
+  type FaultProject,
+} from './fault-support.ts';
 
 // Issue 7, case 5: prisma and sqlc crash, hang past the tool timeout, or print 50 MB. One daemon
 // lives through all of it; after each fault the step has failed with a short cause, and the next
@@ -94,7 +105,12 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: prisma and sqlc crash, han
 
   it('prisma crashing after a migration fails the prisma step; the migration stays applied once', async () => {
     await project.setMode('crash');
-    const { end, failures } = await runAfter(() => project.addMigration('20260101000000_fault_tools_one.sql', '-- +goose Up\nCREATE TABLE fault_tools_one (id int);\n-- +goose Down\nDROP TABLE fault_tools_one;\n'));
+    const { end, failures } = await runAfter(() =>
+      project.addMigration(
+        '20260101000000_fault_tools_one.sql',
+        '-- +goose Up\nCREATE TABLE fault_tools_one (id int);\n-- +goose Down\nDROP TABLE fault_tools_one;\n',
+      ),
+    );
     expect(end).toMatchObject({ ok: false });
     expect((end.steps as Array<{ name: string; status: string }>).find((s) => s.name === 'apply:postgres')?.status).toBe('ok');
     expect(failures.find((f) => f.step === 'prisma')?.output).toContain('segmentation violation');
@@ -103,7 +119,12 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: prisma and sqlc crash, han
 
   it('with the tools fixed, the next change syncs everything and nothing is applied twice', async () => {
     await project.setMode('ok');
-    const { end } = await runAfter(() => project.addMigration('20260101000100_fault_tools_two.sql', '-- +goose Up\nCREATE TABLE fault_tools_two (id int);\n-- +goose Down\nDROP TABLE fault_tools_two;\n'));
+    const { end } = await runAfter(() =>
+      project.addMigration(
+        '20260101000100_fault_tools_two.sql',
+        '-- +goose Up\nCREATE TABLE fault_tools_two (id int);\n-- +goose Down\nDROP TABLE fault_tools_two;\n',
+      ),
+    );
     expect(end, daemon.text()).toMatchObject({ ok: true });
     const versions = await appliedVersions(database.url);
     expect(versions).toEqual(expect.arrayContaining([20260101000000, 20260101000100]));

@@ -31,7 +31,11 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   };
   const tables = () =>
-    withClient(databaseUrl, async (client) => (await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map((r) => r.name));
+    withClient(databaseUrl, async (client) =>
+      (await client.query<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`)).rows.map(
+        (r) => r.name,
+      ),
+    );
   const versionRows = () =>
     withClient(databaseUrl, async (client) => (await client.query(`SELECT version_id, is_applied FROM goose_db_version ORDER BY id`)).rows as unknown[]);
 
@@ -39,7 +43,11 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     const database = await createTestDatabase();
     const clickhouse = await createTestClickHouseDatabase();
     project = await copyExampleProject();
-    cleanups.push(() => database.drop(), () => clickhouse.drop(), () => project.remove());
+    cleanups.push(
+      () => database.drop(),
+      () => clickhouse.drop(),
+      () => project.remove(),
+    );
     databaseUrl = database.url;
     clickhouseDatabase = clickhouse.database;
     daemon = startSchemasync(['watch', '--port', '0'], { cwd: project.root, env: { DATABASE_URL: database.url, CLICKHOUSE_URL: clickhouse.url } });
@@ -59,7 +67,14 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
   it('syncs everything at start-up and reports healthy', async () => {
     const { end } = await nextRun(daemon, 0);
     expect(end.ok, daemon.text()).toBe(true);
-    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'ok', 'validate:clickhouse': 'ok', 'apply:postgres': 'ok', 'apply:clickhouse': 'ok', prisma: 'ok', sqlc: 'ok' });
+    expect(stepStatuses(end)).toMatchObject({
+      'validate:postgres': 'ok',
+      'validate:clickhouse': 'ok',
+      'apply:postgres': 'ok',
+      'apply:clickhouse': 'ok',
+      prisma: 'ok',
+      sqlc: 'ok',
+    });
     expect(await tables()).toContain('api_keys');
     expect(await health('/healthz')).toEqual({ status: 200, body: { ok: true } });
     const status = await health('/status');
@@ -73,7 +88,10 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
   it('turns a new migration into a table, a Prisma model and client, and a sqlc struct', async () => {
     const from = daemon.events.length;
     const file = 'migrations/postgres/20250401000000_create_teams.sql';
-    await writeFile(project.path(file), '-- +goose Up\nCREATE TABLE teams (\n  id bigserial PRIMARY KEY,\n  name text NOT NULL\n);\n\n-- +goose Down\nDROP TABLE teams;\n');
+    await writeFile(
+      project.path(file),
+      '-- +goose Up\nCREATE TABLE teams (\n  id bigserial PRIMARY KEY,\n  name text NOT NULL\n);\n\n-- +goose Down\nDROP TABLE teams;\n',
+    );
     const { end } = await nextRun(daemon, from, triggeredBy(file));
 
     // Exactly the documented shape: {event, ok, durationMs, steps: [{name, status, durationMs}]} (plus pino's fields).
@@ -84,7 +102,14 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
       expect(['ok', 'skipped', 'failed']).toContain(step.status);
       expect(typeof step.durationMs).toBe('number');
     }
-    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'ok', 'validate:clickhouse': 'skipped', 'apply:postgres': 'ok', 'apply:clickhouse': 'skipped', prisma: 'ok', sqlc: 'ok' });
+    expect(stepStatuses(end)).toMatchObject({
+      'validate:postgres': 'ok',
+      'validate:clickhouse': 'skipped',
+      'apply:postgres': 'ok',
+      'apply:clickhouse': 'skipped',
+      prisma: 'ok',
+      sqlc: 'ok',
+    });
 
     expect(await tables()).toContain('teams');
     expect(await readFile(project.path('prisma/schema.prisma'), 'utf8')).toMatch(/^model teams \{/m);
@@ -99,10 +124,20 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
   it('runs neither Prisma nor sqlc for a ClickHouse-only change', async () => {
     const from = daemon.events.length;
     const file = 'migrations/clickhouse/20250402000000_create_page_views.sql';
-    await writeFile(project.path(file), '-- +goose Up\nCREATE TABLE page_views (project_id UInt64, at DateTime) ENGINE = MergeTree() ORDER BY (project_id, at);\n\n-- +goose Down\nDROP TABLE page_views;\n');
+    await writeFile(
+      project.path(file),
+      '-- +goose Up\nCREATE TABLE page_views (project_id UInt64, at DateTime) ENGINE = MergeTree() ORDER BY (project_id, at);\n\n-- +goose Down\nDROP TABLE page_views;\n',
+    );
     const { end } = await nextRun(daemon, from, triggeredBy(file));
     expect(end.ok, daemon.text()).toBe(true);
-    expect(stepStatuses(end)).toMatchObject({ 'validate:postgres': 'skipped', 'validate:clickhouse': 'ok', 'apply:postgres': 'skipped', 'apply:clickhouse': 'ok', prisma: 'skipped', sqlc: 'skipped' });
+    expect(stepStatuses(end)).toMatchObject({
+      'validate:postgres': 'skipped',
+      'validate:clickhouse': 'ok',
+      'apply:postgres': 'skipped',
+      'apply:clickhouse': 'ok',
+      prisma: 'skipped',
+      sqlc: 'skipped',
+    });
     expect((await clickhouseQuery(clickhouseServerUrl(), `EXISTS TABLE ${clickhouseDatabase}.page_views`)).trim()).toBe('1');
     // No tool ran at all: no prisma or sqlc step started in that run.
     expect(daemon.events.filter((e) => e.run === end.run && e.event === 'step:start').map((e) => e.step)).not.toContain('prisma');
@@ -171,7 +206,9 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     expect(fixed.end.ok, daemon.text()).toBe(true);
     expect(stepStatuses(fixed.end)).toMatchObject({ 'apply:postgres': 'ok', prisma: 'ok', sqlc: 'ok' });
     expect(await tables()).toContain('widgets');
-    expect(await withClient(databaseUrl, async (client) => (await client.query<{ label: string }>('SELECT label FROM widgets')).rows)).toEqual([{ label: 'first' }]);
+    expect(await withClient(databaseUrl, async (client) => (await client.query<{ label: string }>('SELECT label FROM widgets')).rows)).toEqual([
+      { label: 'first' },
+    ]);
     expect(await health('/healthz')).toEqual({ status: 200, body: { ok: true } });
     expect((await health('/status')).body.targets).toContainEqual(expect.objectContaining({ name: 'postgres', currentVersion: 20250403000000 }));
   });

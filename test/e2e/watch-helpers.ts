@@ -18,12 +18,13 @@ export interface FinishedRun {
  * Waits for the first run that starts at or after event index `fromIndex` and whose `run:start`
  * matches `match` (default: any), then for its `run:end`.
  */
-export async function nextRun(daemon: DaemonProcess, fromIndex: number, match: (start: LogEvent) => boolean = () => true, timeoutMs = 45_000): Promise<FinishedRun> {
-  const start = await daemon.waitFor(
-    (e) => e.event === 'run:start' && daemon.events.indexOf(e) >= fromIndex && match(e),
-    timeoutMs,
-    'a matching run:start',
-  );
+export async function nextRun(
+  daemon: DaemonProcess,
+  fromIndex: number,
+  match: (start: LogEvent) => boolean = () => true,
+  timeoutMs = 45_000,
+): Promise<FinishedRun> {
+  const start = await daemon.waitFor((e) => e.event === 'run:start' && daemon.events.indexOf(e) >= fromIndex && match(e), timeoutMs, 'a matching run:start');
   const end = await daemon.waitFor((e) => e.event === 'run:end' && e.run === start.run, timeoutMs, `run:end of run ${String(start.run)}`);
   return { start, end };
 }

@@ -27,7 +27,10 @@ afterEach(async () => {
 async function setUp() {
   const database = await createTestDatabase();
   const project = await copyExampleProject({ without: ['migrations/clickhouse'] });
-  cleanups.push(() => database.drop(), () => project.remove());
+  cleanups.push(
+    () => database.drop(),
+    () => project.remove(),
+  );
   return { database, project, env: { DATABASE_URL: database.url, CLICKHOUSE_URL: '' } };
 }
 
@@ -62,10 +65,14 @@ describeWith('PostgreSQL', postgresMissing(), 'schemasync watch: shutdown, waiti
     const { code, ms } = await terminate(daemon);
     expect(code, daemon.text()).toBe(0);
     expect(ms).toBeLessThan(5_000);
-    const survivors = await pollUntil(() => {
-      const alive = children.filter(stillAlive);
-      return alive.length === 0 ? alive : undefined;
-    }, 2_000, 'the children to be gone').catch(() => children.filter(stillAlive));
+    const survivors = await pollUntil(
+      () => {
+        const alive = children.filter(stillAlive);
+        return alive.length === 0 ? alive : undefined;
+      },
+      2_000,
+      'the children to be gone',
+    ).catch(() => children.filter(stillAlive));
     expect(survivors.map((p: ProcessId) => p.command)).toEqual([]);
     expect(daemon.events.some((e) => e.event === 'shutdown:end')).toBe(true);
   });
@@ -116,7 +123,10 @@ describeWith('PostgreSQL', postgresMissing(), 'schemasync watch: shutdown, waiti
 
     const { end } = await nextRun(daemon, 0, () => true, 60_000);
     expect(end.ok, daemon.text()).toBe(true);
-    expect(daemon.events.filter((e) => e.event === 'db:wait'), 'waiting is logged once').toHaveLength(1);
+    expect(
+      daemon.events.filter((e) => e.event === 'db:wait'),
+      'waiting is logged once',
+    ).toHaveLength(1);
     expect(daemon.events.some((e) => e.event === 'db:ready')).toBe(true);
     expect(await terminate(daemon)).toMatchObject({ code: 0 });
     expect(daemon.text()).not.toContain(password);

@@ -99,7 +99,10 @@ export function startSchemasync(args: string[], options: { cwd: string; env?: Re
 }
 
 /** Runs a one-shot `schemasync` command to completion. */
-export async function runSchemasync(args: string[], options: { cwd: string; env?: Record<string, string | undefined> }): Promise<{ code: number | null; events: LogEvent[]; stdout: string; output: string }> {
+export async function runSchemasync(
+  args: string[],
+  options: { cwd: string; env?: Record<string, string | undefined> },
+): Promise<{ code: number | null; events: LogEvent[]; stdout: string; output: string }> {
   const child = spawn(process.execPath, [schemasyncBin, ...args], {
     cwd: options.cwd,
     env: { ...process.env, LOG_FORMAT: 'json', ...options.env },

@@ -5,12 +5,7 @@ import { describe, it } from 'vitest';
  * block is skipped on a developer's laptop, but in CI (`CI` set) it fails: CI must run every
  * test for real.
  */
-export function describeWith(
-  needs: string,
-  missingReason: string | undefined,
-  name: string,
-  body: () => void,
-): void {
+export function describeWith(needs: string, missingReason: string | undefined, name: string, body: () => void): void {
   if (missingReason === undefined) {
     describe(name, body);
   } else if (process.env.CI) {

@@ -21,7 +21,8 @@ describeWith('PostgreSQL and ClickHouse', postgresMissing() ?? clickhouseMissing
   let pg: Awaited<ReturnType<typeof createTestDatabase>>;
   let ch: Awaited<ReturnType<typeof createTestClickHouseDatabase>>;
   const cli = (...args: string[]) => runSchemasync(args, { cwd: project.root, env: { DATABASE_URL: pg.url, CLICKHOUSE_URL: ch.url } });
-  const versionRows = async () => (await clickhouseQuery(clickhouseServerUrl(), 'SELECT version_id FROM goose_db_version ORDER BY version_id FORMAT TSV', ch.database)).trim();
+  const versionRows = async () =>
+    (await clickhouseQuery(clickhouseServerUrl(), 'SELECT version_id FROM goose_db_version ORDER BY version_id FORMAT TSV', ch.database)).trim();
 
   beforeAll(async () => {
     project = await copyExampleProject();

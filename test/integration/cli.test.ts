@@ -23,7 +23,9 @@ describeWith('PostgreSQL', postgresMissing(), 'the schemasync command line', () 
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   const cli = (...args: string[]) => runSchemasync(args, { cwd: project.root, env: { DATABASE_URL: db.url, CLICKHOUSE_URL: '' } });
   const tables = () =>
-    withClient(db.url, async (c) => (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t));
+    withClient(db.url, async (c) =>
+      (await c.query<{ t: string }>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows.map((r) => r.t),
+    );
 
   beforeAll(async () => {
     project = await copyExampleProject();
@@ -74,7 +76,10 @@ describeWith('PostgreSQL', postgresMissing(), 'the schemasync command line', () 
   });
 
   it('down and redo roll back and re-apply the newest migration', async () => {
-    await writeFile(project.path('migrations/postgres/20990101000000_broken.sql'), BROKEN.replace(/SELECT id,\n\s+nope\n\s+FROM widgets;/, 'SELECT id FROM widgets;'));
+    await writeFile(
+      project.path('migrations/postgres/20990101000000_broken.sql'),
+      BROKEN.replace(/SELECT id,\n\s+nope\n\s+FROM widgets;/, 'SELECT id FROM widgets;'),
+    );
     expect((await cli('up')).code).toBe(0);
     expect(await tables()).toContain('widgets');
     const down = await cli('down');
@@ -101,7 +106,10 @@ describeWith('PostgreSQL', postgresMissing(), 'the schemasync command line', () 
   it('exits 2 on usage and connection errors, and never prints the password', async () => {
     expect((await cli('up', '--to', 'banana')).code).toBe(2);
     expect((await cli('frobnicate')).code).toBe(2);
-    const unreachable = await runSchemasync(['status'], { cwd: project.root, env: { DATABASE_URL: 'postgres://someone:hunter2secret@127.0.0.1:1/nowhere', CLICKHOUSE_URL: '' } });
+    const unreachable = await runSchemasync(['status'], {
+      cwd: project.root,
+      env: { DATABASE_URL: 'postgres://someone:hunter2secret@127.0.0.1:1/nowhere', CLICKHOUSE_URL: '' },
+    });
     expect(unreachable.code).toBe(2);
     expect(unreachable.output).toContain('127.0.0.1:1');
     expect(unreachable.output).not.toContain('hunter2secret');

@@ -58,7 +58,11 @@ describeWith('goose and a local clickhouse-server', gooseMissing(), 'goose and t
   };
   const goose = (...args: string[]) => {
     const dsn = `clickhouse://default:${new URL(server!.url).password}@127.0.0.1:${server!.tcpPort}/${database}`;
-    const result = spawnSync(GOOSE, ['-dir', dir, '-timeout', '20s', 'clickhouse', dsn, ...args], { encoding: 'utf8', timeout: 30_000, env: { ...process.env, NO_COLOR: '1' } });
+    const result = spawnSync(GOOSE, ['-dir', dir, '-timeout', '20s', 'clickhouse', dsn, ...args], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     return { code: result.status, output: `${result.stdout}${result.stderr}` };
   };
 

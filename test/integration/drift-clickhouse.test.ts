@@ -33,7 +33,8 @@ describeWith('ClickHouse', clickhouseMissing(), 'drift on ClickHouse: ledger and
   let database: Awaited<ReturnType<typeof createTestClickHouseDatabase>>;
   let target: Target;
   const ctx = (): EngineContext => ({ target, dir, projectRoot: root, env: {}, logger: silentLogger, allowMissing: false, lockTimeoutMs: 30_000 });
-  const shadows = async () => (await clickhouseQuery(clickhouseServerUrl(), `SELECT name FROM system.databases WHERE name LIKE 'schemasync\\\\_shadow\\\\_%'`)).trim();
+  const shadows = async () =>
+    (await clickhouseQuery(clickhouseServerUrl(), `SELECT name FROM system.databases WHERE name LIKE 'schemasync\\\\_shadow\\\\_%'`)).trim();
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'schemasync-drift-ch-'));

@@ -47,9 +47,9 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
   const write = (name: string, text: string) => writeFile(path.join(dir, name), text);
   const ctx = (): EngineContext => ({ target, dir, projectRoot: root, env: {}, logger: silentLogger, allowMissing: false, lockTimeoutMs: 10_000 });
   const shadows = async () =>
-    (await withClient(postgresAdminUrl(), (c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'schemasync\\_shadow\\_%'`))).rows.map(
-      (row) => row.datname,
-    );
+    (
+      await withClient(postgresAdminUrl(), (c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'schemasync\\_shadow\\_%'`))
+    ).rows.map((row) => row.datname);
   const messages = (report: { findings: Array<{ message: string }> }) => report.findings.map((finding) => finding.message);
 
   beforeAll(async () => {
@@ -93,7 +93,12 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
       'generator client {\n  provider = "prisma-client"\n  output   = "../generated/prisma"\n  engineType = "client"\n}\n\ndatasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n',
     );
     await symlink(path.join(repo, 'node_modules'), path.join(prismaDir, 'node_modules'));
-    const context = { cli: cli!, schema: path.join(prismaDir, 'prisma/schema.prisma'), configFile: path.join(prismaDir, 'prisma.config.ts'), databaseUrl: database.url };
+    const context = {
+      cli: cli!,
+      schema: path.join(prismaDir, 'prisma/schema.prisma'),
+      configFile: path.join(prismaDir, 'prisma.config.ts'),
+      databaseUrl: database.url,
+    };
     const schema = printedSchema((await runTool(prismaPullPrint(context), { cwd: prismaDir, timeoutMs: 120_000 })).stdout);
     expect(schema).toMatch(/^model users \{/m);
     expect(schema).not.toMatch(/^model migrations \{/m);
@@ -117,7 +122,11 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
     const report = await checkShadow(target, { dir, projectRoot: root, env: {} });
     expect(report.unchecked).toEqual([]);
     expect(report.findings).toEqual([
-      expect.objectContaining({ kind: 'schema', target: 'postgres', message: 'column users.nickname text exists in the database, but no migration creates it' }),
+      expect.objectContaining({
+        kind: 'schema',
+        target: 'postgres',
+        message: 'column users.nickname text exists in the database, but no migration creates it',
+      }),
     ]);
     await sql('DROP INDEX users_email_idx');
     expect(messages(await checkShadow(target, { dir, projectRoot: root, env: {} }))).toContain('index users_email_idx is missing from the database');
@@ -166,7 +175,8 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
       expect.objectContaining({
         kind: 'rollback',
         file: 'migrations/postgres/00003_age.sql',
-        message: 'the Down of migrations/postgres/00003_age.sql does not restore the schema from before its Up: column users.age integer is still there after the Down',
+        message:
+          'the Down of migrations/postgres/00003_age.sql does not restore the schema from before its Up: column users.age integer is still there after the Down',
       }),
     ]);
     await write('00003_age.sql', AGE);
@@ -176,7 +186,8 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
 
   it('re-applies the edited newest migration atomically; a broken new Up leaves the old schema and ledger', async () => {
     expect((await migrateUp(ctx())).error).toBeUndefined();
-    const columnType = async () => (await sql<{ data_type: string }>(`SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'age'`))[0]?.data_type;
+    const columnType = async () =>
+      (await sql<{ data_type: string }>(`SELECT data_type FROM information_schema.columns WHERE table_name = 'users' AND column_name = 'age'`))[0]?.data_type;
     expect(await columnType()).toBe('integer');
 
     const edited = AGE.replace('ADD COLUMN age int', 'ADD COLUMN age bigint');
@@ -217,4 +228,3 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
     }
   });
 });
-

@@ -15,7 +15,9 @@ import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
 
-const goose = process.env.GOOSE_BIN ?? [path.join(homedir(), 'go', 'bin', 'goose'), ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'goose'))].find(existsSync);
+const goose =
+  process.env.GOOSE_BIN ??
+  [path.join(homedir(), 'go', 'bin', 'goose'), ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'goose'))].find(existsSync);
 const gooseMissing = goose ? undefined : 'the goose CLI (go install github.com/pressly/goose/v3/cmd/goose@v3.27.3)';
 const exampleDir = path.join(repoRoot, 'migrations', 'postgres');
 
@@ -33,7 +35,10 @@ function parseGooseStatus(stderr: string): Record<string, 'applied' | 'pending'>
 }
 
 async function schemasyncStatus(url: string): Promise<Record<string, string>> {
-  const { code, stdout, output } = await runSchemasync(['status', '--json', '--target', 'postgres'], { cwd: repoRoot, env: { DATABASE_URL: url, CLICKHOUSE_URL: '' } });
+  const { code, stdout, output } = await runSchemasync(['status', '--json', '--target', 'postgres'], {
+    cwd: repoRoot,
+    env: { DATABASE_URL: url, CLICKHOUSE_URL: '' },
+  });
   expect(code, output).toBe(0);
   const rows = JSON.parse(stdout) as Array<{ file: string; state: string; target: string }>;
   expect(rows.every((row) => row.target === 'postgres')).toBe(true);

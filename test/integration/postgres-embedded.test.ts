@@ -12,10 +12,8 @@ import { withClient } from '../helpers/postgres.ts';
 /** A logger that keeps every line, to check what reaches the log (and what must not). */
 function recordingLogger() {
   const lines: Array<{ level: string; text: string }> = [];
-  const at =
-    (level: string) =>
-    (fields: Record<string, unknown> | string, message?: string) =>
-      lines.push({ level, text: typeof fields === 'string' ? fields : `${JSON.stringify(fields)} ${message ?? ''}` });
+  const at = (level: string) => (fields: Record<string, unknown> | string, message?: string) =>
+    lines.push({ level, text: typeof fields === 'string' ? fields : `${JSON.stringify(fields)} ${message ?? ''}` });
   const logger: Logger = {
     trace: at('trace'),
     debug: at('debug'),

@@ -43,7 +43,17 @@ describeWith('PostgreSQL and goose', missing, 'the example migrations under the 
     expect(up.stderr).toContain('successfully migrated database');
     const applied = await publicObjects(db.url);
     expect(applied).toEqual(
-      expect.arrayContaining(['spaces', 'users', 'projects', 'project_members', 'api_keys', 'user_sessions', 'project_role', 'api_key_scope', 'set_updated_at']),
+      expect.arrayContaining([
+        'spaces',
+        'users',
+        'projects',
+        'project_members',
+        'api_keys',
+        'user_sessions',
+        'project_role',
+        'api_key_scope',
+        'set_updated_at',
+      ]),
     );
     // The trigger really runs: updated_at moves on UPDATE.
     await withClient(db.url, async (client) => {

@@ -16,11 +16,7 @@ import { describeWith } from '../helpers/require.ts';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const goose = await locateBinary('goose');
 const prismaCli = await locatePrismaCli(root);
-const missing = !goose
-  ? 'goose is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin'
-  : !prismaCli
-    ? 'the prisma package is not installed'
-    : postgresMissing();
+const missing = !goose ? 'goose is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin' : !prismaCli ? 'the prisma package is not installed' : postgresMissing();
 
 /** A schema before the first pull: what a new project starts from. */
 const EMPTY_SCHEMA = `generator client {
@@ -94,7 +90,7 @@ describeWith('PostgreSQL, goose and prisma', missing, 'prisma db pull and genera
       error = caught as ToolError;
     }
     expect(error?.code).toBe('TOOL');
-    expect(error?.message).toBe("prisma db pull failed (exit 1): Error: Database `schemasync_no_such_database` does not exist");
+    expect(error?.message).toBe('prisma db pull failed (exit 1): Error: Database `schemasync_no_such_database` does not exist');
     // The server's password (the embedded server has one) must appear nowhere in the report.
     if (url.password) expect(`${error?.message}\n${error?.details.outputTail}`).not.toContain(decodeURIComponent(url.password));
   });

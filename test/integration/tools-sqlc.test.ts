@@ -43,7 +43,10 @@ describeWith('sqlc', sqlc ? undefined : 'sqlc is not on PATH, $GOBIN, $GOPATH/bi
   it('reports a broken query as a ToolError whose output parses to file and line', async () => {
     const dir = exampleCopy();
     const file = join(dir, 'queries/projects.sql');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('SELECT id, space_id, name, description, created_at', 'SELECT id, space_id, nam, description, created_at'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('SELECT id, space_id, name, description, created_at', 'SELECT id, space_id, nam, description, created_at'),
+    );
     let error: ToolError | undefined;
     try {
       await runTool(sqlcGenerate({ binary: sqlc!, configFile: join(dir, 'sqlc.yaml') }), { cwd: dir, timeoutMs: 60_000 });
@@ -52,8 +55,6 @@ describeWith('sqlc', sqlc ? undefined : 'sqlc is not on PATH, $GOBIN, $GOPATH/bi
     }
     expect(error?.code).toBe('TOOL');
     expect(error?.message).toBe('sqlc generate failed (exit 1): queries/projects.sql:2:22: column "nam" does not exist');
-    expect(parseSqlcErrors(error!.details.outputTail)).toEqual([
-      { file: 'queries/projects.sql', line: 2, column: 22, message: 'column "nam" does not exist' },
-    ]);
+    expect(parseSqlcErrors(error!.details.outputTail)).toEqual([{ file: 'queries/projects.sql', line: 2, column: 22, message: 'column "nam" does not exist' }]);
   });
 });

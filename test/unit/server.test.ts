@@ -160,8 +160,6 @@ describe('startHealthServer', () => {
 
   it('rejects when the port is taken', async () => {
     await start();
-    await expect(
-      startHealthServer({ port: server!.port, getStatus: () => status, logger: silentLogger }),
-    ).rejects.toThrow(/EADDRINUSE/);
+    await expect(startHealthServer({ port: server!.port, getStatus: () => status, logger: silentLogger })).rejects.toThrow(/EADDRINUSE/);
   });
 });

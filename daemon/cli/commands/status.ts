@@ -8,7 +8,13 @@ export async function statusCommand(ctx: CommandContext, options: Record<string,
   const results = await statusAll(ctx);
   const code = exitCodeForResults(results, ctx.logger);
   if (options.json) {
-    ctx.stdout.write(`${JSON.stringify(results.flatMap((r) => r.rows.map(statusJson)), null, 2)}\n`);
+    ctx.stdout.write(
+      `${JSON.stringify(
+        results.flatMap((r) => r.rows.map(statusJson)),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     for (const result of results.filter((r) => !r.error)) {
       ctx.stdout.write(`${formatStatusTable(result.target, result.where, result.rows)}\n`);

@@ -1,18 +1,14 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from 'node:fs';
 
-import { findingLocation } from "../../drift/report.ts";
-import {
-  runDriftChecks,
-  type DriftSelection,
-  type DriftSources,
-} from "../../drift/run.ts";
-import type { DriftChanges, DriftTracker } from "../../drift/tracker.ts";
-import type { Unchecked } from "../../drift/types.ts";
-import type { Logger } from "../../log/types.ts";
-import { fingerprintCatalog } from "../../targets/fingerprint.ts";
-import { touches, type Changes } from "../changes.ts";
-import type { Step } from "../pipeline.ts";
-import type { RunState, StepDeps } from "./context.ts";
+import { findingLocation } from '../../drift/report.ts';
+import { runDriftChecks, type DriftSelection, type DriftSources } from '../../drift/run.ts';
+import type { DriftChanges, DriftTracker } from '../../drift/tracker.ts';
+import type { Unchecked } from '../../drift/types.ts';
+import type { Logger } from '../../log/types.ts';
+import { fingerprintCatalog } from '../../targets/fingerprint.ts';
+import { touches, type Changes } from '../changes.ts';
+import type { Step } from '../pipeline.ts';
+import type { RunState, StepDeps } from './context.ts';
 
 export interface DriftStepSetup {
   /** What can be checked (built once at start-up by app/). */
@@ -30,41 +26,28 @@ export interface DriftStepSetup {
  * fingerprint: while the schema stays the same, a hand edit of schema.prisma is compared with the
  * kept text at no cost, and a run whose Prisma step just pulled knows the answer already.
  */
-export function driftStep(
-  deps: StepDeps,
-  setup: DriftStepSetup,
-): Step<RunState> {
+export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState> {
   // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
   let lastPrinted: { fingerprint: string; printed: string } | undefined;
   const reportedUnchecked = new Set<string>();
-  const postgres = setup.sources.targets.find(
-    (t) => t.target.name === "postgres",
-  )?.target;
+  const postgres = setup.sources.targets.find((t) => t.target.name === 'postgres')?.target;
 
   return {
-    name: "drift",
+    name: 'drift',
     dependsOn: deps.targets.flatMap((t) => [`validate:${t.name}`, `apply:${t.name}`]),
-    skipReason: (changes) =>
-      anySelected(cheapSelection(changes, setup.sources))
-        ? undefined
-        : "nothing the drift checks read changed",
+    skipReason: (changes) => (anySelected(cheapSelection(changes, setup.sources)) ? undefined : 'nothing the drift checks read changed'),
     async run(changes, state, signal) {
       const selection = cheapSelection(changes, setup.sources);
       const sources: DriftSources = {
         ...setup.sources,
-        targets: setup.sources.targets.filter((t) =>
-          touches(changes, t.target.name),
-        ),
+        targets: setup.sources.targets.filter((t) => touches(changes, t.target.name)),
       };
       let fingerprint: string | undefined;
       if (selection.prisma && setup.sources.prisma && postgres) {
-        fingerprint =
-          state.postgresFingerprint ??
-          fingerprintCatalog(await postgres.introspect());
+        fingerprint = state.postgresFingerprint ?? fingerprintCatalog(await postgres.introspect());
         const schema = setup.sources.prisma.context.schema;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
-        if (state.prismaSchemaChanged !== undefined && existsSync(schema))
-          lastPrinted = { fingerprint, printed: readFileSync(schema, "utf8") };
+        if (state.prismaSchemaChanged !== undefined && existsSync(schema)) lastPrinted = { fingerprint, printed: readFileSync(schema, 'utf8') };
         const printed = lastPrinted?.fingerprint === fingerprint ? lastPrinted.printed : undefined;
         const generatedFrom = deps.memory.get().prismaGeneratedFrom;
         sources.prisma = {
@@ -74,21 +57,14 @@ export function driftStep(
         };
       }
       const result = await runDriftChecks(sources, selection, signal);
-      if (fingerprint !== undefined && result.prismaPrinted !== undefined)
-        lastPrinted = { fingerprint, printed: result.prismaPrinted };
+      if (fingerprint !== undefined && result.prismaPrinted !== undefined) lastPrinted = { fingerprint, printed: result.prismaPrinted };
 
-      logDriftChanges(
-        deps.logger,
-        setup.tracker.update(result.ran, result.findings),
-      );
+      logDriftChanges(deps.logger, setup.tracker.update(result.ran, result.findings));
       logUnchecked(deps.logger, result.unchecked, reportedUnchecked);
       const standing = setup.tracker.findings.length;
       return {
-        status: "ok" as const,
-        detail:
-          standing === 0
-            ? "no drift"
-            : `${standing} drift finding${standing === 1 ? "" : "s"} standing`,
+        status: 'ok' as const,
+        detail: standing === 0 ? 'no drift' : `${standing} drift finding${standing === 1 ? '' : 's'} standing`,
       };
     },
   };
@@ -100,24 +76,17 @@ export function driftStep(
  * drift checks run only on full runs (start-up: what changed while nobody watched) and, for
  * Prisma, when schema.prisma itself was edited.
  */
-export function cheapSelection(
-  changes: Changes,
-  sources: DriftSources,
-): DriftSelection {
+export function cheapSelection(changes: Changes, sources: DriftSources): DriftSelection {
   return {
-    migrations:
-      sources.database !== undefined &&
-      sources.targets.some((t) => touches(changes, t.target.name)),
-    prisma:
-      sources.prisma !== undefined && (changes.full || changes.prismaSchema),
+    migrations: sources.database !== undefined && sources.targets.some((t) => touches(changes, t.target.name)),
+    prisma: sources.prisma !== undefined && (changes.full || changes.prismaSchema),
     sqlc: sources.sqlc !== undefined && changes.full,
     shadow: false,
     rollback: false,
   };
 }
 
-const anySelected = (selection: DriftSelection) =>
-  selection.migrations || selection.prisma || selection.sqlc;
+const anySelected = (selection: DriftSelection) => selection.migrations || selection.prisma || selection.sqlc;
 
 /**
  * Logs what appeared (a warning with the finding's fields: kind, key, target, file, line, hint,
@@ -126,17 +95,13 @@ const anySelected = (selection: DriftSelection) =>
 export function logDriftChanges(logger: Logger, changes: DriftChanges): void {
   for (const finding of changes.appeared) {
     const where = findingLocation(finding);
-    const lines = [
-      `drift: ${where ? `${where}: ` : ""}${finding.message}`,
-      `fix: ${finding.hint}`,
-      ...(finding.detail ? [finding.detail] : []),
-    ];
-    logger.warn({ event: "drift", ...finding }, lines.join("\n"));
+    const lines = [`drift: ${where ? `${where}: ` : ''}${finding.message}`, `fix: ${finding.hint}`, ...(finding.detail ? [finding.detail] : [])];
+    logger.warn({ event: 'drift', ...finding }, lines.join('\n'));
   }
   for (const finding of changes.resolved) {
     logger.info(
       {
-        event: "drift:resolved",
+        event: 'drift:resolved',
         kind: finding.kind,
         key: finding.key,
         target: finding.target,
@@ -148,18 +113,11 @@ export function logDriftChanges(logger: Logger, changes: DriftChanges): void {
 }
 
 /** A check that could not run is said once per distinct reason, not after every run. */
-export function logUnchecked(
-  logger: Logger,
-  unchecked: Unchecked[],
-  reported: Set<string>,
-): void {
+export function logUnchecked(logger: Logger, unchecked: Unchecked[], reported: Set<string>): void {
   for (const item of unchecked) {
     const id = `${item.check}\n${item.reason}`;
     if (reported.has(id)) continue;
     reported.add(id);
-    logger.warn(
-      { event: "drift:unchecked", check: item.check, reason: item.reason },
-      `drift check ${item.check} could not run: ${item.reason}`,
-    );
+    logger.warn({ event: 'drift:unchecked', check: item.check, reason: item.reason }, `drift check ${item.check} could not run: ${item.reason}`);
   }
 }

@@ -22,11 +22,12 @@ export interface PrismaSetup {
  */
 export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
   const { schema } = setup.context;
-  const run = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) =>
-    runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
+  const run = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) => runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
 
   const needsPull = (state: RunState) =>
-    state.force === true || !existsSync(schema) || (state.postgresFingerprint !== undefined && state.postgresFingerprint !== deps.memory.get().prismaPulledFrom);
+    state.force === true ||
+    !existsSync(schema) ||
+    (state.postgresFingerprint !== undefined && state.postgresFingerprint !== deps.memory.get().prismaPulledFrom);
 
   return {
     name: 'prisma',

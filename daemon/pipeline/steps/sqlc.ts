@@ -55,7 +55,9 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
 function withQueryLocations(error: ToolError, projectRoot: string, configFile: string): ToolError {
   const located = parseSqlcErrors(error.details.outputTail);
   if (located.length === 0) return error;
-  const lines = located.map((e) => `${path.relative(projectRoot, path.resolve(path.dirname(configFile), e.file))}:${e.line}${e.column ? `:${e.column}` : ''}: ${e.message}`);
+  const lines = located.map(
+    (e) => `${path.relative(projectRoot, path.resolve(path.dirname(configFile), e.file))}:${e.line}${e.column ? `:${e.column}` : ''}: ${e.message}`,
+  );
   const [first, ...more] = lines;
   return new ToolError([`sqlc generate failed: ${first}`, ...more].join('\n'), error.details, { cause: error });
 }

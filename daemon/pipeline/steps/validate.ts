@@ -32,7 +32,10 @@ export function validateStep(deps: StepDeps, target: Target): Step<RunState> {
           parseMigration(file.text, 'down', { file: file.path, env: deps.env });
         } catch (error) {
           if (!isSchemasyncError(error)) throw error;
-          deps.logger.warn({ event: 'validate:down', target: target.name, file: file.path }, `${error.message} (the Down section: up still works, down will fail)`);
+          deps.logger.warn(
+            { event: 'validate:down', target: target.name, file: file.path },
+            `${error.message} (the Down section: up still works, down will fail)`,
+          );
         }
       }
       for (const gone of changes.migrations[target.name].filter((p) => p.endsWith('.sql') && !existsSync(p))) {

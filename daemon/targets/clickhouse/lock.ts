@@ -76,9 +76,7 @@ export function decideLock(me: string, claims: LockClaim[]): LockDecision {
   const others = claims.filter((claim) => claim.owner !== me);
   const choosing = others.find((claim) => claim.choosing);
   if (choosing) return { enter: false, blocker: choosing };
-  const ahead = others
-    .filter((claim) => claim.ticket > 0 && comesBefore(claim, mine))
-    .sort((a, b) => (comesBefore(a, b) ? -1 : 1));
+  const ahead = others.filter((claim) => claim.ticket > 0 && comesBefore(claim, mine)).sort((a, b) => (comesBefore(a, b) ? -1 : 1));
   return ahead[0] ? { enter: false, blocker: ahead[0] } : { enter: true };
 }
 
@@ -180,7 +178,15 @@ export class ClickHouseLock {
     const state = { ticket: 0, choosing: true, acquiredAt: null as number | null };
     const write = (released: boolean) =>
       this.session.command(
-        insertClaim(this.table, { owner: this.ownerId, revision: ++this.revision, ticket: state.ticket, choosing: state.choosing, released, acquiredAt: state.acquiredAt, leaseSeconds: this.leaseSeconds }),
+        insertClaim(this.table, {
+          owner: this.ownerId,
+          revision: ++this.revision,
+          ticket: state.ticket,
+          choosing: state.choosing,
+          released,
+          acquiredAt: state.acquiredAt,
+          leaseSeconds: this.leaseSeconds,
+        }),
       );
     let renewTimer: NodeJS.Timeout | undefined;
     const renew = () => {
@@ -201,7 +207,10 @@ export class ClickHouseLock {
         await write(true);
       } catch (error) {
         // The lease runs out on its own; say so rather than failing the run that just finished.
-        this.logger.warn({ owner: this.ownerId, err: messageOf(error) }, `could not release the ClickHouse lock; it frees itself within ${this.leaseSeconds} s`);
+        this.logger.warn(
+          { owner: this.ownerId, err: messageOf(error) },
+          `could not release the ClickHouse lock; it frees itself within ${this.leaseSeconds} s`,
+        );
       }
     };
 
@@ -226,7 +235,9 @@ export class ClickHouseLock {
           lastReport = { owner: decision.blocker.owner, at: now };
         }
         if (now >= deadline) {
-          throw new LockError(`Timed out after ${Math.round((options.timeoutMs ?? this.defaultTimeoutMs) / 1000)} s waiting for the ClickHouse migration lock (table ${this.table} in database ${this.session.database}), held by ${holder}.`);
+          throw new LockError(
+            `Timed out after ${Math.round((options.timeoutMs ?? this.defaultTimeoutMs) / 1000)} s waiting for the ClickHouse migration lock (table ${this.table} in database ${this.session.database}), held by ${holder}.`,
+          );
         }
         await sleep(Math.min(this.pollEveryMs, Math.max(0, deadline - now)), signal);
       }
@@ -244,7 +255,9 @@ export class ClickHouseLock {
       await this.session.command(createLockTable(this.table), signal);
     } catch (error) {
       if (signal?.aborted) throw new CancelledError('cancelled while preparing the ClickHouse migration lock');
-      throw new LockError(`Could not create the lock table ${this.table} in ClickHouse database ${this.session.database}: ${messageOf(error)}`, { cause: error });
+      throw new LockError(`Could not create the lock table ${this.table} in ClickHouse database ${this.session.database}: ${messageOf(error)}`, {
+        cause: error,
+      });
     }
     this.tableReady = true;
   }

@@ -210,7 +210,9 @@ class ClickHouseTarget implements Target {
       await this.session.command(`CREATE DATABASE ${sql.sqlIdentifier(name)}`);
     } catch (error) {
       if (error instanceof ServerQueryError && error.server.code !== undefined && NO_PERMISSION_CODES.has(error.server.code)) {
-        return { unavailable: `the ClickHouse user may not create databases on ${this.where} (${error.server.message}); allow CREATE DATABASE to compare the database with its migrations` };
+        return {
+          unavailable: `the ClickHouse user may not create databases on ${this.where} (${error.server.message}); allow CREATE DATABASE to compare the database with its migrations`,
+        };
       }
       throw this.bookkeepingError(error, `create the shadow database ${name}`);
     }
@@ -234,7 +236,10 @@ class ClickHouseTarget implements Target {
     try {
       await this.session.command(`DROP DATABASE IF EXISTS ${sql.sqlIdentifier(name)}`);
     } catch (error) {
-      this.logger.warn({ event: 'shadow:drop-failed', database: name, error: messageOf(error) }, `could not drop the shadow database ${name}: ${messageOf(error)}`);
+      this.logger.warn(
+        { event: 'shadow:drop-failed', database: name, error: messageOf(error) },
+        `could not drop the shadow database ${name}: ${messageOf(error)}`,
+      );
     }
   }
 

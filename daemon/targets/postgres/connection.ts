@@ -29,10 +29,7 @@ export function isConnectionFailure(error: unknown): boolean {
   }
   const message = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown } | null)?.code;
-  return (
-    typeof code === 'string' ||
-    /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error/i.test(message)
-  );
+  return typeof code === 'string' || /Connection terminated|connection timeout|timeout expired|Client has encountered a connection error/i.test(message);
 }
 
 /**

@@ -383,7 +383,9 @@ class PostgresTarget implements Target {
       await pool.query(`CREATE DATABASE ${name}`);
     } catch (error) {
       if ((error as { code?: unknown }).code === SQLSTATE_INSUFFICIENT_PRIVILEGE) {
-        return { unavailable: `the role "${this.#urlParts().user}" may not create databases on ${this.where} (${messageOf(error)}); grant it CREATEDB to compare the database with its migrations` };
+        return {
+          unavailable: `the role "${this.#urlParts().user}" may not create databases on ${this.where} (${messageOf(error)}); grant it CREATEDB to compare the database with its migrations`,
+        };
       }
       throw this.#queryError(error, `creating the shadow database ${name}`);
     }
@@ -408,7 +410,10 @@ class PostgresTarget implements Target {
       const pool = await this.#ready();
       await pool.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
     } catch (error) {
-      this.#logger.warn({ event: 'shadow:drop-failed', database: name, error: messageOf(error) }, `could not drop the shadow database ${name}: ${messageOf(error)}`);
+      this.#logger.warn(
+        { event: 'shadow:drop-failed', database: name, error: messageOf(error) },
+        `could not drop the shadow database ${name}: ${messageOf(error)}`,
+      );
     }
   }
 

@@ -1,9 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { createShadowWatch } from "../../../daemon/app/shadow-watch.ts";
-import { silentLogger } from "../../../daemon/log/types.ts";
+import { createShadowWatch } from '../../../daemon/app/shadow-watch.ts';
+import { silentLogger } from '../../../daemon/log/types.ts';
 
-describe("createShadowWatch: when watch mode compares with a shadow database", () => {
+describe('createShadowWatch: when watch mode compares with a shadow database', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
@@ -22,7 +22,7 @@ describe("createShadowWatch: when watch mode compares with a shadow database", (
     return { state, watch };
   };
 
-  it("with --shadow: once, 5 s after the last of several runs, and not again until another run", async () => {
+  it('with --shadow: once, 5 s after the last of several runs, and not again until another run', async () => {
     const { state, watch } = setup(true);
     watch.afterRun();
     await vi.advanceTimersByTimeAsync(3_000);
@@ -39,7 +39,7 @@ describe("createShadowWatch: when watch mode compares with a shadow database", (
     await watch.close();
   });
 
-  it("waits while a run is in progress", async () => {
+  it('waits while a run is in progress', async () => {
     const { state, watch } = setup(true);
     state.busy = true;
     watch.afterRun();
@@ -51,7 +51,7 @@ describe("createShadowWatch: when watch mode compares with a shadow database", (
     await watch.close();
   });
 
-  it("without --shadow: only on request (SIGUSR2), at once", async () => {
+  it('without --shadow: only on request (SIGUSR2), at once', async () => {
     const { state, watch } = setup(false);
     watch.afterRun();
     await vi.advanceTimersByTimeAsync(60_000);

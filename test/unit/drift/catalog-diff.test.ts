@@ -29,7 +29,10 @@ describe('diffCatalogs', () => {
       name: 'nullability and default',
       expected: [column('users.email', 'text', { nullable: false, default: "''::text" })],
       actual: [column('users.email', 'text')],
-      messages: ["column users.email has default ''::text in the migrations but no default in the database", 'column users.email is NOT NULL in the migrations but nullable in the database'],
+      messages: [
+        "column users.email has default ''::text in the migrations but no default in the database",
+        'column users.email is NOT NULL in the migrations but nullable in the database',
+      ],
     },
     {
       name: 'an index dropped by hand',
@@ -58,11 +61,18 @@ describe('diffCatalogs', () => {
         { kind: 'table', name: 'events', detail: { engine: 'ReplacingMergeTree', sorting_key: 'ts' } },
         { kind: 'materialized_view', name: 'events_mv', detail: { target: null, as_select: 'SELECT 1' } },
       ],
-      messages: ['table events has engine MergeTree in the migrations but ReplacingMergeTree in the database', 'materialized view events_mv exists in the database, but no migration creates it'],
+      messages: [
+        'table events has engine MergeTree in the migrations but ReplacingMergeTree in the database',
+        'materialized view events_mv exists in the database, but no migration creates it',
+      ],
     },
     { name: 'equal catalogs', expected: [table('users')], actual: [table('users')], messages: [] },
   ])('$name', ({ expected, actual, messages }) => {
-    expect(diffCatalogs(expected, actual).map((difference) => difference.message).sort()).toEqual([...messages].sort());
+    expect(
+      diffCatalogs(expected, actual)
+        .map((difference) => difference.message)
+        .sort(),
+    ).toEqual([...messages].sort());
   });
 
   it('speaks of Up and Down for the rollback check', () => {

@@ -35,7 +35,13 @@ describe('migrationFindings', () => {
     { name: 'an older file was never applied', files: [a, b, c], rows: [row(0), row(1), row(3)], ledger: [], kinds: ['migration-out-of-order:2'] },
     { name: 'an applied version lost its file', files: [a], rows: [row(0), row(1), row(2)], ledger: [entry(a)], kinds: ['migration-file-missing:2'] },
     { name: 'no ledger: no edited check', files: [a], rows: [row(0), row(1)], ledger: undefined, kinds: [] },
-    { name: 'a version whose newest row is not applied counts as not applied', files: [a, b], rows: [row(2, false), row(1), row(0)], ledger: [], kinds: ['migration-pending:2'] },
+    {
+      name: 'a version whose newest row is not applied counts as not applied',
+      files: [a, b],
+      rows: [row(2, false), row(1), row(0)],
+      ledger: [],
+      kinds: ['migration-pending:2'],
+    },
   ])('$name', ({ files, rows, ledger, kinds }) => {
     const found = migrationFindings(facts(files, rows, ledger)).map((finding) => `${finding.kind}:${/:(\d+)/.exec(finding.key)?.[1]}`);
     expect(found).toEqual(kinds);
@@ -71,11 +77,33 @@ describe('migrationFindings', () => {
 
 describe('migrationOrderFindings', () => {
   it.each([
-    { names: [[1, 'a'], [2, 'b'], [10, 'c']], expected: ['1_a.sql>10_c.sql?'] },
-    { names: [[20240101000000, 'a'], [20240102000000, 'b']], expected: [] },
-    { names: [[1, 'a'], [2, 'b']], expected: [] },
+    {
+      names: [
+        [1, 'a'],
+        [2, 'b'],
+        [10, 'c'],
+      ],
+      expected: ['1_a.sql>10_c.sql?'],
+    },
+    {
+      names: [
+        [20240101000000, 'a'],
+        [20240102000000, 'b'],
+      ],
+      expected: [],
+    },
+    {
+      names: [
+        [1, 'a'],
+        [2, 'b'],
+      ],
+      expected: [],
+    },
   ] as Array<{ names: Array<[number, string]>; expected: string[] }>)('$names', ({ names, expected }) => {
-    const findings = migrationOrderFindings('postgres', names.map(([version, name]) => file(version, name)));
+    const findings = migrationOrderFindings(
+      'postgres',
+      names.map(([version, name]) => file(version, name)),
+    );
     if (expected.length === 0) {
       expect(findings).toEqual([]);
       return;

@@ -1,105 +1,63 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it } from 'vitest';
 
-import {
-  prismaClientFindings,
-  prismaSchemaFindings,
-} from "../../../daemon/drift/prisma.ts";
-import { checksum } from "../../../daemon/migrations/checksum.ts";
+import { prismaClientFindings, prismaSchemaFindings } from '../../../daemon/drift/prisma.ts';
+import { checksum } from '../../../daemon/migrations/checksum.ts';
 
-const SCHEMA = [
-  "model users {",
-  "  id    String @id",
-  "  email String",
-  "}",
-  "",
-].join("\n");
-const EDITED = [
-  "model users {",
-  "  id    String @id",
-  "  email String",
-  "  nick  String?",
-  "}",
-  "",
-].join("\n");
+const SCHEMA = ['model users {', '  id    String @id', '  email String', '}', ''].join('\n');
+const EDITED = ['model users {', '  id    String @id', '  email String', '  nick  String?', '}', ''].join('\n');
 
-describe("prismaSchemaFindings", () => {
-  it("finds nothing when the file is what db pull prints", () => {
-    expect(
-      prismaSchemaFindings("prisma/schema.prisma", SCHEMA, `${SCHEMA}\n\n`),
-    ).toEqual([]);
+describe('prismaSchemaFindings', () => {
+  it('finds nothing when the file is what db pull prints', () => {
+    expect(prismaSchemaFindings('prisma/schema.prisma', SCHEMA, `${SCHEMA}\n\n`)).toEqual([]);
   });
 
-  it("reports a hand edit with file, first line, hint and a short diff", () => {
-    const [finding, ...rest] = prismaSchemaFindings(
-      "prisma/schema.prisma",
-      EDITED,
-      SCHEMA,
-    );
+  it('reports a hand edit with file, first line, hint and a short diff', () => {
+    const [finding, ...rest] = prismaSchemaFindings('prisma/schema.prisma', EDITED, SCHEMA);
     expect(rest).toEqual([]);
     expect(finding).toMatchObject({
-      kind: "prisma-schema",
-      file: "prisma/schema.prisma",
+      kind: 'prisma-schema',
+      file: 'prisma/schema.prisma',
       line: 4,
     });
-    expect(finding!.message).toContain(
-      "differs from what `prisma db pull` gives for the database (first difference at line 4)",
-    );
-    expect(finding!.hint).toContain("new migration");
-    expect(finding!.detail).toContain("--- prisma/schema.prisma\n+++ prisma db pull --print\n@@ -2,4 +2,3 @@");
-    expect(finding!.detail).toContain("\n-  nick  String?\n");
+    expect(finding!.message).toContain('differs from what `prisma db pull` gives for the database (first difference at line 4)');
+    expect(finding!.hint).toContain('new migration');
+    expect(finding!.detail).toContain('--- prisma/schema.prisma\n+++ prisma db pull --print\n@@ -2,4 +2,3 @@');
+    expect(finding!.detail).toContain('\n-  nick  String?\n');
   });
 
-  it("does not take an empty pull for drift", () => {
-    expect(prismaSchemaFindings("prisma/schema.prisma", SCHEMA, "\n")).toEqual(
-      [],
-    );
+  it('does not take an empty pull for drift', () => {
+    expect(prismaSchemaFindings('prisma/schema.prisma', SCHEMA, '\n')).toEqual([]);
   });
 });
 
-describe("prismaClientFindings", () => {
-  const file = "prisma/schema.prisma";
+describe('prismaClientFindings', () => {
+  const file = 'prisma/schema.prisma';
 
-  it("finds nothing when the client embeds the current schema", () => {
-    expect(
-      prismaClientFindings(file, SCHEMA, [
-        { output: "generated/prisma", exists: true, schema: SCHEMA },
-      ]),
-    ).toEqual([]);
+  it('finds nothing when the client embeds the current schema', () => {
+    expect(prismaClientFindings(file, SCHEMA, [{ output: 'generated/prisma', exists: true, schema: SCHEMA }])).toEqual([]);
   });
 
-  it("reports a client generated from an older schema, with the difference", () => {
-    const [finding] = prismaClientFindings(file, EDITED, [
-      { output: "generated/prisma", exists: true, schema: SCHEMA },
-    ]);
+  it('reports a client generated from an older schema, with the difference', () => {
+    const [finding] = prismaClientFindings(file, EDITED, [{ output: 'generated/prisma', exists: true, schema: SCHEMA }]);
     expect(finding).toMatchObject({
-      kind: "prisma-client",
-      key: "prisma-client:generated/prisma",
+      kind: 'prisma-client',
+      key: 'prisma-client:generated/prisma',
       file,
       line: 4,
     });
-    expect(finding!.message).toBe(
-      "the Prisma client in generated/prisma was generated from an older prisma/schema.prisma (first difference at line 4)",
-    );
-    expect(finding!.hint).toContain("prisma generate");
+    expect(finding!.message).toBe('the Prisma client in generated/prisma was generated from an older prisma/schema.prisma (first difference at line 4)');
+    expect(finding!.hint).toContain('prisma generate');
   });
 
-  it("reports a client that was never generated", () => {
-    const [finding] = prismaClientFindings(file, SCHEMA, [
-      { output: "generated/prisma", exists: false },
-    ]);
-    expect(finding!.message).toBe(
-      "the Prisma client in generated/prisma has not been generated from prisma/schema.prisma",
-    );
+  it('reports a client that was never generated', () => {
+    const [finding] = prismaClientFindings(file, SCHEMA, [{ output: 'generated/prisma', exists: false }]);
+    expect(finding!.message).toBe('the Prisma client in generated/prisma has not been generated from prisma/schema.prisma');
   });
 
   it("falls back to schemasync's memory when the client does not embed its schema", () => {
-    const client = { output: "node_modules/.prisma/client", exists: true };
-    expect(
-      prismaClientFindings(file, SCHEMA, [client], checksum(SCHEMA)),
-    ).toEqual([]);
-    expect(
-      prismaClientFindings(file, EDITED, [client], checksum(SCHEMA)),
-    ).toHaveLength(1);
+    const client = { output: 'node_modules/.prisma/client', exists: true };
+    expect(prismaClientFindings(file, SCHEMA, [client], checksum(SCHEMA))).toEqual([]);
+    expect(prismaClientFindings(file, EDITED, [client], checksum(SCHEMA))).toHaveLength(1);
     expect(prismaClientFindings(file, EDITED, [client], undefined)).toEqual([]);
   });
 });

@@ -61,9 +61,7 @@ describe('runEndEvent', () => {
 
 describe('summarizeRun', () => {
   it('times every step that ran, with its detail, on success', () => {
-    expect(summarizeRun(okRun)).toBe(
-      '✔ synced in 1.84 s · validate 3 ms · apply 412 ms (2 migrations) · prisma 1.21 s · sqlc 190 ms',
-    );
+    expect(summarizeRun(okRun)).toBe('✔ synced in 1.84 s · validate 3 ms · apply 412 ms (2 migrations) · prisma 1.21 s · sqlc 190 ms');
   });
 
   it('names the failed step and the first line of its error on failure', () => {
@@ -75,9 +73,7 @@ describe('summarizeRun', () => {
   it('keeps a multi-line error to its first line and falls back to the detail', () => {
     const run: RunReport = {
       ...failedRun,
-      steps: [
-        { name: 'sqlc', status: 'failed', durationMs: 5, detail: 'sqlc exited with 1\nqueries/x.sql:1:1: oops' },
-      ],
+      steps: [{ name: 'sqlc', status: 'failed', durationMs: 5, detail: 'sqlc exited with 1\nqueries/x.sql:1:1: oops' }],
     };
     expect(summarizeRun(run)).toBe('✖ failed in 230 ms · sqlc failed: sqlc exited with 1');
   });

@@ -135,7 +135,9 @@ describe('createScheduler', () => {
     await scheduler.idle();
     expect(pipeline.maxActive).toBe(1);
     expect(pipeline.runs.flat().sort()).toEqual(
-      Array.from({ length: 5 }, (_, round) => [`r${round}-a`, `r${round}-b`]).flat().sort(),
+      Array.from({ length: 5 }, (_, round) => [`r${round}-a`, `r${round}-b`])
+        .flat()
+        .sort(),
     );
   });
 

@@ -13,7 +13,12 @@ describe('prisma command builders', () => {
   it.each([
     ['pull', prismaPull(base), 'db pull', ['db', 'pull', '--schema', '/p/prisma/schema.prisma']],
     ['pull with config', prismaPull(withConfig), 'db pull', ['db', 'pull', '--config', '/p/prisma.config.ts', '--schema', '/p/prisma/schema.prisma']],
-    ['pull --print', prismaPullPrint(withConfig), 'db pull', ['db', 'pull', '--print', '--config', '/p/prisma.config.ts', '--schema', '/p/prisma/schema.prisma']],
+    [
+      'pull --print',
+      prismaPullPrint(withConfig),
+      'db pull',
+      ['db', 'pull', '--print', '--config', '/p/prisma.config.ts', '--schema', '/p/prisma/schema.prisma'],
+    ],
     ['generate', prismaGenerate(base), 'generate', ['generate', '--schema', '/p/prisma/schema.prisma']],
     ['version', prismaVersion(withConfig), '--version', ['--version', '--config', '/p/prisma.config.ts']],
   ])('%s runs the project CLI with Node', (_, command, action, args) => {

@@ -19,9 +19,13 @@ function tempTree(files: Record<string, { executable: boolean }>): string {
 
 describe('searchDirectories', () => {
   it('orders PATH, GOBIN, each GOPATH/bin, ~/go/bin; drops duplicates and relative entries', () => {
-    expect(
-      searchDirectories({ PATH: '/usr/bin::relative:/h/go/bin', GOBIN: '/gobin', GOPATH: '/gp1:/gp2', HOME: '/h' }),
-    ).toEqual(['/usr/bin', '/h/go/bin', '/gobin', '/gp1/bin', '/gp2/bin']);
+    expect(searchDirectories({ PATH: '/usr/bin::relative:/h/go/bin', GOBIN: '/gobin', GOPATH: '/gp1:/gp2', HOME: '/h' })).toEqual([
+      '/usr/bin',
+      '/h/go/bin',
+      '/gobin',
+      '/gp1/bin',
+      '/gp2/bin',
+    ]);
   });
 
   it('copes with an empty environment', () => {

@@ -61,9 +61,7 @@ describe('runTool', () => {
     expect(error.code).toBe('TOOL');
     expect(error.message).toBe('fail run failed (exit 3): Error: P1001: the database went away');
     expect(error.details).toMatchObject({ tool: 'fail', exitCode: 3, timedOut: false });
-    expect(error.details.outputTail).toBe(
-      'Loading schema...\nwarning: something minor\nError: P1001: the database went away\n  at line 12',
-    );
+    expect(error.details.outputTail).toBe('Loading schema...\nwarning: something minor\nError: P1001: the database went away\n  at line 12');
   });
 
   it('reports a missing executable as ToolMissingError with the install hint', async () => {
@@ -103,9 +101,7 @@ describe('runTool', () => {
   });
 
   it('rejects at once when the signal has already aborted', async () => {
-    const error = await rejection<CancelledError>(
-      runTool(fixture('echo'), { cwd, timeoutMs: 10_000, signal: AbortSignal.abort() }),
-    );
+    const error = await rejection<CancelledError>(runTool(fixture('echo'), { cwd, timeoutMs: 10_000, signal: AbortSignal.abort() }));
     expect(error.code).toBe('CANCELLED');
   });
 

@@ -5,14 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { silentLogger } from '../../../daemon/log/types.ts';
-import {
-  createPathFilter,
-  createWatcher,
-  isJunkName,
-  watchRoots,
-  type Trigger,
-  type Watcher,
-} from '../../../daemon/watch/watcher.ts';
+import { createPathFilter, createWatcher, isJunkName, watchRoots, type Trigger, type Watcher } from '../../../daemon/watch/watcher.ts';
 
 const DEBOUNCE_MS = 120;
 /** Long enough for chokidar, awaitWriteFinish and the debounce to have fired had there been an event. */
@@ -251,9 +244,7 @@ describe('watchRoots', () => {
     const exists = (p: string) => existing.has(p);
     expect(
       watchRoots(
-        ['/p/migrations/postgres', '/p/migrations/clickhouse', '/p/prisma/schema.prisma', '/p/sqlc.yaml'].map((p) =>
-          path.resolve(p),
-        ),
+        ['/p/migrations/postgres', '/p/migrations/clickhouse', '/p/prisma/schema.prisma', '/p/sqlc.yaml'].map((p) => path.resolve(p)),
         exists,
       ),
     ).toEqual([path.resolve('/p'), path.resolve('/p/migrations')]);
@@ -261,11 +252,8 @@ describe('watchRoots', () => {
 });
 
 describe('isJunkName', () => {
-  it.each(['.#a.sql', '.a.sql.swp', 'a.sql.swx', 'a.sql~', '4913', 'a.tmp', 'a.sql___jb_tmp___', 'a.crswap', 'node_modules', '.git'])(
-    '%s is junk',
-    (name) => expect(isJunkName(name)).toBe(true),
+  it.each(['.#a.sql', '.a.sql.swp', 'a.sql.swx', 'a.sql~', '4913', 'a.tmp', 'a.sql___jb_tmp___', 'a.crswap', 'node_modules', '.git'])('%s is junk', (name) =>
+    expect(isJunkName(name)).toBe(true),
   );
-  it.each(['20250101_init.sql', '1_x.sql', 'schema.prisma', 'sqlc.yaml', '49130_x.sql'])('%s is not junk', (name) =>
-    expect(isJunkName(name)).toBe(false),
-  );
+  it.each(['20250101_init.sql', '1_x.sql', 'schema.prisma', 'sqlc.yaml', '49130_x.sql'])('%s is not junk', (name) => expect(isJunkName(name)).toBe(false));
 });

@@ -41,7 +41,9 @@ describe('catalogFromRows', () => {
     const inOther = tables.map((row) => ({ ...row, create_table_query: row.create_table_query.replaceAll('db1.', 'db2.') }));
     expect(catalogFromRows('db2', inOther, columns, [])).toEqual(catalogFromRows('db1', tables, columns, []));
     const withAsSelect = [table({ name: 'v', engine: 'MaterializedView', create_table_query: 'ignored', as_select: 'SELECT 1 FROM db1.t' })];
-    expect(catalogFromRows('db1', withAsSelect, [], [])).toEqual([{ kind: 'materialized_view', name: 'v', detail: { target: null, as_select: 'SELECT 1 FROM t' } }]);
+    expect(catalogFromRows('db1', withAsSelect, [], [])).toEqual([
+      { kind: 'materialized_view', name: 'v', detail: { target: null, as_select: 'SELECT 1 FROM t' } },
+    ]);
   });
 });
 

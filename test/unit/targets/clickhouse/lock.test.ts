@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 
 import { decideLock, describeClaim, insertClaim, sqlString, type LockClaim } from '../../../../daemon/targets/clickhouse/lock.ts';
 
-const claim = (owner: string, ticket: number, choosing = false): LockClaim => ({ owner, ticket, choosing, acquiredAt: 1_700_000_000, expiresAt: 1_700_000_030 });
+const claim = (owner: string, ticket: number, choosing = false): LockClaim => ({
+  owner,
+  ticket,
+  choosing,
+  acquiredAt: 1_700_000_000,
+  expiresAt: 1_700_000_030,
+});
 
 describe('decideLock (bakery rule)', () => {
   it('enters alone', () => {
@@ -28,8 +34,8 @@ describe('lock SQL', () => {
   });
   it('quotes owner ids as string literals', () => {
     expect(sqlString("o'k\\")).toBe("'o\\'k\\\\'");
-    expect(insertClaim('schemasync_lock', { owner: "it's", revision: 2, ticket: 5, choosing: false, released: false, acquiredAt: null, leaseSeconds: 30 })).toBe(
-      "INSERT INTO schemasync_lock (owner, revision, ticket, choosing, released, acquired_at, expires_at) SELECT 'it\\'s', 2, 5, 0, 0, now(), now() + 30",
-    );
+    expect(
+      insertClaim('schemasync_lock', { owner: "it's", revision: 2, ticket: 5, choosing: false, released: false, acquiredAt: null, leaseSeconds: 30 }),
+    ).toBe("INSERT INTO schemasync_lock (owner, revision, ticket, choosing, released, acquired_at, expires_at) SELECT 'it\\'s', 2, 5, 0, 0, now(), now() + 30");
   });
 });

@@ -41,7 +41,9 @@ describe('errorOffset', () => {
 
 describe('rejectsMutationsSync', () => {
   it('recognises 18.x refusing the SETTINGS clause and servers without the setting', () => {
-    expect(rejectsMutationsSync({ code: '62', message: 'Syntax error: failed at position 35: SETTINGS mutations_sync = 2. Expected one of: Comma' })).toBe(true);
+    expect(rejectsMutationsSync({ code: '62', message: 'Syntax error: failed at position 35: SETTINGS mutations_sync = 2. Expected one of: Comma' })).toBe(
+      true,
+    );
     expect(rejectsMutationsSync({ code: '115', message: 'Unknown setting mutations_sync' })).toBe(true);
   });
   it('leaves every other failure alone', () => {

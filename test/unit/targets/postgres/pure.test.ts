@@ -54,7 +54,19 @@ describe('catalog rows', () => {
   });
 
   it('maps columns, enums and overloaded functions', () => {
-    expect(columnEntry({ schema: 'public', table: 'users', name: 'id', type: 'bigint', nullable: false, default: null, identity: 'a', generated: '', position: '1' })).toEqual({
+    expect(
+      columnEntry({
+        schema: 'public',
+        table: 'users',
+        name: 'id',
+        type: 'bigint',
+        nullable: false,
+        default: null,
+        identity: 'a',
+        generated: '',
+        position: '1',
+      }),
+    ).toEqual({
       kind: 'column',
       name: 'users.id',
       detail: { type: 'bigint', nullable: false, default: null, identity: 'a', generated: null, position: 1 },
@@ -65,7 +77,10 @@ describe('catalog rows', () => {
 
   it('sorts entries by kind then name whatever the row order', () => {
     const catalog = catalogFromRows({
-      tables: [{ schema: 'public', name: 'b', relkind: 'r' }, { schema: 'public', name: 'a', relkind: 'p' }],
+      tables: [
+        { schema: 'public', name: 'b', relkind: 'r' },
+        { schema: 'public', name: 'a', relkind: 'p' },
+      ],
       indexes: [{ schema: 'public', name: 'a_idx', table: 'a', definition: 'CREATE INDEX' }],
     });
     expect(catalog.map((entry) => `${entry.kind} ${entry.name}`)).toEqual(['index a_idx', 'table a', 'table b']);
