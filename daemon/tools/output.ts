@@ -62,6 +62,7 @@ export class BoundedOutput {
 }
 
 // Colour and cursor codes: tools print them even without a TTY sometimes (prisma's spinners).
+// eslint-disable-next-line no-control-regex -- matching the ESC control character is the point.
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 
 export function stripAnsi(text: string): string {

@@ -101,13 +101,13 @@ export function qualifiedName(schema: string, name: string): string {
 
 type Row = Record<string, unknown>;
 
+/** Catalog columns are text, numbers or booleans (the queries cast everything else to text). */
 function text(row: Row, key: string): string {
-  const value = row[key];
-  return value === null || value === undefined ? '' : String(value);
+  return nullableText(row, key) ?? '';
 }
 
 function nullableText(row: Row, key: string): string | null {
-  const value = row[key];
+  const value = row[key] as string | number | boolean | null | undefined;
   return value === null || value === undefined ? null : String(value);
 }
 

@@ -522,7 +522,7 @@ class PostgresTarget implements Target {
     try {
       // One snapshot for all catalog queries: a concurrent migration cannot tear the picture.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-      const catalog = await readCatalog(async (text, values) => (await client.query(text, values)).rows, this.#table);
+      const catalog = await readCatalog(async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows, this.#table);
       await client.query('COMMIT');
       return catalog;
     } catch (error) {
