@@ -87,7 +87,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       lastRun = report;
       state = report.ok ? 'idle' : 'failed';
       nextRunFull = !report.ok;
-      if (!signal.aborted) await refreshVersions();
+      if (!signal.aborted && config.port !== undefined) await refreshVersions();
       logRunEnd(logger, report);
       if (!report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION')) void retryWhenReachable();
       shadowDrift?.afterRun();
@@ -142,7 +142,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
           logger,
           getStatus: () => ({ state, lastRun, targets: opened.targets.map((t) => ({ name: t.name, where: t.where, currentVersion: versions.get(t.name) })) }),
         });
-  if (server) logger.info({ event: 'server:listening', port: server.port }, `health on http://127.0.0.1:${server.port}/healthz`);
+  if (server) logger.info({ event: 'server:listening', port: server.port }, `health on http://${config.host}:${server.port}/healthz`);
 
   const watcher = await createWatcher({
     paths: [...opened.dirs.values(), layout.sqlcConfig, ...layout.sqlcQueries, layout.prismaSchema],
