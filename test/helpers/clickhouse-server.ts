@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request, type RequestOptions } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { dockerReachable } from './docker.ts';
 
 /**
  * A ClickHouse server for the test run, first of:
@@ -31,29 +31,6 @@ export interface LocalClickHouse {
   kill(): Promise<void>;
   /** Starts the killed server again on the same folder and ports; resolves when it answers. */
   restart(): Promise<void>;
-}
-
-/** True when a Docker engine answers `/_ping` within a second (never hangs the test run). */
-async function dockerReachable(): Promise<boolean> {
-  const host = process.env.DOCKER_HOST;
-  let options: RequestOptions;
-  if (!host || host.startsWith('unix://')) {
-    const socketPath = host ? host.slice('unix://'.length) : '/var/run/docker.sock';
-    if (!existsSync(socketPath)) return false;
-    options = { socketPath, path: '/_ping' };
-  } else {
-    const url = new URL(host.replace(/^tcp:/, 'http:'));
-    options = { host: url.hostname, port: url.port, path: '/_ping' };
-  }
-  return new Promise<boolean>((resolve) => {
-    const req = request({ ...options, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 async function startContainer(): Promise<{ url: string; stop(): Promise<void> }> {

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request, type RequestOptions } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { startEmbeddedPostgres } from '../../daemon/targets/embedded.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
+import { dockerReachable } from './docker.ts';
 
 /**
  * A PostgreSQL server for the test run, first of:
@@ -19,29 +18,6 @@ export async function startPostgresServer(): Promise<{ adminUrl: string; stop():
   if (fromEnv) return { adminUrl: fromEnv, stop: async () => {} };
   if (await dockerReachable()) return startContainer();
   return startEmbedded();
-}
-
-/** True when a Docker engine answers `/_ping` within a second, so the run never hangs on a missing daemon. */
-async function dockerReachable(): Promise<boolean> {
-  const host = process.env.DOCKER_HOST;
-  let options: RequestOptions;
-  if (!host || host.startsWith('unix://')) {
-    const socketPath = host ? host.slice('unix://'.length) : '/var/run/docker.sock';
-    if (!existsSync(socketPath)) return false;
-    options = { socketPath, path: '/_ping' };
-  } else {
-    const url = new URL(host.replace(/^tcp:/, 'http:'));
-    options = { host: url.hostname, port: url.port, path: '/_ping' };
-  }
-  return new Promise<boolean>((resolve) => {
-    const req = request({ ...options, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => resolve(false));
-    req.end();
-  });
 }
 
 async function startContainer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
