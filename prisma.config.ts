@@ -13,9 +13,9 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   experimental: { adapter: true },
   engine: 'js',
-  async adapter() {
+  adapter() {
     const url = process.env.DATABASE_URL;
-    if (!url) throw new Error('prisma.config.ts: DATABASE_URL is not set.');
-    return createPrismaAdapter(url);
+    if (!url) return Promise.reject(new Error('prisma.config.ts: DATABASE_URL is not set.'));
+    return Promise.resolve(createPrismaAdapter(url));
   },
 });

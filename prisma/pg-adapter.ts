@@ -58,7 +58,7 @@ function retypeCatalogColumns(result: pg.QueryResult | pg.QueryResult[] | undefi
 class CatalogTypesClient extends pg.Client {
   // pg's query() has several overloads (callback, promise, submittable): patch each result form.
   override query(...args: unknown[]): never {
-    const callSuper = super.query as (...a: unknown[]) => unknown;
+    const callSuper = super.query.bind(this) as (...a: unknown[]) => unknown;
     const last = args.at(-1);
     if (typeof last === 'function') {
       const callback = last as QueryCallback;
@@ -66,9 +66,9 @@ class CatalogTypesClient extends pg.Client {
         if (!error) retypeCatalogColumns(result);
         callback(error, result);
       };
-      return callSuper.apply(this, args) as never;
+      return callSuper(...args) as never;
     }
-    const returned = callSuper.apply(this, args);
+    const returned = callSuper(...args);
     if (returned instanceof Promise) {
       return returned.then((result: pg.QueryResult) => {
         retypeCatalogColumns(result);
@@ -85,7 +85,7 @@ type ResultSet = Awaited<ReturnType<Adapter['queryRaw']>>;
 function unwrapCatalogChars(result: ResultSet): ResultSet {
   result.columnTypes.forEach((_, column) => {
     if (!result.rows.some((row) => row[column] instanceof CatalogChar)) return;
-    result.columnTypes[column] = CHARACTER_COLUMN as ResultSet['columnTypes'][number];
+    result.columnTypes[column] = CHARACTER_COLUMN;
     for (const row of result.rows) {
       const cell = row[column];
       if (cell instanceof CatalogChar) row[column] = cell.value;
@@ -106,12 +106,13 @@ function wrapQueryable<T extends { queryRaw: Adapter['queryRaw'] }>(queryable: T
         return async (...args: Parameters<Adapter['startTransaction']>) => wrapQueryable(await start.apply(target, args));
       }
       const value: unknown = Reflect.get(target, property, receiver);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
 
-function wrapFactory(factory: PrismaPg) {
+/** The factory with its adapters wrapped; typed as PrismaPg's own members, so `provider` stays `'postgres'`. */
+function wrapFactory(factory: PrismaPg): Pick<PrismaPg, 'provider' | 'adapterName' | 'connect' | 'connectToShadowDb'> {
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,

@@ -88,7 +88,7 @@ async function waitIdleWith(
 }
 
 /** `schemasync watch` with JSON logs, as a real process. */
-export async function startSchemasyncSide(root: string, targets: SideTargets, extraEnv: Record<string, string> = {}): Promise<RunningSide> {
+export function startSchemasyncSide(root: string, targets: SideTargets, extraEnv: Record<string, string> = {}): Promise<RunningSide> {
   const env: Record<string, string> = {
     ...baseEnv(),
     DATABASE_URL: targets.databaseUrl,
@@ -115,7 +115,7 @@ export async function startSchemasyncSide(root: string, targets: SideTargets, ex
   void daemon.exited.then((code) => {
     if (code !== 0 && code !== null) process.stderr.write(`schemasync (pid ${side.pid}) exited with ${code}:\n${daemon.text().slice(-3000)}\n`);
   });
-  return { ...side, waitIdle: (options) => waitIdleWith(side, clock, options) };
+  return Promise.resolve({ ...side, waitIdle: (options) => waitIdleWith(side, clock, options) });
 }
 
 /**

@@ -46,8 +46,8 @@ export function startSchemasync(args: string[], options: { cwd: string; env?: Re
     }
     for (const check of waiters) check();
   };
-  createInterface({ input: child.stdout! }).on('line', onLine);
-  createInterface({ input: child.stderr! }).on('line', onLine);
+  createInterface({ input: child.stdout }).on('line', onLine);
+  createInterface({ input: child.stderr }).on('line', onLine);
   const exited = once(child, 'exit').then(([code]) => code as number | null);
 
   const text = () => [...other, ...events.map((e) => JSON.stringify(e))].join('\n');

@@ -15,19 +15,24 @@ export default async function setup(project: TestProject) {
   const [pg, ch] = await Promise.allSettled([startPostgresServer(), startClickHouseServer()]);
   if (pg.status === 'fulfilled') {
     project.provide('postgresAdminUrl', pg.value.adminUrl);
-    stops.push(pg.value.stop);
+    stops.push(() => pg.value.stop());
   } else {
-    project.provide('postgresError', String(pg.reason?.stack ?? pg.reason));
+    project.provide('postgresError', describeFailure(pg.reason));
   }
   if (ch.status === 'fulfilled') {
     project.provide('clickhouseUrl', ch.value.url);
-    stops.push(ch.value.stop);
+    stops.push(() => ch.value.stop());
   } else {
-    project.provide('clickhouseError', String(ch.reason?.stack ?? ch.reason));
+    project.provide('clickhouseError', describeFailure(ch.reason));
   }
   return async () => {
     await Promise.allSettled(stops.map((stop) => stop()));
   };
+}
+
+/** A start-up failure as the tests see it: the error's stack when it has one, else the reason itself. */
+function describeFailure(reason: unknown): string {
+  return String((reason as { stack?: unknown } | null | undefined)?.stack ?? reason);
 }
 
 declare module 'vitest' {

@@ -45,7 +45,8 @@ describeWith('PostgreSQL and ClickHouse', postgresMissing() ?? clickhouseMissing
     expect(table).toMatch(/^postgres · /m);
     expect(table).toMatch(/^clickhouse · /m);
     expect(table).not.toContain(new URL(ch.url).password || 'never-matches');
-    expect(JSON.parse((await cli('status', '--json', '--target', 'clickhouse')).stdout).every((r: { target: string }) => r.target === 'clickhouse')).toBe(true);
+    const clickhouseRows = JSON.parse((await cli('status', '--json', '--target', 'clickhouse')).stdout) as Array<{ target: string }>;
+    expect(clickhouseRows.every((r) => r.target === 'clickhouse')).toBe(true);
   });
 
   it('a ClickHouse file whose second statement fails reports file and line, says the first stays applied, and leaves the version table', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
-import { isSchemasyncError, MigrationError } from '../../daemon/errors.ts';
+import { isSchemasyncError, type MigrationError } from '../../daemon/errors.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
 import { checksum } from '../../daemon/migrations/checksum.ts';
 import { parseMigrationFilename } from '../../daemon/migrations/filename.ts';
@@ -165,8 +165,9 @@ describeWith('a ClickHouse server', clickhouseMissing(), 'ClickHouse target', ()
     });
     await firstHolding;
     const secondDone = second.withLock(
-      async () => {
+      () => {
         events.push('b in');
+        return Promise.resolve();
       },
       { onWait: (holder) => waits.push(holder) },
     );
@@ -182,7 +183,7 @@ describeWith('a ClickHouse server', clickhouseMissing(), 'ClickHouse target', ()
     await query(createLockTable());
     await query(`INSERT INTO schemasync_lock SELECT 'someone-else', 1, 1, 0, 0, now(), now() + 60`);
     const error = await open('runner-c')
-      .withLock(async () => 'entered', { timeoutMs: 500 })
+      .withLock(() => Promise.resolve('entered'), { timeoutMs: 500 })
       .catch((caught: unknown) => caught);
     expect(isSchemasyncError(error) && error.code).toBe('LOCK');
     expect((error as Error).message).toMatch(/held by someone-else/);
@@ -195,7 +196,7 @@ describeWith('a ClickHouse server', clickhouseMissing(), 'ClickHouse target', ()
     await query(`INSERT INTO schemasync_lock SELECT 'just-died', 1, 2, 0, 0, now() - 28, now() + 2`);
     const waits: string[] = [];
     const started = Date.now();
-    const result = await open('runner-d').withLock(async () => 'entered', { onWait: (holder) => waits.push(holder), timeoutMs: 10_000 });
+    const result = await open('runner-d').withLock(() => Promise.resolve('entered'), { onWait: (holder) => waits.push(holder), timeoutMs: 10_000 });
     expect(result).toBe('entered');
     expect(waits.length).toBeGreaterThan(0);
     expect(waits.every((holder) => holder.startsWith('just-died '))).toBe(true);

@@ -144,7 +144,7 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
         kind: 'migration-edited',
         file: 'migrations/postgres/00001_users.sql',
         message: 'migrations/postgres/00001_users.sql was edited after it was applied on postgres; the database still has the applied version',
-        detail: expect.stringContaining('+CREATE TABLE users (id int PRIMARY KEY, email varchar(320) NOT NULL);'),
+        detail: expect.stringContaining('+CREATE TABLE users (id int PRIMARY KEY, email varchar(320) NOT NULL);') as string,
       }),
     ]);
     // The shadow, built from the edited file, disagrees with the database too.
@@ -221,7 +221,9 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
     try {
       const report = await checkShadow(limited, { dir, projectRoot: root, env: {} });
       expect(report.findings).toEqual([]);
-      expect(report.unchecked).toEqual([{ check: 'shadow:postgres', reason: expect.stringContaining(`the role "${role}" may not create databases`) }]);
+      expect(report.unchecked).toEqual([
+        { check: 'shadow:postgres', reason: expect.stringContaining(`the role "${role}" may not create databases`) as string },
+      ]);
     } finally {
       await limited.close();
       await sql(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; DROP OWNED BY ${role}; DROP ROLE ${role}`);

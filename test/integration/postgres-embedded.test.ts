@@ -72,7 +72,7 @@ describe('embedded PostgreSQL', () => {
 
     const second = await start(logger);
     expect(new URL(second.url).port).toBe(new URL(first.url).port);
-    expect(await withClient(second.url, async (client) => (await client.query('SELECT id FROM kept')).rows)).toEqual([{ id: 42 }]);
+    expect(await withClient(second.url, async (client) => (await client.query<{ id: number }>('SELECT id FROM kept')).rows)).toEqual([{ id: 42 }]);
 
     // One info line per start, password hidden; server output only at debug; no exit hooks left behind.
     const info = lines.filter((line) => line.level === 'info');
@@ -91,7 +91,7 @@ describe('embedded PostgreSQL', () => {
       // As a killed server leaves it: its pid, folder, start time, port...
       await writeFile(pidFile, `${stalePid}\n${join(dataDir, 'pgdata')}\n0\n${new URL(first.url).port}\n\n127.0.0.1\n0 0\nready\n`);
       const again = await start();
-      expect(await withClient(again.url, async (client) => (await client.query('SELECT 1 AS ok')).rows)).toEqual([{ ok: 1 }]);
+      expect(await withClient(again.url, async (client) => (await client.query<{ ok: number }>('SELECT 1 AS ok')).rows)).toEqual([{ ok: 1 }]);
       await again.stop();
     }
   });
@@ -101,7 +101,7 @@ describe('embedded PostgreSQL', () => {
     const guest = await start();
     expect(guest.url).toBe(owner.url);
     await guest.stop();
-    expect(await withClient(owner.url, async (client) => (await client.query('SELECT 1 AS ok')).rows)).toEqual([{ ok: 1 }]);
+    expect(await withClient(owner.url, async (client) => (await client.query<{ ok: number }>('SELECT 1 AS ok')).rows)).toEqual([{ ok: 1 }]);
     const pid = await postmasterPid(dataDir);
     await owner.stop();
     expect(isAlive(pid)).toBe(false);

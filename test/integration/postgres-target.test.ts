@@ -57,7 +57,7 @@ describeWith('PostgreSQL', postgresMissing(), 'PostgreSQL target', () => {
   });
 
   it('creates goose’s version table with its exact columns and the version-0 row', async () => {
-    expect(await target.listVersions()).toEqual([{ version: 0, isApplied: true, appliedAt: expect.any(Date) }]);
+    expect(await target.listVersions()).toEqual([{ version: 0, isApplied: true, appliedAt: expect.any(Date) as Date }]);
     const columns = await query(`SELECT column_name, data_type, is_nullable, column_default, is_identity
                                    FROM information_schema.columns WHERE table_name = 'goose_db_version' ORDER BY ordinal_position`);
     expect(columns).toEqual([
@@ -268,12 +268,12 @@ SELECT pg_sleep(30);
     await withClient(database.url, async (client) => {
       await client.query(`SET application_name = 'goose-provider'`);
       await client.query('SELECT pg_advisory_lock(4097083626)');
-      const error = await failure<LockError>(target.withLock(async () => 'never', { timeoutMs: 1_200 }));
+      const error = await failure<LockError>(target.withLock(() => Promise.resolve('never'), { timeoutMs: 1_200 }));
       expect(error.code).toBe('LOCK');
       expect(error.message).toContain('goose-provider');
     });
     // Its session ended, so the lock is free again.
-    expect(await target.withLock(async () => 'ran')).toBe('ran');
+    expect(await target.withLock(() => Promise.resolve('ran'))).toBe('ran');
   });
 
   it('passes the locked function’s own error through and releases the lock', async () => {
@@ -287,7 +287,7 @@ SELECT pg_sleep(30);
       await client.query('SELECT pg_advisory_lock(4097083626)');
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 300);
-      const error = await failure<CancelledError>(target.withLock(async () => 'never', { signal: controller.signal }));
+      const error = await failure<CancelledError>(target.withLock(() => Promise.resolve('never'), { signal: controller.signal }));
       expect(error.code).toBe('CANCELLED');
     });
   });

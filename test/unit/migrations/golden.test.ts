@@ -17,9 +17,9 @@ describe('valid golden migrations', () => {
     it(name, () => {
       const folder = new URL(`valid/${name}/`, fixtures);
       const input = readFileSync(new URL('input.sql', folder), 'utf8');
-      const expected = JSON.parse(readFileSync(new URL('expected.json', folder), 'utf8'));
+      const expected: unknown = JSON.parse(readFileSync(new URL('expected.json', folder), 'utf8'));
       const envFile = new URL('env.json', folder);
-      const env = existsSync(envFile) ? JSON.parse(readFileSync(envFile, 'utf8')) : {};
+      const env = existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {};
       const up = parseMigration(input, 'up', { file: `${name}.sql`, env });
       const down = parseMigration(input, 'down', { file: `${name}.sql`, env });
       expect({ up: up.statements, down: down.statements, noTransaction: up.noTransaction }).toEqual(expected);

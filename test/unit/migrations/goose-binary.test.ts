@@ -56,7 +56,7 @@ describeWith('the goose binary', missingGoose(), 'goose v3.27.3 agrees', () => {
     it(`validate -v counts ${name} as we parse it`, () => {
       const folder = new URL(`valid/${name}/`, fixtures);
       const envFile = new URL('env.json', folder);
-      const env: Record<string, string> = existsSync(envFile) ? JSON.parse(readFileSync(envFile, 'utf8')) : {};
+      const env = existsSync(envFile) ? (JSON.parse(readFileSync(envFile, 'utf8')) as Record<string, string>) : {};
       const text = readFileSync(new URL('input.sql', folder), 'utf8');
       writeFileSync(path.join(dir, '00001_fixture.sql'), text);
       const result = runGoose(dir, ['-dir', dir, 'validate', '-v'], env);
