@@ -3,15 +3,11 @@ import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { Finding } from '../../daemon/drift/types.ts';
-import { locateBinary, locatePrismaCli } from '../../daemon/tools/locate.ts';
 import { runSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
-import { copyExampleProject, repoRoot, type TempProject } from '../helpers/project.ts';
+import { copyExampleProject, type TempProject } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
-
-const sqlc = await locateBinary('sqlc');
-const prismaCli = await locatePrismaCli(repoRoot);
-const missing = !sqlc ? 'sqlc is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin' : !prismaCli ? 'the prisma package is not installed' : postgresMissing();
+import { prismaMissing, sqlc, sqlcMissing } from '../helpers/tools.ts';
 
 interface VerifyJson {
   ok: boolean;
@@ -19,7 +15,7 @@ interface VerifyJson {
   unchecked: Array<{ check: string; reason: string }>;
 }
 
-describeWith('PostgreSQL, prisma and sqlc', missing, 'schemasync verify on the example project', () => {
+describeWith('PostgreSQL, prisma and sqlc', sqlcMissing ?? prismaMissing ?? postgresMissing(), 'schemasync verify on the example project', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let project: TempProject;
   const env = () => ({
@@ -72,7 +68,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'schemasync verify on the e
     });
     expect(schema!.hint).toBeTruthy();
     // schema.prisma no longer matches the database either: the next pull would add the column.
-    expect(drifted.report.findings.find((f) => f.kind === 'prisma-schema')?.detail).toContain('+   nickname');
+    expect(drifted.report.findings.find((f) => f.kind === 'prisma-schema')?.detail).toContain('\n+  nickname');
     for (const finding of drifted.report.findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(['kind', 'key', 'message', 'hint']));
 
     await withClient(db.url, (client) => client.query('ALTER TABLE users DROP COLUMN nickname'));
@@ -100,7 +96,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'schemasync verify on the e
         `prisma/schema.prisma differs from what \`prisma db pull\` gives for the database (first difference at line ${editedLine})`,
       );
       expect(finding!.hint).toContain('new migration');
-      expect(finding!.detail).toContain('-   nickname String?');
+      expect(finding!.detail).toContain('\n-  nickname String?');
       // The client was generated from the file before the edit.
       expect(report.findings.find((f) => f.kind === 'prisma-client')?.message).toContain('was generated from an older prisma/schema.prisma');
     } finally {
