@@ -51,6 +51,16 @@ function findBinary(): { command: string; args: string[] } {
   throw new Error('No ClickHouse server: set TEST_CLICKHOUSE_URL, start Docker, or install clickhouse-server (apt install clickhouse-server).');
 }
 
+/** Why startLocalBinary cannot start a server (no clickhouse-server binary), or undefined when it can. */
+export function localClickHouseMissing(): string | undefined {
+  try {
+    findBinary();
+    return undefined;
+  } catch {
+    return 'no local clickhouse-server binary (on PATH, /usr/sbin, /usr/bin or /usr/local/bin)';
+  }
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -12,8 +12,9 @@ import { parseMigration } from '../../daemon/migrations/parse.ts';
 import type { MigrationFile } from '../../daemon/migrations/types.ts';
 import { createClickHouseTarget } from '../../daemon/targets/clickhouse/target.ts';
 import { clickhouseQuery } from '../helpers/clickhouse.ts';
-import { startLocalBinary, type LocalClickHouse } from '../helpers/clickhouse-server.ts';
+import { localClickHouseMissing, startLocalBinary, type LocalClickHouse } from '../helpers/clickhouse-server.ts';
 import { describeWith } from '../helpers/require.ts';
+import { goose as gooseBinary, gooseMissing } from '../helpers/tools.ts';
 
 /**
  * goose and schemasync take turns on one ClickHouse database. goose speaks the native protocol
@@ -26,19 +27,11 @@ import { describeWith } from '../helpers/require.ts';
  * creates the table without its version-0 row ("no next version found"). Reading works: goose
  * `status` shows what schemasync recorded. The write turns therefore need a newer server.
  */
-const GOOSE = join(homedir(), 'go', 'bin', 'goose');
 const EXAMPLES = join(import.meta.dirname, '../../migrations/clickhouse');
 
 let server: LocalClickHouse | undefined;
 let serverProblem: string | undefined;
 let serverMajor = 0;
-
-function gooseMissing(): string | undefined {
-  if (!existsSync(GOOSE)) return `goose not found at ${GOOSE}`;
-  const onPath = spawnSync('clickhouse-server', ['--version'], { encoding: 'utf8' }).error === undefined;
-  if (!onPath && !existsSync('/usr/sbin/clickhouse-server') && !existsSync('/usr/bin/clickhouse')) return 'no local clickhouse-server binary';
-  return undefined;
-}
 
 const examples = readdirSync(EXAMPLES)
   .filter((name) => name.endsWith('.sql'))
@@ -48,7 +41,7 @@ const examples = readdirSync(EXAMPLES)
     return { ...parseMigrationFilename(name), name, path: `migrations/clickhouse/${name}`, text, checksum: checksum(text) };
   });
 
-describeWith('goose and a local clickhouse-server', gooseMissing(), 'goose and the ClickHouse target share a database', () => {
+describeWith('goose and a local clickhouse-server', gooseMissing ?? localClickHouseMissing(), 'goose and the ClickHouse target share a database', () => {
   let dir: string;
   let database = '';
   const httpUrl = () => `${server!.url}/${database}`;
@@ -58,7 +51,7 @@ describeWith('goose and a local clickhouse-server', gooseMissing(), 'goose and t
   };
   const goose = (...args: string[]) => {
     const dsn = `clickhouse://default:${new URL(server!.url).password}@127.0.0.1:${server!.tcpPort}/${database}`;
-    const result = spawnSync(GOOSE, ['-dir', dir, '-timeout', '20s', 'clickhouse', dsn, ...args], {
+    const result = spawnSync(gooseBinary!, ['-dir', dir, '-timeout', '20s', 'clickhouse', dsn, ...args], {
       encoding: 'utf8',
       timeout: 30_000,
       env: { ...process.env, NO_COLOR: '1' },

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,11 +13,8 @@ import { runSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
+import { goose, gooseMissing } from '../helpers/tools.ts';
 
-const goose =
-  process.env.GOOSE_BIN ??
-  [path.join(homedir(), 'go', 'bin', 'goose'), ...(process.env.PATH ?? '').split(':').map((d) => path.join(d, 'goose'))].find(existsSync);
-const gooseMissing = goose ? undefined : 'the goose CLI (go install github.com/pressly/goose/v3/cmd/goose@v3.27.3)';
 const exampleDir = path.join(repoRoot, 'migrations', 'postgres');
 
 async function runGoose(dir: string, url: string, action: GooseAction) {

@@ -1,7 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -14,10 +13,9 @@ import { createPostgresTarget } from '../../daemon/targets/postgres/target.ts';
 import type { Target } from '../../daemon/targets/target.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
+import { goose, gooseMissing } from '../helpers/tools.ts';
 
 const run = promisify(execFile);
-const goose = process.env.GOOSE_BIN ?? join(homedir(), 'go', 'bin', 'goose');
-const gooseMissing = existsSync(goose) ? undefined : `goose not found at ${goose} (set GOOSE_BIN)`;
 
 const FIRST = `-- +goose Up
 CREATE TABLE accounts (id int PRIMARY KEY);
@@ -38,7 +36,7 @@ describeWith('PostgreSQL and goose', postgresMissing() ?? gooseMissing, 'Postgre
   const gooseCli = async (...args: string[]) => {
     // Without GOOSE_DRIVER/GOOSE_DBSTRING, which goose would insert before our positionals.
     const { GOOSE_DRIVER: _driver, GOOSE_DBSTRING: _dbstring, ...env } = process.env;
-    const { stderr } = await run(goose, ['-dir', dir, 'postgres', database.url, ...args], { env });
+    const { stderr } = await run(goose!, ['-dir', dir, 'postgres', database.url, ...args], { env });
     return stderr;
   };
 

@@ -3,14 +3,12 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { gooseCommand, type GooseContext } from '../../daemon/tools/goose.ts';
-import { locateBinary } from '../../daemon/tools/locate.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
+import { goose, gooseMissing } from '../helpers/tools.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const goose = await locateBinary('goose');
-const missing = goose ? postgresMissing() : 'goose is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin';
 
 async function publicObjects(url: string): Promise<string[]> {
   return withClient(url, async (client) => {
@@ -26,7 +24,7 @@ async function publicObjects(url: string): Promise<string[]> {
   });
 }
 
-describeWith('PostgreSQL and goose', missing, 'the example migrations under the real goose', () => {
+describeWith('PostgreSQL and goose', gooseMissing ?? postgresMissing(), 'the example migrations under the real goose', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let ctx: GooseContext;
 

@@ -6,13 +6,12 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 import type { ToolError } from '../../daemon/errors.ts';
-import { locateBinary } from '../../daemon/tools/locate.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { parseSqlcErrors, sqlcCompile, sqlcGenerate } from '../../daemon/tools/sqlc.ts';
 import { describeWith } from '../helpers/require.ts';
+import { sqlc, sqlcMissing } from '../helpers/tools.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const sqlc = await locateBinary('sqlc');
 
 /** The example project's sqlc inputs, copied so the test can break them. */
 function exampleCopy(): string {
@@ -21,7 +20,7 @@ function exampleCopy(): string {
   return dir;
 }
 
-describeWith('sqlc', sqlc ? undefined : 'sqlc is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin', 'sqlc on the example project', () => {
+describeWith('sqlc', sqlcMissing, 'sqlc on the example project', () => {
   it('compiles the committed sqlc.yaml, queries and migrations', async () => {
     const result = await runTool(sqlcCompile({ binary: sqlc!, configFile: join(root, 'sqlc.yaml') }), { cwd: root, timeoutMs: 60_000 });
     expect(result.stderr).toBe('');

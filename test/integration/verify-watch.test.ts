@@ -2,17 +2,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { locateBinary, locatePrismaCli } from '../../daemon/tools/locate.ts';
 import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
-import { copyExampleProject, repoRoot, type TempProject } from '../helpers/project.ts';
+import { copyExampleProject, type TempProject } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
+import { prismaMissing, sqlc, sqlcMissing } from '../helpers/tools.ts';
 
-const sqlc = await locateBinary('sqlc');
-const prismaCli = await locatePrismaCli(repoRoot);
-const missing = !sqlc ? 'sqlc is not on PATH, $GOBIN, $GOPATH/bin or ~/go/bin' : !prismaCli ? 'the prisma package is not installed' : postgresMissing();
-
-describeWith('PostgreSQL, prisma and sqlc', missing, 'drift in watch mode', () => {
+describeWith('PostgreSQL, prisma and sqlc', sqlcMissing ?? prismaMissing ?? postgresMissing(), 'drift in watch mode', () => {
   let db: Awaited<ReturnType<typeof createTestDatabase>>;
   let project: TempProject;
   let daemon: DaemonProcess;

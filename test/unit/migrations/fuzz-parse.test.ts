@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import fc from 'fast-check';
@@ -10,6 +10,7 @@ import { ParseError } from '../../../daemon/errors.ts';
 import { parseMigration } from '../../../daemon/migrations/parse.ts';
 import type { Direction, ParsedSection } from '../../../daemon/migrations/types.ts';
 import { describeWith } from '../../helpers/require.ts';
+import { goose, gooseMissing } from '../../helpers/tools.ts';
 
 // Property-based fuzz of the goose parser (issue 7, case 8). Two generators: one builds files
 // line by line from goose's vocabulary (annotations in odd spellings, statements with and
@@ -175,17 +176,8 @@ describe('goose parser fuzz', () => {
 });
 
 // goose itself is the reference: a sample of generated files it must count as we do.
-const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose');
-function missingGoose(): string | undefined {
-  try {
-    accessSync(goose, constants.X_OK);
-    return undefined;
-  } catch (error) {
-    return `${goose} is not an executable (${(error as Error).message})`;
-  }
-}
 
-describeWith('the goose binary', missingGoose(), 'goose parser fuzz against goose v3.27.3', () => {
+describeWith('the goose binary', gooseMissing, 'goose parser fuzz against goose v3.27.3', () => {
   it('goose validate -v counts a sample of accepted generated files as we do', () => {
     // No ENVSUB values: goose gets an empty environment, so the files must not depend on one.
     const sample = fc.sample(gooseFile, { numRuns: 400, seed: 7 }).filter((text) => !text.includes('ENVSUB'));
@@ -197,7 +189,7 @@ describeWith('the goose binary', missingGoose(), 'goose parser fuzz against goos
     const dir = mkdtempSync(path.join(tmpdir(), 'schemasync-fuzz-goose-'));
     try {
       accepted.forEach((entry, index) => writeFileSync(path.join(dir, `${String(index + 1).padStart(5, '0')}_fuzz.sql`), entry.text));
-      const result = spawnSync(goose, ['-dir', dir, 'validate', '-v'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 30_000 });
+      const result = spawnSync(goose!, ['-dir', dir, 'validate', '-v'], { cwd: dir, env: { PATH: process.env.PATH ?? '' }, encoding: 'utf8', timeout: 30_000 });
       expect(result.status, result.stderr).toBe(0);
       accepted.forEach((entry, index) => {
         const name = `${String(index + 1).padStart(5, '0')}_fuzz.sql`;

@@ -1,32 +1,23 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { accessSync, constants, copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { newMigrationFileName, SQL_TEMPLATE } from '../../../daemon/migrations/filename.ts';
 import { parseMigration } from '../../../daemon/migrations/parse.ts';
 import { describeWith } from '../../helpers/require.ts';
+import { goose, gooseMissing } from '../../helpers/tools.ts';
 
 // The real goose CLI is the reference: its `create` names and template, and its `validate -v`
 // statement counts and transaction flags, must match ours.
-const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose');
 const fixtures = new URL('../../fixtures/parse/', import.meta.url);
-
-function missingGoose(): string | undefined {
-  try {
-    accessSync(goose, constants.X_OK);
-    return undefined;
-  } catch (error) {
-    return `${goose} is not an executable (${(error as Error).message})`;
-  }
-}
 
 /** Runs goose without a shell, in `cwd` (so no stray .env is loaded), with only the given environment. */
 function runGoose(cwd: string, args: string[], env: Record<string, string> = {}) {
-  return spawnSync(goose, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
+  return spawnSync(goose!, args, { cwd, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8', timeout: 30_000 });
 }
 
-describeWith('the goose binary', missingGoose(), 'goose v3.27.3 agrees', () => {
+describeWith('the goose binary', gooseMissing, 'goose v3.27.3 agrees', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'schemasync-goose-'));
@@ -37,7 +28,7 @@ describeWith('the goose binary', missingGoose(), 'goose v3.27.3 agrees', () => {
 
   it.each(['add users', 'AddUsers', 'v2.1 fix', 'add-users!', 'add users!!', 'Ünïcode Nâme'])('create %j names and fills the file like goose', (name) => {
     const before = new Date();
-    execFileSync(goose, ['-dir', dir, 'create', name, 'sql'], { env: { PATH: process.env.PATH ?? '' }, cwd: dir, stdio: 'pipe' });
+    execFileSync(goose!, ['-dir', dir, 'create', name, 'sql'], { env: { PATH: process.env.PATH ?? '' }, cwd: dir, stdio: 'pipe' });
     const after = new Date();
     const [created] = readdirSync(dir);
     expect([newMigrationFileName(name, before), newMigrationFileName(name, after)]).toContain(created);
