@@ -53,7 +53,7 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     // The daemon runs one full sync itself at start; the initial scan is not a change.
     ignoreInitial: true,
     // Decides which paths chokidar descends into, too: only the targets and the folders leading to them.
-    ignored: (candidate) => filter.ignores(path.resolve(candidate)),
+    ignored: (candidate) => filter.ignores(resolved(candidate)),
     // Editors write in pieces; wait until a file's size holds still. Kept short so the debounce
     // stays the main delay.
     awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 25 },
@@ -67,7 +67,7 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
 
   watcher.on('all', (event, changed) => {
     if (!CHANGE_EVENTS.has(event)) return;
-    const absolute = path.resolve(changed);
+    const absolute = resolved(changed);
     // Events for the folders above a target only keep the watch alive; they are not changes.
     if (!filter.isTargetOrInside(absolute)) return;
     options.logger.trace({ event: 'watch:event', kind: event, path: absolute }, `${event} ${absolute}`);
@@ -125,7 +125,11 @@ export interface PathFilter {
   isTargetOrInside(absolute: string): boolean;
 }
 
-/** Pure: decides by path alone, for absolute, resolved paths. */
+/**
+ * Pure: decides by path alone, for absolute, resolved paths. chokidar asks about every entry of
+ * a watched folder each time it re-reads it (on every file added to a folder of 2,000
+ * migrations), so already-normal POSIX paths are compared as strings, without path.relative.
+ */
 export function createPathFilter(targets: string[]): PathFilter {
   const isAncestorOfTarget = (candidate: string) => targets.some((target) => isStrictlyInside(target, candidate));
   const isTargetOrInside = (candidate: string) =>
@@ -133,7 +137,7 @@ export function createPathFilter(targets: string[]): PathFilter {
       if (candidate === target) return true;
       if (!isStrictlyInside(candidate, target)) return false;
       // Junk anywhere below the target (a .git folder, a node_modules, a swap file) is ignored.
-      return !path.relative(target, candidate).split(path.sep).some(isJunkName);
+      return !relativeInside(target, candidate).split(path.sep).some(isJunkName);
     });
   return {
     ignores: (candidate) => !(isAncestorOfTarget(candidate) || isTargetOrInside(candidate)),
@@ -141,9 +145,29 @@ export function createPathFilter(targets: string[]): PathFilter {
   };
 }
 
+/** path.resolve, skipped for a path that is already absolute and normal on POSIX (what chokidar hands over). */
+function resolved(candidate: string): string {
+  return isNormalPosixAbsolute(candidate) ? candidate : path.resolve(candidate);
+}
+
+/** Absolute POSIX path with no empty, `.` or `..` segment and no trailing slash (but `/` itself): path.resolve would return it unchanged. */
+function isNormalPosixAbsolute(candidate: string): boolean {
+  return path.sep === '/' && candidate.startsWith('/') && (candidate === '/' || !/\/(\.{1,2})?(\/|$)/.test(candidate));
+}
+
 function isStrictlyInside(candidate: string, folder: string): boolean {
+  if (isNormalPosixAbsolute(candidate) && isNormalPosixAbsolute(folder)) {
+    const prefix = folder === '/' ? '/' : `${folder}/`;
+    return candidate.length > prefix.length && candidate.startsWith(prefix);
+  }
   const relative = path.relative(folder, candidate);
   return relative !== '' && relative.split(path.sep)[0] !== '..' && !path.isAbsolute(relative);
+}
+
+/** path.relative(folder, candidate) for a candidate strictly inside folder. */
+function relativeInside(folder: string, candidate: string): string {
+  if (isNormalPosixAbsolute(candidate) && isNormalPosixAbsolute(folder)) return candidate.slice(folder === '/' ? 1 : folder.length + 1);
+  return path.relative(folder, candidate);
 }
 
 /** Collects paths and hands them over `delayMs` after the last one, sorted and deduplicated. */
