@@ -120,13 +120,14 @@ export function planDown(files: MigrationFile[], rows: VersionRow[], options: { 
  * `pending`; and a `missing` row for every applied version other than 0 that has no file.
  */
 export function statusRows(target: string, files: MigrationFile[], rows: VersionRow[]): StatusRow[] {
+  const newestRow = newestRows(rows);
   const result: StatusRow[] = sortByVersion(files).map((file) => {
-    const newest = newestRow(rows, file.version);
+    const newest = newestRow(file.version);
     const applied = newest?.isApplied === true;
     return { target, version: file.version, file: file.name, state: applied ? 'applied' : 'pending', appliedAt: applied ? newest.appliedAt : null };
   });
   for (const version of appliedVersionsWithoutFile(files, rows)) {
-    result.push({ target, version, file: null, state: 'missing', appliedAt: newestRow(rows, version)?.appliedAt ?? null });
+    result.push({ target, version, file: null, state: 'missing', appliedAt: newestRow(version)?.appliedAt ?? null });
   }
   // Stable sort: a missing row lands among the files by version.
   return result.sort((a, b) => a.version - b.version);
@@ -136,14 +137,17 @@ function sortByVersion(files: MigrationFile[]): MigrationFile[] {
   return [...files].sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
 }
 
-/** The version's newest row by appliedAt (rows without a time count as oldest); ties keep list order. */
-function newestRow(rows: VersionRow[], version: number): VersionRow | undefined {
-  let newest: VersionRow | undefined;
+/**
+ * Each version's newest row by appliedAt (rows without a time count as oldest); ties keep list
+ * order. One pass over the rows, not one per file: at 2,000 migrations that was 4 million steps.
+ */
+function newestRows(rows: VersionRow[]): (version: number) => VersionRow | undefined {
+  const newest = new Map<number, VersionRow>();
   for (const row of rows) {
-    if (row.version !== version) continue;
-    if (!newest || (row.appliedAt?.getTime() ?? -Infinity) > (newest.appliedAt?.getTime() ?? -Infinity)) newest = row;
+    const seen = newest.get(row.version);
+    if (!seen || (row.appliedAt?.getTime() ?? -Infinity) > (seen.appliedAt?.getTime() ?? -Infinity)) newest.set(row.version, row);
   }
-  return newest;
+  return (version) => newest.get(version);
 }
 
 /** Versions ≠ 0 whose first row in list order is applied (the CLI's view) and that have no file. */
