@@ -2,7 +2,6 @@ import path from 'node:path';
 
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log/types.ts';
-import { createClickHouseTarget } from '../targets/clickhouse/target.ts';
 import { startEmbeddedPostgres } from '../targets/embedded.ts';
 import { createPostgresTarget } from '../targets/postgres/target.ts';
 import type { Target, TargetName } from '../targets/target.ts';
@@ -47,6 +46,8 @@ export async function openTargets(config: Config, logger: Logger, names: TargetN
       dirs.set('postgres', config.postgres.dir);
     }
     if (names.includes('clickhouse') && config.clickhouse.url) {
+      // Imported here: @clickhouse/client is not worth loading in a PostgreSQL-only project.
+      const { createClickHouseTarget } = await import('../targets/clickhouse/target.ts');
       targets.push(createClickHouseTarget(config.clickhouse.url, { logger: logger.child({ target: 'clickhouse' }), table: config.clickhouse.table }));
       dirs.set('clickhouse', config.clickhouse.dir);
     }

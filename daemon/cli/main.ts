@@ -4,20 +4,29 @@ import { type ConfigFlags, loadConfig } from '../config/load.ts';
 import { isSchemasyncError, messageOf } from '../errors.ts';
 import { createLogger } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
-import { createCommand } from './commands/create.ts';
-import { downCommand } from './commands/down.ts';
-import { redoCommand } from './commands/redo.ts';
-import { statusCommand } from './commands/status.ts';
-import { syncCommand } from './commands/sync.ts';
-import { upCommand } from './commands/up.ts';
-import { verifyCommand } from './commands/verify.ts';
-import { versionCommand } from './commands/version.ts';
-import { watchCommand } from './commands/watch.ts';
 import type { CommandContext } from './context.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { packageVersion } from './version.ts';
 
 type Handler = (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>;
+
+/**
+ * Each command's module is imported only when that command runs: a one-shot `status` must not
+ * pay for loading the daemon, the tool runner (execa), chokidar and the like at every start.
+ */
+const lazy =
+  (load: () => Promise<Handler>): Handler =>
+  async (ctx, options, args) =>
+    (await load())(ctx, options, args);
+const createCommand = lazy(async () => (await import('./commands/create.ts')).createCommand);
+const downCommand = lazy(async () => (await import('./commands/down.ts')).downCommand);
+const redoCommand = lazy(async () => (await import('./commands/redo.ts')).redoCommand);
+const statusCommand = lazy(async () => (await import('./commands/status.ts')).statusCommand);
+const syncCommand = lazy(async () => (await import('./commands/sync.ts')).syncCommand);
+const upCommand = lazy(async () => (await import('./commands/up.ts')).upCommand);
+const verifyCommand = lazy(async () => (await import('./commands/verify.ts')).verifyCommand);
+const versionCommand = lazy(async () => (await import('./commands/version.ts')).versionCommand);
+const watchCommand = lazy(async () => (await import('./commands/watch.ts')).watchCommand);
 
 /** Runs the command line and returns the exit status (never calls process.exit, so tests can call it). */
 export async function main(
