@@ -1,20 +1,20 @@
 import { rename, rm, symlink, writeFile } from 'node:fs/promises';
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import type { LogEvent } from '../helpers/daemon.ts';
+import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import {
   appliedVersions,
-  expectAllGone,
   expectNoDuplicates,
   expectNoSecret,
-  faultProject,
+  faultSuite,
+  nextRunEnd,
   passwordOf,
-  processFamily,
+  stopCleanly,
   tableExists,
-  type FaultProject,
+  untilQuiet,
 } from './fault-support.ts';
 
 // Issue 7, case 6: bad files in the migrations folder. Each one fails the run it causes with a
@@ -25,32 +25,10 @@ import {
 const EXAMPLE_VERSIONS = [20250301090000, 20250301090100, 20250301090200, 20250301090300, 20250301090400, 20250301090500];
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migrations folder', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let project: FaultProject;
-  let daemon: DaemonProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    project = await faultProject(database.url);
-    daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
-    expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run')).toMatchObject({ ok: true });
-  });
-
-  afterAll(async () => {
-    await daemon?.stop();
-    await project?.remove();
-    await database?.drop();
-  });
+  const suite = faultSuite();
 
   /** Waits until the daemon has been quiet (no run starting or running) for a moment. */
-  async function settled(): Promise<void> {
-    for (;;) {
-      const starts = daemon.events.filter((e) => e.event === 'run:start').length;
-      await daemon.waitFor(() => daemon.runEnds().length >= starts, 30_000, 'the runs to finish');
-      await new Promise((resolve) => setTimeout(resolve, 400));
-      if (daemon.events.filter((e) => e.event === 'run:start').length === starts) return;
-    }
-  }
+  const settled = () => untilQuiet(suite.daemon, 400);
 
   /**
    * Makes the bad change, waits for the runs it causes, and returns their failure lines; then
@@ -58,30 +36,30 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
    */
   async function rejected(make: () => Promise<unknown>, undo: () => Promise<unknown>): Promise<LogEvent[]> {
     await settled();
-    const mark = daemon.events.length;
-    const runsBefore = daemon.runEnds().length;
+    const mark = suite.daemon.events.length;
+    const runsBefore = suite.daemon.runEnds().length;
     await make();
-    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run the bad file causes');
+    await nextRunEnd(suite.daemon, runsBefore, 'the run the bad file causes');
     await settled();
-    const ends = daemon.runEnds().slice(runsBefore);
+    const ends = suite.daemon.runEnds().slice(runsBefore);
     expect(
       ends.every((e) => e.ok === false),
       JSON.stringify(ends),
     ).toBe(true);
-    const failures = daemon.events.slice(mark).filter((e) => e.event === 'failure');
+    const failures = suite.daemon.events.slice(mark).filter((e) => e.event === 'failure');
     // One failure line per run, nothing else failing.
     expect(failures).toHaveLength(ends.length);
-    expect(daemon.child.exitCode).toBeNull();
+    expect(suite.daemon.child.exitCode).toBeNull();
 
-    const runsBeforeFix = daemon.runEnds().length;
+    const runsBeforeFix = suite.daemon.runEnds().length;
     await undo();
-    await daemon.waitFor(() => daemon.runEnds().length > runsBeforeFix, 30_000, 'the run after the fix');
+    await nextRunEnd(suite.daemon, runsBeforeFix, 'the run after the fix');
     await settled();
-    expect(daemon.runEnds().at(-1), daemon.text()).toMatchObject({ ok: true });
+    expect(suite.daemon.runEnds().at(-1), suite.daemon.text()).toMatchObject({ ok: true });
     return failures;
   }
 
-  const file = (name: string) => project.path('migrations', 'postgres', name);
+  const file = (name: string) => suite.project.path('migrations', 'postgres', name);
   const remove = (name: string) => () => rm(file(name));
 
   it.each([
@@ -101,7 +79,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
       expect(failure.msg).toContain(`migrations/postgres/${name}`);
       expect(failure.msg).toMatch(reason);
     }
-    expect(await appliedVersions(database.url)).toEqual(EXAMPLE_VERSIONS);
+    expect(await appliedVersions(suite.database.url)).toEqual(EXAMPLE_VERSIONS);
   });
 
   it('duplicate versions: the failure names both files', async () => {
@@ -137,12 +115,12 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
     await writeFile(file('20260501000700_flash.sql'), '-- +goose Up\nCREATE TABLE fault_flash (id int);\n');
     await rm(file('20260501000700_flash.sql'));
     await settled();
-    expect(daemon.child.exitCode).toBeNull();
-    expect(await tableExists(database.url, 'fault_flash')).toBe(false);
+    expect(suite.daemon.child.exitCode).toBeNull();
+    expect(await tableExists(suite.database.url, 'fault_flash')).toBe(false);
   });
 
   it('the folder renamed away and back: the run in between says the folder is missing, then it syncs', async () => {
-    const folder = project.path('migrations', 'postgres');
+    const folder = suite.project.path('migrations', 'postgres');
     const failures = await rejected(
       () => rename(folder, `${folder}.away`),
       () => rename(`${folder}.away`, folder),
@@ -152,18 +130,15 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: bad files in the migration
 
   it('after all that, a new migration applies once and the version table is intact', async () => {
     await settled();
-    const runsBefore = daemon.runEnds().length;
+    const runsBefore = suite.daemon.runEnds().length;
     await writeFile(file('20260501000800_after.sql'), '-- +goose Up\nCREATE TABLE fault_after (id int);\n-- +goose Down\nDROP TABLE fault_after;\n');
-    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run for the new migration');
+    await nextRunEnd(suite.daemon, runsBefore, 'the run for the new migration');
     await settled();
-    expect(daemon.runEnds().at(-1), daemon.text()).toMatchObject({ ok: true });
-    const versions = await appliedVersions(database.url);
+    expect(suite.daemon.runEnds().at(-1), suite.daemon.text()).toMatchObject({ ok: true });
+    const versions = await appliedVersions(suite.database.url);
     expect(versions).toEqual([...EXAMPLE_VERSIONS, 20260501000800]);
     expectNoDuplicates(versions);
-    const pid = daemon.child.pid!;
-    const family = await processFamily(pid);
-    expect(await daemon.stop('SIGTERM')).toBe(0);
-    await expectAllGone(family);
-    expectNoSecret(daemon.text(), passwordOf(database.url));
+    await stopCleanly(suite.daemon);
+    expectNoSecret(suite.daemon.text(), passwordOf(suite.database.url));
   });
 });

@@ -1,11 +1,10 @@
 import { open, rename, writeFile } from 'node:fs/promises';
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { postgresMissing, withClient } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { appliedVersions, expectNoDuplicates, faultProject, type FaultProject } from './fault-support.ts';
+import { appliedVersions, expectNoDuplicates, faultSuite, untilQuiet } from './fault-support.ts';
 
 // Issue 7, case 7: the ways editors save. Write-to-temp-then-rename, truncate-then-write, many
 // small writes, and a save every 10 ms for 3 s: whatever the daemon saw in between, the final
@@ -27,42 +26,22 @@ async function columns(url: string, table: string): Promise<string[]> {
 const migration = (table: string, extra: string) => `-- +goose Up\nCREATE TABLE ${table} (id int${extra});\n\n-- +goose Down\nDROP TABLE ${table};\n`;
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: editor save patterns', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let project: FaultProject;
-  let daemon: DaemonProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    project = await faultProject(database.url);
-    daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
-    expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run')).toMatchObject({ ok: true });
-  });
-
-  afterAll(async () => {
-    await daemon?.stop();
-    await project?.remove();
-    await database?.drop();
-  });
+  const suite = faultSuite();
 
   /** Resolves once no run has started or been running for `quietMs`, and the last run succeeded. */
   async function settledOk(quietMs = 800): Promise<void> {
-    for (;;) {
-      const starts = daemon.events.filter((e) => e.event === 'run:start').length;
-      await daemon.waitFor(() => daemon.runEnds().length >= starts, 30_000, 'the runs to finish');
-      await sleep(quietMs);
-      if (daemon.events.filter((e) => e.event === 'run:start').length === starts) break;
-    }
-    expect(daemon.runEnds().at(-1), daemon.text()).toMatchObject({ ok: true });
+    await untilQuiet(suite.daemon, quietMs);
+    expect(suite.daemon.runEnds().at(-1), suite.daemon.text()).toMatchObject({ ok: true });
   }
 
-  const file = (name: string) => project.path('migrations', 'postgres', name);
+  const file = (name: string) => suite.project.path('migrations', 'postgres', name);
 
   it('write to a temp file, then rename over the migration', async () => {
     const name = '20260801000000_saves_rename.sql';
     await writeFile(file(`.${name}.swp`), migration('saves_rename', ', a int'));
     await rename(file(`.${name}.swp`), file(name));
     await settledOk();
-    expect(await columns(database.url, 'saves_rename')).toEqual(['id', 'a']);
+    expect(await columns(suite.database.url, 'saves_rename')).toEqual(['id', 'a']);
   });
 
   it('truncate, then write', async () => {
@@ -78,7 +57,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: editor save patterns', () 
       await handle.close();
     }
     await settledOk();
-    expect(await columns(database.url, 'saves_truncate')).toEqual(['id', 'b']);
+    expect(await columns(suite.database.url, 'saves_truncate')).toEqual(['id', 'b']);
   });
 
   it('many small writes', async () => {
@@ -94,7 +73,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: editor save patterns', () 
       await handle.close();
     }
     await settledOk();
-    expect(await columns(database.url, 'saves_small')).toEqual(['id', 'c', 'd']);
+    expect(await columns(suite.database.url, 'saves_small')).toEqual(['id', 'c', 'd']);
   });
 
   it('a save every 10 ms for 3 s: the last content is the one applied, once', async () => {
@@ -107,10 +86,10 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: editor save patterns', () 
       await sleep(10);
     }
     await settledOk(1_500);
-    expect(await columns(database.url, 'saves_storm')).toEqual(['id', `v${count - 1}`]);
-    const versions = await appliedVersions(database.url);
+    expect(await columns(suite.database.url, 'saves_storm')).toEqual(['id', `v${count - 1}`]);
+    const versions = await appliedVersions(suite.database.url);
     expectNoDuplicates(versions);
     expect(versions.slice(-4)).toEqual([20260801000000, 20260801000100, 20260801000200, 20260801000300]);
-    expect(daemon.child.exitCode).toBeNull();
+    expect(suite.daemon.child.exitCode).toBeNull();
   });
 });

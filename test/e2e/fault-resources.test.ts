@@ -1,11 +1,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 
-import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { alive, appliedVersions, expectAllGone, expectNoDuplicates, fakeToolPids, faultProject, processFamily, type FaultProject } from './fault-support.ts';
+import { alive, appliedVersions, expectNoDuplicates, fakeToolPids, faultSuite, nextRunEnd, stopCleanly } from './fault-support.ts';
 
 // Issue 7, case 10: resource bounds. 10,000 file events and a long loop of runs through one
 // daemon: its memory (RSS) and open file descriptors stay flat (measured from /proc after a
@@ -22,37 +21,22 @@ async function rssMiB(pid: number): Promise<number> {
 const openFds = async (pid: number) => (await readdir(`/proc/${pid}/fd`)).length;
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay flat', () => {
-  let database: Awaited<ReturnType<typeof createTestDatabase>>;
-  let project: FaultProject;
-  let daemon: DaemonProcess;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    // The drift step's database checks and the debounce are what a run costs here: keep both short.
-    project = await faultProject(database.url, { SCHEMASYNC_DEBOUNCE_MS: '20', LOG_LEVEL: 'info' });
-    daemon = startSchemasync(['watch'], { cwd: project.root, env: { ...project.env, LOG_LEVEL: 'info' } });
-    expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run')).toMatchObject({ ok: true });
-  });
-
-  afterAll(async () => {
-    await daemon?.stop();
-    await project?.remove();
-    await database?.drop();
-  });
+  // The drift step's database checks and the debounce are what a run costs here: keep both short.
+  const suite = faultSuite({ SCHEMASYNC_DEBOUNCE_MS: '20', LOG_LEVEL: 'info' });
 
   /** One change to a sqlc input, and the run it causes. */
   async function oneRun(index: number): Promise<void> {
-    const before = daemon.runEnds().length;
-    await writeFile(project.path('queries', 'users.sql'), `${original}\n-- ${index}\n`);
-    await daemon.waitFor(() => daemon.runEnds().length > before, 30_000, `run ${before + 1}`);
+    const before = suite.daemon.runEnds().length;
+    await writeFile(suite.project.path('queries', 'users.sql'), `${original}\n-- ${index}\n`);
+    await nextRunEnd(suite.daemon, before, `run ${before + 1}`);
   }
   let original = '';
 
   it(
     `${RUNS} runs in a loop, then ${EVENTS} file events: RSS and open descriptors stay flat`,
     async () => {
-      const pid = daemon.child.pid!;
-      original = await readFile(project.path('queries', 'users.sql'), 'utf8');
+      const pid = suite.daemon.child.pid!;
+      original = await readFile(suite.project.path('queries', 'users.sql'), 'utf8');
       for (let i = 0; i < 20; i++) await oneRun(i); // warm-up: pools, JIT, caches
       const rssBefore = await rssMiB(pid);
       const fdsBefore = await openFds(pid);
@@ -63,17 +47,21 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
 
       // 10,000 events, as fast as the file system takes them: a non-SQL file the filter drops and
       // a watched query file; the debounce folds the latter into a few runs.
-      const runsBefore = daemon.runEnds().length;
+      const runsBefore = suite.daemon.runEnds().length;
       for (let i = 0; i < EVENTS; i++) {
         await writeFile(
-          i % 2 === 0 ? project.path('migrations', 'postgres', 'notes.txt') : project.path('queries', 'users.sql'),
+          i % 2 === 0 ? suite.project.path('migrations', 'postgres', 'notes.txt') : suite.project.path('queries', 'users.sql'),
           `${original}\n-- burst ${i}\n`,
         );
       }
-      await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the runs after the burst');
+      await nextRunEnd(suite.daemon, runsBefore, 'the runs after the burst');
       // Let the burst's last run finish and the fds it used close.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      await daemon.waitFor(() => daemon.events.filter((e) => e.event === 'run:start').length === daemon.runEnds().length, 30_000, 'the runs to finish');
+      await suite.daemon.waitFor(
+        () => suite.daemon.events.filter((e) => e.event === 'run:start').length === suite.daemon.runEnds().length,
+        30_000,
+        'the runs to finish',
+      );
       const rssAfterEvents = await rssMiB(pid);
       const fdsAfterEvents = await openFds(pid);
 
@@ -82,19 +70,16 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
       expect(rssAfterEvents - rssBefore, report).toBeLessThan(40);
       expect(fdsAfterRuns - fdsBefore, report).toBeLessThanOrEqual(4);
       expect(fdsAfterEvents - fdsBefore, report).toBeLessThanOrEqual(4);
-      expect(daemon.runEnds().every((e) => e.ok === true)).toBe(true);
+      expect(suite.daemon.runEnds().every((e) => e.ok === true)).toBe(true);
       // The burst was folded: far fewer runs than events.
-      expect(daemon.runEnds().length - runsBefore).toBeLessThan(50);
-      expectNoDuplicates(await appliedVersions(database.url));
+      expect(suite.daemon.runEnds().length - runsBefore).toBeLessThan(50);
+      expectNoDuplicates(await appliedVersions(suite.database.url));
     },
     60_000 + RUNS * 1_000,
   );
 
   it('leaves nothing running after it stops', async () => {
-    const pid = daemon.child.pid!;
-    const family = await processFamily(pid);
-    expect(await daemon.stop('SIGTERM')).toBe(0);
-    await expectAllGone(family);
-    expect(await alive(await fakeToolPids(project))).toEqual([]);
+    await stopCleanly(suite.daemon);
+    expect(await alive(await fakeToolPids(suite.project))).toEqual([]);
   });
 });

@@ -1,15 +1,16 @@
 /**
  * Shared pieces of the fault tests (test/e2e/fault-*.test.ts): a temp project whose prisma and
- * sqlc are the switchable fake tool (fast, and able to crash, hang or flood on demand), the
- * version table as the test sees it, the processes a daemon left behind, and a secret scan.
+ * sqlc are the switchable fake tool (fast, and able to crash, hang or flood on demand), a daemon
+ * watching it, the version table as the test sees it, the processes a daemon left behind, and a
+ * secret scan.
  */
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
-import type { LogEvent } from '../helpers/daemon.ts';
-import { withClient } from '../helpers/postgres.ts';
+import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
+import { createTestDatabase, withClient } from '../helpers/postgres.ts';
 import { copyExampleProject, repoRoot, type TempProject } from '../helpers/project.ts';
 
 export const fakeTool = path.join(repoRoot, 'test', 'fixtures', 'bin', 'fake-tool.mjs');
@@ -68,6 +69,102 @@ export async function faultProject(databaseUrl: string, extraEnv: Record<string,
       return file;
     },
   };
+}
+
+export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+/**
+ * Runs `body` with a new test database and a fault project on it (on `url(database)` when given,
+ * with `env` as faultProject's extra environment), and removes both afterwards.
+ */
+export async function withFaultProject(
+  body: (database: TestDatabase, project: FaultProject) => Promise<void>,
+  options: { url?: (database: TestDatabase) => string; env?: Record<string, string | undefined> } = {},
+): Promise<void> {
+  const database = await createTestDatabase();
+  const project = await faultProject(options.url ? options.url(database) : database.url, options.env);
+  try {
+    await body(database, project);
+  } finally {
+    await project.remove();
+    await database.drop();
+  }
+}
+
+/** `schemasync watch` in the project, with its environment. */
+export function startWatch(project: FaultProject): DaemonProcess {
+  return startSchemasync(['watch'], { cwd: project.root, env: project.env });
+}
+
+/** Waits for the daemon's first run to end (60 s at most) and, unless `expectOk` is false, expects it to have succeeded. */
+export async function firstRun(daemon: DaemonProcess, expectOk = true): Promise<void> {
+  const end = await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run');
+  if (expectOk) expect(end, daemon.text()).toMatchObject({ ok: true });
+}
+
+/** What faultSuite sets up; its fields are set once the block's beforeAll has run. */
+export interface FaultSuite {
+  database: TestDatabase;
+  project: FaultProject;
+  daemon: DaemonProcess;
+}
+
+/**
+ * One daemon for a whole describe block: registers a beforeAll that creates a test database and
+ * a fault project on it (`extraEnv` as faultProject's), starts `schemasync watch` there and waits
+ * for its first run (expected to succeed unless `firstRunOk` is false), and an afterAll that stops
+ * the daemon and removes both.
+ */
+export function faultSuite(extraEnv: Record<string, string | undefined> = {}, options: { firstRunOk?: boolean } = {}): FaultSuite {
+  const suite = {} as Partial<FaultSuite>;
+  beforeAll(async () => {
+    suite.database = await createTestDatabase();
+    suite.project = await faultProject(suite.database.url, extraEnv);
+    suite.daemon = startWatch(suite.project);
+    await firstRun(suite.daemon, options.firstRunOk ?? true);
+  });
+  afterAll(async () => {
+    await suite.daemon?.stop();
+    await suite.project?.remove();
+    await suite.database?.drop();
+  });
+  return suite as FaultSuite;
+}
+
+/** Waits until no run has started or been running for `quietMs`. */
+export async function untilQuiet(daemon: DaemonProcess, quietMs: number): Promise<void> {
+  for (;;) {
+    const starts = daemon.events.filter((e) => e.event === 'run:start').length;
+    await daemon.waitFor(() => daemon.runEnds().length >= starts, 30_000, 'the runs to finish');
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    if (daemon.events.filter((e) => e.event === 'run:start').length === starts) return;
+  }
+}
+
+/** Waits for the run after the first `runsBefore` to end, and returns its run:end event. */
+export async function nextRunEnd(daemon: DaemonProcess, runsBefore: number, description: string, timeoutMs = 30_000): Promise<LogEvent> {
+  await daemon.waitFor(() => daemon.runEnds().length > runsBefore, timeoutMs, description);
+  return daemon.runEnds()[runsBefore]!;
+}
+
+/** Waits until one of the runs after the first `runsBefore` has succeeded. */
+export async function successfulRunAfter(daemon: DaemonProcess, runsBefore: number, timeoutMs: number): Promise<void> {
+  await daemon.waitFor(
+    () =>
+      daemon
+        .runEnds()
+        .slice(runsBefore)
+        .some((e) => e.ok === true),
+    timeoutMs,
+    'a successful run after the outage',
+  );
+}
+
+/** Stops the daemon with SIGTERM, expects exit status 0, and expects every process it had (processFamily) gone. */
+export async function stopCleanly(daemon: DaemonProcess): Promise<void> {
+  const family = await processFamily(daemon.child.pid!);
+  expect(await daemon.stop('SIGTERM')).toBe(0);
+  await expectAllGone(family);
 }
 
 /** goose's version table, applied rows only, oldest first (what the test checks, not the code under test). */
