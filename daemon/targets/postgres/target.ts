@@ -425,8 +425,9 @@ class PostgresTarget implements Target {
   async #cancellationGuard(client: pg.PoolClient, signal: AbortSignal | undefined) {
     const state = { aborted: false, disarm: () => {} };
     if (!signal) return state;
-    const { rows } = await client.query<{ pid: number }>(sql.backendPid());
-    const pid = rows[0]?.pid;
+    // The server announces its pid at connect (BackendKeyData); asking again would cost a round
+    // trip per migration, ~2,000 of them on a first start.
+    const pid = backendPidOf(client) ?? (await client.query<{ pid: number }>(sql.backendPid())).rows[0]?.pid;
     const onAbort = () => {
       state.aborted = true;
       if (pid !== undefined) void this.#cancelBackend(pid);
@@ -549,6 +550,12 @@ function versionRows(result: pg.QueryResult): VersionRow[] {
     isApplied: row.is_applied,
     appliedAt: row.tstamp ?? null,
   }));
+}
+
+/** The backend pid pg read from the server's BackendKeyData message (`processID`, not in pg's typings). */
+function backendPidOf(client: pg.PoolClient): number | undefined {
+  const pid = (client as { processID?: unknown }).processID;
+  return typeof pid === 'number' && pid > 0 ? pid : undefined;
 }
 
 function cancelled(unit: ApplyUnit | undefined, outcome: string): CancelledError {
