@@ -1,13 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { homedir } from 'node:os';
-import path from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { startSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
+import { goose, gooseMissing } from '../helpers/tools.ts';
 import {
   appliedVersions,
   countOf,
@@ -15,38 +12,28 @@ import {
   expectNoDuplicates,
   expectNoSecret,
   faultProject,
+  startWatch,
   passwordOf,
   processFamily,
   sleepingMigration,
   tableExists,
   waitForSleep,
+  withFaultProject,
 } from './fault-support.ts';
 
 // Issue 7, cases 3 and 4: the daemon SIGKILLed mid-apply, then restarted; two daemons on one
 // database; a daemon beside the goose CLI. The PostgreSQL advisory lock lives and dies with its
 // session, a migration commits whole or not at all, and no version is ever recorded twice.
 
-const goose = process.env.GOOSE_BIN ?? path.join(homedir(), 'go', 'bin', 'goose');
 const SLEEPING = '20260301000000_fault_kill_sleep.sql';
 const SLEEPING_VERSION = 20260301000000;
-
-function missingGoose(): string | undefined {
-  try {
-    accessSync(goose, constants.X_OK);
-    return postgresMissing();
-  } catch (error) {
-    return `${goose} is not an executable (${(error as Error).message})`;
-  }
-}
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two runners on one database', () => {
   describe.concurrent('cases', () => {
     it('SIGKILL mid-apply: the migration is not half-applied, the lock does not outlive the process, and a restart applies it once', async () => {
-      const database = await createTestDatabase();
-      const project = await faultProject(database.url);
-      try {
+      await withFaultProject(async (database, project) => {
         await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 4));
-        const first = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        const first = startWatch(project);
         await waitForSleep(database.url, database.name);
         const pid = first.child.pid!;
         const family = await processFamily(pid);
@@ -56,7 +43,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
         expect(await tableExists(database.url, 'fault_kill_sleep')).toBe(false);
         expect(await appliedVersions(database.url)).not.toContain(SLEEPING_VERSION);
 
-        const second = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        const second = startWatch(project);
         try {
           const end = await second.waitFor((e) => e.event === 'run:end', 60_000, 'the restart run');
           expect(end, second.text()).toMatchObject({ ok: true });
@@ -69,10 +56,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
           await second.stop();
         }
         expectNoSecret(first.text() + second.text(), passwordOf(database.url));
-      } finally {
-        await project.remove();
-        await database.drop();
-      }
+      });
     });
 
     it('two daemons on one database: the second waits, names the lock holder, and nothing is applied twice', async () => {
@@ -81,9 +65,9 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
       const two = await faultProject(database.url);
       try {
         for (const project of [one, two]) await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 3));
-        const first = startSchemasync(['watch'], { cwd: one.root, env: one.env });
+        const first = startWatch(one);
         await waitForSleep(database.url, database.name);
-        const second = startSchemasync(['watch'], { cwd: two.root, env: two.env });
+        const second = startWatch(two);
         try {
           const wait = await second.waitFor((e) => e.event === 'lock:wait', 30_000, 'the second daemon to wait for the lock');
           expect(wait.msg).toMatch(/held by pid \d+ \(schemasync/);
@@ -120,20 +104,18 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
   });
 });
 
-describeWith('PostgreSQL and the goose binary', missingGoose(), 'fault: the goose CLI beside a daemon', () => {
+describeWith('PostgreSQL and the goose binary', gooseMissing ?? postgresMissing(), 'fault: the goose CLI beside a daemon', () => {
   it('goose takes no lock: run beside a daemon mid-apply it fails on the same migration, which stays applied once', async () => {
-    const database = await createTestDatabase();
-    const project = await faultProject(database.url);
-    try {
+    await withFaultProject(async (database, project) => {
       await project.addMigration(SLEEPING, sleepingMigration('fault_kill_sleep', 3));
-      const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+      const daemon = startWatch(project);
       try {
         await waitForSleep(database.url, database.name);
         // goose sees the version as pending and runs it too: its CREATE TABLE waits for the
         // daemon's transaction, then fails on the table the daemon committed. Nothing stops
         // goose from applying a migration whose statements could run twice: that is goose's
         // design (the v3.27.3 CLI takes no lock; only its library Provider does), documented.
-        const result = spawnSync(goose, ['-dir', project.path('migrations', 'postgres'), 'postgres', database.url, 'up'], {
+        const result = spawnSync(goose!, ['-dir', project.path('migrations', 'postgres'), 'postgres', database.url, 'up'], {
           cwd: project.root,
           env: { PATH: process.env.PATH ?? '' },
           encoding: 'utf8',
@@ -149,9 +131,6 @@ describeWith('PostgreSQL and the goose binary', missingGoose(), 'fault: the goos
       } finally {
         await daemon.stop();
       }
-    } finally {
-      await project.remove();
-      await database.drop();
-    }
+    });
   });
 });

@@ -6,19 +6,22 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { silentLogger } from '../../daemon/log/types.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/embedded.ts';
-import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
+import type { DaemonProcess, LogEvent } from '../helpers/daemon.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import {
   appliedVersions,
   countOf,
-  expectAllGone,
   expectNoDuplicates,
   expectNoSecret,
   faultProject,
+  firstRun,
+  nextRunEnd,
   passwordOf,
-  processFamily,
   sleepingMigration,
+  startWatch,
+  stopCleanly,
+  successfulRunAfter,
   tableExists,
   waitForSleep,
   type FaultProject,
@@ -44,8 +47,8 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     dataDir = await mkdtemp(path.join(tmpdir(), 'schemasync-fault-pg-'));
     server = await start();
     project = await faultProject(server.url);
-    daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
-    expect(await daemon.waitFor((e) => e.event === 'run:end', 60_000, 'the first run')).toMatchObject({ ok: true });
+    daemon = startWatch(project);
+    await firstRun(daemon);
   });
 
   afterAll(async () => {
@@ -66,8 +69,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
       '-- +goose Up\nCREATE TABLE fault_pg_idle (id int);\n-- +goose Down\nDROP TABLE fault_pg_idle;\n',
     );
     // The run for the change fails on the connection; the daemon then waits for the server.
-    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the run that finds the server gone');
-    expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
+    expect(await nextRunEnd(daemon, runsBefore, 'the run that finds the server gone')).toMatchObject({ ok: false });
     await daemon.waitFor((e) => e.event === 'db:wait' && daemon.events.indexOf(e) >= mark, 30_000, 'the daemon to wait for PostgreSQL');
     await new Promise((resolve) => setTimeout(resolve, DOWN_FOR_MS));
     expect(daemon.child.exitCode).toBeNull();
@@ -76,15 +78,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
 
     server = await start();
     await daemon.waitFor((e) => e.event === 'db:ready' && daemon.events.indexOf(e) >= mark, 30_000, 'PostgreSQL to be reachable again');
-    await daemon.waitFor(
-      () =>
-        daemon
-          .runEnds()
-          .slice(runsBefore)
-          .some((e) => e.ok === true),
-      30_000,
-      'a successful run after the outage',
-    );
+    await successfulRunAfter(daemon, runsBefore, 30_000);
     expect(await tableExists(server.url, 'fault_pg_idle')).toBe(true);
     expectNoDuplicates(await appliedVersions(server.url));
   });
@@ -96,23 +90,14 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
     await project.addMigration(name, sleepingMigration('fault_pg_midrun', 60));
     await waitForSleep(server.url);
     await server.stop();
-    await daemon.waitFor(() => daemon.runEnds().length > runsBefore, 30_000, 'the interrupted run to end');
-    expect(daemon.runEnds()[runsBefore]).toMatchObject({ ok: false });
+    expect(await nextRunEnd(daemon, runsBefore, 'the interrupted run to end')).toMatchObject({ ok: false });
     // The fix while the server is down (no sleep this time) is a change like any other.
     await writeFile(project.path('migrations', 'postgres', name), sleepingMigration('fault_pg_midrun', 0));
     await new Promise((resolve) => setTimeout(resolve, DOWN_FOR_MS));
     expect(daemon.child.exitCode).toBeNull();
 
     server = await start();
-    await daemon.waitFor(
-      () =>
-        daemon
-          .runEnds()
-          .slice(runsBefore)
-          .some((e) => e.ok === true),
-      60_000,
-      'a successful run after the outage',
-    );
+    await successfulRunAfter(daemon, runsBefore, 60_000);
     const versions = await appliedVersions(server.url);
     expectNoDuplicates(versions);
     expect(versions).toContain(20260401000100);
@@ -121,10 +106,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: the PostgreSQL server goes
   });
 
   it('stops cleanly afterwards, with no process left and the password in no log line', async () => {
-    const pid = daemon.child.pid!;
-    const family = await processFamily(pid);
-    expect(await daemon.stop('SIGTERM')).toBe(0);
-    await expectAllGone(family);
+    await stopCleanly(daemon);
     expectNoSecret(daemon.text(), passwordOf(server.url));
   });
 });

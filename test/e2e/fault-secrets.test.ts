@@ -7,7 +7,7 @@ import { clickhouseMissing, clickhouseServerUrl } from '../helpers/clickhouse.ts
 import { runSchemasync, startSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
-import { expectNoSecret, faultProject, passwordOf } from './fault-support.ts';
+import { expectNoSecret, faultProject, passwordOf, withFaultProject } from './fault-support.ts';
 
 // Issue 7, case 9: a password in DATABASE_URL, CLICKHOUSE_URL or .env never appears in a log
 // line, an error, `status` output or the /status response, whatever fails: a wrong password, a
@@ -77,9 +77,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: no secret in any output, w
     });
 
     it('a failing migration, and a failing tool that has the URL in its environment, print no password', async () => {
-      const database = await createTestDatabase();
-      const project = await faultProject(database.url);
-      try {
+      await withFaultProject(async (database, project) => {
         // The fake prisma and sqlc crash; the migration fails on the server.
         await project.setMode('crash');
         await project.addMigration('20260701000000_fault_secret_fail.sql', "-- +goose Up\nSELECT 'x'::int;\n");
@@ -93,26 +91,21 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: no secret in any output, w
         // The fake prisma echoed the URL it was given: it shows, without its password.
         expect(tools.output).toMatch(/cannot reach postgres(ql)?:\/\/[^:]+:\*\*\*@/);
         for (const output of [result.output, tools.output]) expectNoSecret(output, passwordOf(database.url));
-      } finally {
-        await project.remove();
-        await database.drop();
-      }
+      });
     });
   });
 });
 
 describeWith('PostgreSQL and ClickHouse', postgresMissing() ?? clickhouseMissing(), 'fault: no ClickHouse password in any output', () => {
   it('a wrong password in CLICKHOUSE_URL: status fails without printing it', async () => {
-    const database = await createTestDatabase();
-    const project = await faultProject(database.url, { CLICKHOUSE_URL: withPassword(clickhouseServerUrl(), SECRET) });
-    try {
-      const result = await runSchemasync(['status'], { cwd: project.root, env: project.env });
-      expect(result.code, result.output).not.toBe(0);
-      expect(result.output).toMatch(/clickhouse/i);
-      expectNoSecret(result.output, SECRET);
-    } finally {
-      await project.remove();
-      await database.drop();
-    }
+    await withFaultProject(
+      async (_database, project) => {
+        const result = await runSchemasync(['status'], { cwd: project.root, env: project.env });
+        expect(result.code, result.output).not.toBe(0);
+        expect(result.output).toMatch(/clickhouse/i);
+        expectNoSecret(result.output, SECRET);
+      },
+      { env: { CLICKHOUSE_URL: withPassword(clickhouseServerUrl(), SECRET) } },
+    );
   });
 });

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 
 import { describe, expect, it } from 'vitest';
 
-import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
-import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import type { DaemonProcess } from '../helpers/daemon.ts';
+import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import {
   alive,
@@ -12,12 +12,13 @@ import {
   expectNoDuplicates,
   expectNoSecret,
   fakeToolPids,
-  faultProject,
   passwordOf,
   processFamily,
   sleepingMigration,
+  startWatch,
   tableExists,
   waitForSleep,
+  withFaultProject,
   type FaultProject,
 } from './fault-support.ts';
 
@@ -45,7 +46,7 @@ async function stopAndCheck(daemon: DaemonProcess, project: FaultProject, signal
 /** Restarts the daemon with the tools working and checks that it syncs every migration once. */
 async function restartSyncs(project: FaultProject, url: string, expected: number[]): Promise<void> {
   await project.setMode('ok');
-  const again = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+  const again = startWatch(project);
   try {
     const end = await again.waitFor((e) => e.event === 'run:end', 60_000, 'the restart run');
     expect(end, again.text()).toMatchObject({ ok: true });
@@ -60,11 +61,9 @@ async function restartSyncs(project: FaultProject, url: string, expected: number
 describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at every step', () => {
   describe.concurrent('each step', () => {
     it.each(['SIGTERM', 'SIGINT'] as const)('%s mid-transaction in apply rolls the migration back and exits', async (signal) => {
-      const database = await createTestDatabase();
-      const project = await faultProject(database.url);
-      try {
+      await withFaultProject(async (database, project) => {
         await project.addMigration(SLEEPING, sleepingMigration('fault_signal_sleep', 60));
-        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        const daemon = startWatch(project);
         await waitForSleep(database.url, database.name);
         await stopAndCheck(daemon, project, signal, database.url);
         // Rolled back: no table, no version row, no session left behind.
@@ -73,35 +72,25 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at ever
         await writeFile(project.path('migrations', 'postgres', SLEEPING), sleepingMigration('fault_signal_sleep', 0));
         await restartSyncs(project, database.url, [20260201000000]);
         expect(await tableExists(database.url, 'fault_signal_sleep')).toBe(true);
-      } finally {
-        await project.remove();
-        await database.drop();
-      }
+      });
     });
 
     it.each(['SIGTERM', 'SIGINT'] as const)('%s while prisma and sqlc hang kills both tools and their children and exits', async (signal) => {
-      const database = await createTestDatabase();
-      const project = await faultProject(database.url);
-      try {
+      await withFaultProject(async (database, project) => {
         await project.setMode('hang');
-        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        const daemon = startWatch(project);
         // Both tools started and spawned their grandchildren.
         await expect.poll(async () => (await fakeToolPids(project)).length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(4);
         await stopAndCheck(daemon, project, signal, database.url);
         await restartSyncs(project, database.url, [20250301090500]);
-      } finally {
-        await project.remove();
-        await database.drop();
-      }
+      });
     });
 
     it('SIGTERM as validate starts (a 50 MB migration to read) exits and applies nothing half-way', async () => {
-      const database = await createTestDatabase();
-      const project = await faultProject(database.url);
-      try {
+      await withFaultProject(async (database, project) => {
         const big = `-- +goose Up\n${'SELECT 1;\n'.repeat(5 * 1024 * 1024)}-- +goose Down\n`;
         await project.addMigration('20260201000100_fault_signal_big.sql', big);
-        const daemon = startSchemasync(['watch'], { cwd: project.root, env: project.env });
+        const daemon = startWatch(project);
         await daemon.waitFor((e) => e.event === 'step:start' && e.step === 'validate:postgres', 30_000, 'validate to start');
         await stopAndCheck(daemon, project, 'SIGTERM', database.url);
         // Whatever ran before the signal: every version row is a whole migration (its table exists).
@@ -110,10 +99,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at ever
         if (versions.includes(20250301090100)) expect(await tableExists(database.url, 'spaces')).toBe(true);
         await writeFile(project.path('migrations', 'postgres', '20260201000100_fault_signal_big.sql'), '-- +goose Up\nSELECT 1;\n-- +goose Down\n');
         await restartSyncs(project, database.url, [20250301090500, 20260201000100]);
-      } finally {
-        await project.remove();
-        await database.drop();
-      }
+      });
     });
   });
 });
