@@ -90,6 +90,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
         `no migrations to run, current version: ${plan.currentVersion}`,
       );
     }
+    return rows;
   });
 }
 
@@ -98,6 +99,7 @@ export async function migrateDown(ctx: EngineContext, options: { toVersion?: num
     const files = await loadMigrationFiles(ctx);
     const rows = await ctx.target.listVersions();
     await applyEach(ctx, unitsFor(planDown(files, rows, { toVersion: options.toVersion }), 'down', ctx.env), result);
+    return rows;
   });
 }
 
@@ -110,6 +112,7 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
     const [down, up] = [...unitsFor([file], 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
     await applyEach(ctx, [down!, up!], result);
+    return rows;
   });
 }
 
@@ -123,14 +126,15 @@ export async function migrationStatus(ctx: EngineContext): Promise<{ rows: Statu
   }
 }
 
-async function runLocked(ctx: EngineContext, body: (result: EngineResult) => Promise<void>): Promise<EngineResult> {
+/** Runs `body` under the target's lock; `body` returns the version rows it read, reused when it applied nothing. */
+async function runLocked(ctx: EngineContext, body: (result: EngineResult) => Promise<VersionRow[]>): Promise<EngineResult> {
   const result: EngineResult = { target: ctx.target.name, applied: [] };
   try {
     await ctx.target.connect(ctx.signal);
     await ctx.target.withLock(
       async () => {
-        await body(result);
-        result.currentVersion = currentVersion(await ctx.target.listVersions());
+        const rows = await body(result);
+        result.currentVersion = currentVersion(result.applied.length > 0 ? await ctx.target.listVersions() : rows);
       },
       {
         signal: ctx.signal,
