@@ -152,10 +152,6 @@ export async function startBaselineSide(root: string, targets: SideTargets, opti
     '--silent',
     ...(options.initial ? ['--initial'] : []),
   ];
-  // Its own process group, so stopping it also stops a loop still running.
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-8000)));
   const lines = () => {
     try {
       return readFileSync(marks, 'utf8').split('\n');
@@ -163,12 +159,19 @@ export async function startBaselineSide(root: string, targets: SideTargets, opti
       return [];
     }
   };
+  const earlier = lines().filter((l) => l !== '').length;
+  // Its own process group, so stopping it also stops a loop still running.
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => void (stderr = (stderr + chunk.toString()).slice(-8000)));
+  // The marks file outlives a restart: count only this process's runs, as schemasync's side does.
+  const own = () => lines().slice(earlier);
   const side: Omit<RunningSide, 'waitIdle'> = {
     name: 'baseline',
     pid: child.pid!,
     events: [],
-    started: () => lines().filter((l) => l === 'start').length,
-    ended: () => lines().filter((l) => l.startsWith('end')).length,
+    started: () => own().filter((l) => l === 'start').length,
+    ended: () => own().filter((l) => l.startsWith('end')).length,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = once(child, 'exit');
