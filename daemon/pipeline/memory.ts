@@ -13,6 +13,8 @@ export interface SyncMemory {
   prismaGeneratedFrom?: string;
   /** Hash of sqlc's inputs (sqlc.yaml, queries, migrations) at its last successful generate. */
   sqlcGeneratedFrom?: string;
+  /** Fingerprint of the PostgreSQL catalog at sqlc's last successful generate. */
+  sqlcCatalog?: string;
 }
 
 export class MemoryFile {

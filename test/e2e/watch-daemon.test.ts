@@ -121,6 +121,15 @@ describeWith('PostgreSQL and ClickHouse', missing, 'schemasync watch (e2e)', () 
     for (const e of stepEnds) expect(e.durationMs).toEqual(expect.any(Number));
   });
 
+  it('applies a migration that only inserts rows without running Prisma or sqlc (the schema did not change)', async () => {
+    const from = daemon.events.length;
+    const file = 'migrations/postgres/20250401000100_seed_teams.sql';
+    await writeFile(project.path(file), "-- +goose Up\nINSERT INTO teams (name) VALUES ('core');\n\n-- +goose Down\nDELETE FROM teams WHERE name = 'core';\n");
+    const { end } = await nextRun(daemon, from, triggeredBy(file));
+    expect(end.ok, daemon.text()).toBe(true);
+    expect(stepStatuses(end)).toMatchObject({ 'apply:postgres': 'ok', prisma: 'skipped', sqlc: 'skipped' });
+  });
+
   it('runs neither Prisma nor sqlc for a ClickHouse-only change', async () => {
     const from = daemon.events.length;
     const file = 'migrations/clickhouse/20250402000000_create_page_views.sql';

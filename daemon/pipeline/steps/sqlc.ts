@@ -26,10 +26,14 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
   return {
     name: 'sqlc',
     dependsOn: ['validate:postgres', 'apply:postgres'],
-    // A migration edit that applied nothing (a comment, a pending file that failed) cannot change
-    // sqlc's output in a way the database agrees with; the drift check reports edited files.
-    skipReason: (changes, state) =>
-      changes.full || changes.sqlc || state.postgresFingerprint !== undefined || state.force ? undefined : 'no sqlc input changed and no migration applied',
+    // sqlc reads the migration files, but their effect is the schema: a migration edit that applied
+    // nothing (a comment, a pending file that failed), or one that changed no table (seed rows),
+    // cannot change its output. The drift check reports files edited after they were applied.
+    skipReason(changes, state) {
+      if (changes.full || changes.sqlc || state.force) return undefined;
+      if (state.postgresFingerprint === undefined) return 'no sqlc input changed and no migration applied';
+      return state.postgresFingerprint === deps.memory.get().sqlcCatalog ? 'PostgreSQL schema unchanged' : undefined;
+    },
     async run(_changes, state, signal) {
       const config = await readFile(setup.context.configFile, 'utf8');
       const paths = sqlcPaths(config, setup.context.configFile);
@@ -45,7 +49,8 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
       } catch (error) {
         throw isSchemasyncError(error) && error.code === 'TOOL' ? withQueryLocations(error as ToolError, deps.projectRoot, setup.context.configFile) : error;
       }
-      await deps.memory.update({ sqlcGeneratedFrom: inputs });
+      // Unknown this run (no migration applied): keep the last one; a mismatch only costs a generate.
+      await deps.memory.update({ sqlcGeneratedFrom: inputs, sqlcCatalog: state.postgresFingerprint ?? deps.memory.get().sqlcCatalog });
       return { status: 'ok' as const, detail: 'generated' };
     },
   };
