@@ -73,7 +73,9 @@ function versionOf(file: string, args: string[]): string {
 }
 
 async function machineInfo(servers: BenchServers): Promise<Record<string, string | number>> {
-  const postgres = await withClient(servers.postgresAdminUrl, (c) => c.query<{ v: string }>('SHOW server_version')).then((r) => r.rows[0]!.v);
+  const postgres = await withClient(servers.postgresAdminUrl, (c) => c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).then(
+    (r) => r.rows[0]!.v,
+  );
   const clickhouse = servers.clickhouseUrl ? (await clickhouseQuery(servers.clickhouseUrl, 'SELECT version()')).trim() : `none (${servers.clickhouseProblem})`;
   return {
     cpu: os.cpus()[0]?.model ?? 'unknown',
