@@ -19,15 +19,13 @@ import { prismaStep } from '../pipeline/steps/prisma.ts';
 import { sqlcStep } from '../pipeline/steps/sqlc.ts';
 import { validateStep } from '../pipeline/steps/validate.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
-import { locateBinary, locatePrismaCli } from '../tools/locate.ts';
-import { PRISMA_INSTALL_HINT } from '../tools/prisma.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
-import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
 import { startShadowDrift } from './shadow-watch.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
+import { locateProjectTools } from './tools.ts';
 import { driftSources } from './verify.ts';
 import { backoffMs, sleep, waitForTargets } from './wait.ts';
 
@@ -212,27 +210,17 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   };
 
   const postgres = opened.targets.find((t) => t.name === 'postgres');
+  const found = await locateProjectTools(config, env);
   const tools: Array<Step<RunState>> = [];
-  if (postgres && opened.postgresUrl && existsSync(config.prisma.schema)) {
-    const cli = await locatePrismaCli(config.projectRoot);
-    if (cli) {
-      tools.push(
-        prismaStep(deps, {
-          context: { cli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
-          timeoutMs: config.prisma.timeoutMs,
-        }),
-      );
-    } else {
-      logger.warn({ event: 'tool:missing', tool: 'prisma' }, `Prisma step off: prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`);
-    }
+  if (postgres && opened.postgresUrl && found.prismaCli) {
+    const context = { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl };
+    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs }));
   }
-  if (postgres && existsSync(config.sqlc.configFile)) {
-    const binary = await locateBinary('sqlc', { explicit: config.sqlc.binary, cwd: config.projectRoot, env });
-    if (binary) {
-      tools.push(sqlcStep(deps, { context: { binary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
-    } else {
-      logger.warn({ event: 'tool:missing', tool: 'sqlc' }, `sqlc step off: sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}`);
-    }
+  if (postgres && found.sqlcBinary) {
+    tools.push(sqlcStep(deps, { context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
+  }
+  if (postgres) {
+    for (const { tool, reason } of found.missing) logger.warn({ event: 'tool:missing', tool }, `${tool} step off: ${reason}`);
   }
 
   const applies = opened.targets.map((target) => applyStep(deps, target));

@@ -1,5 +1,3 @@
-import { existsSync } from 'node:fs';
-
 import type { Env, LoadedConfig } from '../config/load.ts';
 import { messageOf } from '../errors.ts';
 import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
@@ -9,11 +7,9 @@ import type { DriftReport } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
 import type { Target } from '../targets/target.ts';
-import { locateBinary, locatePrismaCli } from '../tools/locate.ts';
-import { PRISMA_INSTALL_HINT } from '../tools/prisma.ts';
-import { SQLC_INSTALL_HINT } from '../tools/sqlc.ts';
 import { handleSignals } from './lifecycle.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
+import { locateProjectTools } from './tools.ts';
 
 type Context = LoadedConfig & { logger: Logger };
 
@@ -52,46 +48,23 @@ export async function driftSources(ctx: Context, opened: OpenedTargets, reachabl
   };
   sources.database = databaseDriftChecks(config.projectRoot, env);
 
-  if (existsSync(config.prisma.schema)) {
-    const cli = await locatePrismaCli(config.projectRoot);
-    const postgresUp = reachable.some((t) => t.name === 'postgres');
-    if (!cli)
-      sources.unchecked.push({
-        check: 'prisma',
-        reason: `prisma is not installed in this project; ${PRISMA_INSTALL_HINT}`,
-      });
-    else if (postgresUp && opened.postgresUrl) {
-      const generatedFrom = memory.get().prismaGeneratedFrom;
-      sources.prisma = {
-        context: {
-          cli,
-          schema: config.prisma.schema,
-          configFile: config.prisma.configFile,
-          databaseUrl: opened.postgresUrl,
-        },
-        projectRoot: config.projectRoot,
-        timeoutMs: config.prisma.timeoutMs,
-        ...(generatedFrom ? { generatedFrom } : {}),
-      };
-    }
+  const found = await locateProjectTools(config, env);
+  sources.unchecked.push(...found.missing.map(({ tool, reason }) => ({ check: tool, reason })));
+  if (found.prismaCli && opened.postgresUrl && reachable.some((t) => t.name === 'postgres')) {
+    const generatedFrom = memory.get().prismaGeneratedFrom;
+    sources.prisma = {
+      context: { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
+      projectRoot: config.projectRoot,
+      timeoutMs: config.prisma.timeoutMs,
+      ...(generatedFrom ? { generatedFrom } : {}),
+    };
   }
-  if (existsSync(config.sqlc.configFile)) {
-    const binary = await locateBinary('sqlc', {
-      explicit: config.sqlc.binary,
-      cwd: config.projectRoot,
-      env,
-    });
-    if (binary)
-      sources.sqlc = {
-        context: { binary, configFile: config.sqlc.configFile },
-        projectRoot: config.projectRoot,
-        timeoutMs: config.sqlc.timeoutMs,
-      };
-    else
-      sources.unchecked.push({
-        check: 'sqlc',
-        reason: `sqlc not found on PATH, $GOBIN, $GOPATH/bin or ~/go/bin; ${SQLC_INSTALL_HINT}`,
-      });
+  if (found.sqlcBinary) {
+    sources.sqlc = {
+      context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile },
+      projectRoot: config.projectRoot,
+      timeoutMs: config.sqlc.timeoutMs,
+    };
   }
   return sources;
 }
