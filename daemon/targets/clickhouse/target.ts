@@ -115,7 +115,7 @@ class ClickHouseTarget implements Target {
     if (Number(exists?.result) !== 1) {
       await this.session.command(sql.createVersionTable(this.table));
       await this.session.command(sql.insertVersion(this.table, 0));
-      this.logger.info({ table: this.table }, `created goose's version table ${this.table}`);
+      this.logger.debug({ table: this.table }, `created goose's version table ${this.table}`);
     }
     this.versionTableReady = true;
   }

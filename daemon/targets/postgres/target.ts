@@ -181,7 +181,7 @@ class PostgresTarget implements Target {
       if (!rows[0]?.exists) {
         await client.query(sql.createVersionTable(this.#table));
         await client.query(sql.insertVersion(this.#table), [0, true]);
-        this.#logger.info({ table: this.#table }, `created goose's version table ${this.#table}`);
+        this.#logger.debug({ table: this.#table }, `created goose's version table ${this.#table}`);
       }
       await client.query('COMMIT');
       client.release();
