@@ -8,4 +8,4 @@ FROM node:20-bookworm
 COPY --from=sqlc/sqlc:1.30.0 /workspace/sqlc /usr/local/bin/sqlc
 
 WORKDIR /app
-CMD ["sh", "-c", "npm ci && exec npx schemasync watch --port 4000"]
+CMD ["sh", "-c", "npm ci && exec npx schemasync watch --port 4000 --host 0.0.0.0"]
