@@ -13,7 +13,8 @@ import { idleCost, rssAfterRuns, scaleSide, type ScaleSide } from './lib/cost.ts
 import { openSide, type SideEnv } from './lib/pair.ts';
 import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
 import { burst, clickhouseOnly, commentEdit, newTable, seedRows, startupInSync, type Sample } from './lib/scenarios.ts';
-import { clickhouseQuery, startServers, withClient, type BenchServers } from './lib/servers.ts';
+import { withClient } from '../test/helpers/sql.ts';
+import { clickhouseQuery, startServers, type BenchServers } from './lib/servers.ts';
 import { GOOSE_BIN, SQLC_BIN, DEBOUNCE_MS } from './lib/sides.ts';
 import { summarize } from './lib/stats.ts';
 

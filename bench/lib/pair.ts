@@ -4,7 +4,8 @@ import pg from 'pg';
 
 import { copyExampleProject, type TempProject } from '../../test/helpers/project.ts';
 import { createTableSql, goStructName, migrationName, nextVersion } from './migrations.ts';
-import { createClickHouseDatabase, createDatabase, type BenchServers } from './servers.ts';
+import { createDatabaseOn } from '../../test/helpers/sql.ts';
+import { createClickHouseDatabase, type BenchServers } from './servers.ts';
 import { startBaselineSide, startSchemasyncSide, type RunningSide, type SideName, type SideTargets } from './sides.ts';
 
 /** One side of a comparison: its project copy, its databases, its running watcher. */
@@ -36,7 +37,7 @@ export async function openSide(
   options: { clickhouse?: boolean; prepare?: (project: TempProject) => Promise<void>; startTimeoutMs?: number } = {},
 ): Promise<SideEnv> {
   const project = await copyExampleProject(options.clickhouse ? {} : { without: ['migrations/clickhouse'] });
-  const database = await createDatabase(servers.postgresAdminUrl, `bench_${name}`);
+  const database = await createDatabaseOn(servers.postgresAdminUrl, `bench_${name}`);
   let clickhouse: Awaited<ReturnType<typeof createClickHouseDatabase>> | undefined;
   if (options.clickhouse) {
     if (!servers.clickhouseUrl || !servers.clickhouseTcp) throw new Error(`no ClickHouse server: ${servers.clickhouseProblem}`);

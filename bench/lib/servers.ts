@@ -1,7 +1,5 @@
 import { randomBytes } from 'node:crypto';
 
-import pg from 'pg';
-
 import { startLocalBinary } from '../../test/helpers/clickhouse-server.ts';
 import { startPostgresServer } from '../../test/helpers/postgres-server.ts';
 
@@ -43,29 +41,6 @@ export async function startServers(): Promise<BenchServers> {
       await clickhouse?.stop();
       await postgres.stop();
     },
-  };
-}
-
-/** Runs SQL with a short-lived client: the benchmark's own observations, independent of both sides. */
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A fresh database on the PostgreSQL server; returns its URL. */
-export async function createDatabase(adminUrl: string, prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
-  await withClient(adminUrl, (client) => client.query(`CREATE DATABASE ${name}`));
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: () => withClient(adminUrl, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
 }
 
