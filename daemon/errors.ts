@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'PLAN' // out-of-order or missing migrations, duplicate versions, nothing to roll back
   | 'MIGRATION' // a statement failed on the database
   | 'CONNECTION' // a database could not be reached
+  | 'QUERY' // the database answered but refused schemasync's own query (permission, missing schema, read-only…)
   | 'LOCK' // the migration lock could not be taken in time
   | 'TOOL' // prisma, sqlc or goose failed, hung or crashed
   | 'TOOL_MISSING' // a tool is not installed
@@ -123,6 +124,34 @@ export class ConnectionError extends SchemasyncError {
     options?: { cause?: unknown },
   ) {
     super('CONNECTION', `cannot reach ${where}: ${message}`, options);
+  }
+}
+
+export interface QueryErrorDetails {
+  target: string;
+  /** What schemasync could not do, after "could not": "read goose's version table". */
+  doing: string;
+  /** The object involved, e.g. `goose_db_version`, when there is one. */
+  object?: string;
+  /** PostgreSQL SQLSTATE, or ClickHouse's numeric code as text. */
+  serverCode?: string;
+  serverMessage: string;
+  /** What to do about it, when the code says. */
+  hint?: string;
+}
+
+/**
+ * The server answered, but refused a query of schemasync's own (not a migration statement): no
+ * privilege, a missing schema, a read-only server, a lock timeout. Not an outage: retrying at
+ * once would fail the same way, so the daemon waits for the next change.
+ */
+export class QueryError extends SchemasyncError {
+  readonly details: QueryErrorDetails;
+  constructor(details: QueryErrorDetails, options?: { cause?: unknown }) {
+    const code = details.serverCode ? ` [${details.serverCode}]` : '';
+    const hint = details.hint ? `; ${details.hint}` : '';
+    super('QUERY', `${details.target} could not ${details.doing}${code}: ${details.serverMessage}${hint}`, options);
+    this.details = details;
   }
 }
 

@@ -87,7 +87,11 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       nextRunFull = !report.ok;
       if (!signal.aborted && config.port !== undefined) await refreshVersions();
       logRunEnd(logger, report);
-      if (!report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION')) void retryWhenReachable();
+      // Only an outage is retried on its own (with growing backoff); any other failure (a refused
+      // query, a bad file) would fail the same way again, so it waits for the next change.
+      const outage = !report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION');
+      outages = outage ? outages + 1 : 0;
+      if (outage) void retryWhenReachable(outages - 1);
       shadowDrift?.afterRun();
     },
   });
@@ -115,13 +119,15 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     );
   }
 
-  // A database went away: wait for it with backoff (logging once), then sync everything.
+  // A database went away: wait for it with backoff (logging once), then sync everything. The
+  // first wait grows with each consecutive failed retry, so a lasting failure is never re-run fast.
   let retrying = false;
-  async function retryWhenReachable() {
+  let outages = 0;
+  async function retryWhenReachable(attempt: number) {
     if (retrying) return;
     retrying = true;
     try {
-      await sleep(backoffMs(0), lifetime.signal);
+      await sleep(backoffMs(attempt), lifetime.signal);
       await waitForTargets(opened.targets, logger, lifetime.signal);
       scheduler.trigger(FULL_RUN);
     } catch {

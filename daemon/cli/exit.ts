@@ -1,6 +1,6 @@
 import type { SchemasyncError } from '../errors.ts';
 
-/** Exit statuses: 0 success, 1 a migration, validation or drift failure, 2 usage, configuration or connection problems. */
+/** Exit statuses: 0 success, 1 a migration, validation or drift failure, 2 usage, configuration or connection problems, or a query of schemasync's own refused. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 export function exitCodeFor(error: SchemasyncError): number {
@@ -8,6 +8,7 @@ export function exitCodeFor(error: SchemasyncError): number {
     case 'CONFIG':
     case 'USAGE':
     case 'CONNECTION':
+    case 'QUERY':
     case 'LOCK':
     case 'TOOL_MISSING':
       return EXIT.usage;

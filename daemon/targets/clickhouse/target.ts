@@ -21,6 +21,7 @@ import { openClickHouseSession, ServerQueryError, type ClickHouseSession } from 
 import * as ledgerSql from './ledger.ts';
 import { ClickHouseLock, LOCK_TABLE, sqlString, type ClickHouseLockOptions } from './lock.ts';
 import * as sql from './queries.ts';
+import { clickhouseQueryFailure } from './query-failure.ts';
 import { errorOffset, rejectsMutationsSync } from './server-error.ts';
 
 export interface ClickHouseTargetOptions extends TargetFactoryOptions {
@@ -86,7 +87,9 @@ class ClickHouseTarget implements Target {
     try {
       await this.session.rows('SELECT 1 AS ok', signal);
     } catch (error) {
-      throw this.bookkeepingError(error, 'answer a first query');
+      // The server answering with an error here (wrong user, unknown database) is still a connection problem.
+      if (isSchemasyncError(error)) throw error;
+      throw new ConnectionError(this.where, `ClickHouse could not answer a first query: ${messageOf(error)}`, { cause: error });
     }
   }
 
@@ -299,10 +302,13 @@ class ClickHouseTarget implements Target {
     await this.session.close();
   }
 
-  /** Failures outside a migration's own statements keep their typed error or become ConnectionErrors. */
+  /**
+   * Failures outside a migration's own statements keep their typed error (ConnectionError when
+   * unreachable); what the server refused, or a mutation wait that failed, is a QueryError.
+   */
   private bookkeepingError(error: unknown, what: string): Error {
     if (isSchemasyncError(error)) return error;
-    return new ConnectionError(this.where, `ClickHouse could not ${what}: ${messageOf(error)}`, { cause: error });
+    return clickhouseQueryFailure(error, what);
   }
 }
 

@@ -12,6 +12,7 @@ import type { ApplyUnit, Catalog, Ledger, LedgerEntry, LockOptions, ShadowDataba
 import { readCatalog } from './catalog.ts';
 import { explainConnectionFailure, isConnectionFailure } from './connection.ts';
 import { migrationFailure } from './failure.ts';
+import { queryFailure } from './query-failure.ts';
 import { describeLockHolder, type LockHolderRow } from './holder.ts';
 import * as ledgerSql from './ledger.ts';
 import * as sql from './queries.ts';
@@ -143,12 +144,15 @@ class PostgresTarget implements Target {
     return client;
   }
 
-  /** Maps an error that is not a migration statement's own failure. */
-  #queryError(error: unknown, doing: string): Error {
+  /**
+   * Maps an error that is not a migration statement's own failure. Only a connection problem is
+   * a ConnectionError (the daemon waits for the server); anything else the server refused
+   * (privilege, schema, read-only, lock timeout) is a QueryError naming what we were doing.
+   */
+  #queryError(error: unknown, doing: string, object?: string): Error {
     if (isSchemasyncError(error)) return error;
     if (isConnectionFailure(error)) return this.#connectionError(error);
-    // Not a connection problem, but the contract allows only typed errors: say what we were doing.
-    return new ConnectionError(this.where, `${doing} failed: ${messageOf(error)}`, { cause: error });
+    return queryFailure(error, doing, { object, user: this.#urlParts().user });
   }
 
   async listVersions(): Promise<VersionRow[]> {
@@ -156,13 +160,13 @@ class PostgresTarget implements Target {
     try {
       return versionRows(await pool.query(sql.listVersions(this.#table)));
     } catch (error) {
-      if ((error as { code?: unknown }).code !== SQLSTATE_UNDEFINED_TABLE) throw this.#queryError(error, `reading ${this.#table}`);
+      if ((error as { code?: unknown }).code !== SQLSTATE_UNDEFINED_TABLE) throw this.#queryError(error, "read goose's version table", this.#table);
     }
     await this.#createVersionTable();
     try {
       return versionRows(await pool.query(sql.listVersions(this.#table)));
     } catch (error) {
-      throw this.#queryError(error, `reading ${this.#table}`);
+      throw this.#queryError(error, "read goose's version table", this.#table);
     }
   }
 
@@ -188,7 +192,7 @@ class PostgresTarget implements Target {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       client.release(true);
-      throw this.#queryError(error, `creating ${this.#table}`);
+      throw this.#queryError(error, "create goose's version table", this.#table);
     }
   }
 
@@ -240,7 +244,7 @@ class PostgresTarget implements Target {
         // The server rolls back an open transaction when its connection goes away.
         connectionBroken = true;
       }
-      throw isSchemasyncError(error) ? error : this.#queryError(error, 'applying a migration');
+      throw isSchemasyncError(error) ? error : this.#queryError(error, 'apply a migration');
     } finally {
       guard.disarm();
       // After an abort a cancel request may still be in flight: never hand this session to someone else.
@@ -275,7 +279,7 @@ class PostgresTarget implements Target {
       guard.disarm();
       await this.#recordVersion(client, unit);
     } catch (error) {
-      throw isSchemasyncError(error) ? error : this.#queryError(error, `applying ${unit.file.path}`);
+      throw isSchemasyncError(error) ? error : this.#queryError(error, `apply ${unit.file.path}`);
     } finally {
       guard.disarm();
       client.release(guard.aborted);
@@ -288,13 +292,17 @@ class PostgresTarget implements Target {
    */
   async #recordVersion(client: pg.PoolClient, unit: ApplyUnit): Promise<void> {
     const ledger = await this.#ensureLedger();
-    if (unit.direction === 'up') {
-      await client.query(sql.insertVersion(this.#table), [unit.file.version, true]);
-      if (ledger) await client.query(ledgerSql.upsertEntry(), ledgerSql.upsertValues(unit.file, 'schemasync'));
-    } else {
-      await client.query(sql.deleteVersion(this.#table), [unit.file.version]);
-      if (ledger) await client.query(ledgerSql.deleteEntry(), [unit.file.version]);
-    }
+    const up = unit.direction === 'up';
+    const version = unit.file.version;
+    await client.query(up ? sql.insertVersion(this.#table) : sql.deleteVersion(this.#table), up ? [version, true] : [version]).catch((error: unknown) => {
+      throw this.#queryError(error, `${up ? 'record' : 'remove'} version ${version} in goose's version table`, this.#table);
+    });
+    if (!ledger) return;
+    await client
+      .query(up ? ledgerSql.upsertEntry() : ledgerSql.deleteEntry(), up ? ledgerSql.upsertValues(unit.file, 'schemasync') : [version])
+      .catch((error: unknown) => {
+        throw this.#queryError(error, `${up ? 'record' : 'remove'} version ${version} in schemasync's ledger`, ledgerSql.LEDGER_TABLE);
+      });
   }
 
   /**
@@ -313,7 +321,7 @@ class PostgresTarget implements Target {
   async #createLedger(): Promise<boolean> {
     const pool = await this.#ready();
     const { rows } = await pool.query<{ exists: boolean }>(ledgerSql.ledgerExists()).catch((error: unknown) => {
-      throw this.#queryError(error, 'looking for the schemasync ledger');
+      throw this.#queryError(error, "look for schemasync's ledger", ledgerSql.LEDGER_TABLE);
     });
     if (rows[0]?.exists) return true;
     const client = await this.#checkout();
@@ -334,7 +342,7 @@ class PostgresTarget implements Target {
         );
         return false;
       }
-      throw this.#queryError(error, `creating ${ledgerSql.LEDGER_TABLE}`);
+      throw this.#queryError(error, "create schemasync's ledger", ledgerSql.LEDGER_TABLE);
     }
   }
 
@@ -345,7 +353,7 @@ class PostgresTarget implements Target {
       if (!rows[0]?.exists) return [];
       return (await pool.query<ledgerSql.LedgerRow>(ledgerSql.listEntries())).rows.map(ledgerSql.entryFromRow);
     } catch (error) {
-      throw this.#queryError(error, `reading ${ledgerSql.LEDGER_TABLE}`);
+      throw this.#queryError(error, "read schemasync's ledger", ledgerSql.LEDGER_TABLE);
     }
   }
 
@@ -360,7 +368,7 @@ class PostgresTarget implements Target {
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       client.release(true);
-      throw this.#queryError(error, `adopting goose's versions into ${ledgerSql.LEDGER_TABLE}`);
+      throw this.#queryError(error, "record goose's versions in schemasync's ledger", ledgerSql.LEDGER_TABLE);
     }
   }
 
@@ -373,7 +381,7 @@ class PostgresTarget implements Target {
     const stale = await pool
       .query<{ datname: string }>(`SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, [SHADOW_PREFIX])
       .catch((error: unknown) => {
-        throw this.#queryError(error, 'listing shadow databases');
+        throw this.#queryError(error, 'list shadow databases');
       });
     for (const { datname } of stale.rows.filter((row) => isStaleShadow(row.datname, Date.now()))) {
       await this.#dropDatabase(datname);
@@ -387,7 +395,7 @@ class PostgresTarget implements Target {
           unavailable: `the role "${this.#urlParts().user}" may not create databases on ${this.where} (${messageOf(error)}); grant it CREATEDB to compare the database with its migrations`,
         };
       }
-      throw this.#queryError(error, `creating the shadow database ${name}`);
+      throw this.#queryError(error, 'create a shadow database', name);
     }
     const url = new URL(this.#url);
     url.pathname = `/${name}`;
@@ -467,7 +475,7 @@ class PostgresTarget implements Target {
       client.off('error', onClientError);
       // Destroyed, not pooled: an attempt whose answer was lost may still have taken the lock.
       client.release(true);
-      throw isSchemasyncError(error) ? error : this.#queryError(error, 'taking the migration lock');
+      throw isSchemasyncError(error) ? error : this.#queryError(error, 'take the migration lock');
     }
     let broken = false;
     try {
@@ -530,7 +538,7 @@ class PostgresTarget implements Target {
       await client.query('ROLLBACK').catch(() => {
         broken = true;
       });
-      throw this.#queryError(error, 'reading the schema');
+      throw this.#queryError(error, 'read the schema');
     } finally {
       client.release(broken);
     }
