@@ -79,6 +79,23 @@ export class PlanError extends SchemasyncError {
   }
 }
 
+/**
+ * A Go migration was reached: goose's stock binary cannot run it either ("Go functions must be
+ * registered and built into a custom binary"); the project's own goose build must.
+ */
+export class GoMigrationError extends SchemasyncError {
+  constructor(
+    readonly file: string,
+    direction: 'up' | 'down',
+  ) {
+    super(
+      'PLAN',
+      `${file} is a Go migration: failed to run Go migration: Go functions must be registered and built into a custom binary. ` +
+        `Run its ${direction} with the project's own goose build (the binary that registers it), then run schemasync again to continue past it.`,
+    );
+  }
+}
+
 export interface MigrationErrorDetails {
   target: string;
   file: string;

@@ -27,6 +27,8 @@ export function logFailure(logger: Logger, error: SchemasyncError, appliedBefore
     }
   } else if ('file' in error && 'line' in error) {
     Object.assign(fields, { file: (error as { file: string }).file, line: (error as { line: number }).line });
+  } else if ('file' in error) {
+    fields.file = (error as { file: string }).file;
   } else if (error.code === 'TOOL' && 'details' in error) {
     const output = (error as ToolError).details.outputTail;
     if (!repeats(error.message, output)) fields.output = output;

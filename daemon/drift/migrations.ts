@@ -49,7 +49,9 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
         target,
         key: `migration-pending:${target}:${file.version}`,
         message: `${file.path} is not applied on ${target} yet`,
-        hint: 'run `schemasync up` (watch mode applies it when the file is saved)',
+        hint: file.go
+          ? "a Go migration: run it with the project's own goose build (the binary that registers it)"
+          : 'run `schemasync up` (watch mode applies it when the file is saved)',
         file: file.path,
       });
     }
@@ -71,7 +73,7 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
       });
       continue;
     }
-    if (entry && entry.checksum !== file.checksum) {
+    if (entry && !file.go && entry.checksum !== file.checksum) {
       add(version, {
         kind: 'migration-edited',
         target,
@@ -125,7 +127,8 @@ export interface CheckContext {
  */
 export async function checkMigrations(target: Target, ctx: CheckContext): Promise<DriftReport> {
   const check = `migrations:${target.name}`;
-  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot });
+  // Go migrations included: a version goose's own build applied has its file.
+  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const dir = displayDir(ctx);
   // Names goose would not take are ignored as the engine ignores them; other problems are reported by validate.
   const blocking = problems.filter((problem) => problem.error.code !== 'FILENAME');

@@ -36,6 +36,11 @@ export interface ReadOptions {
   /** Paths are shown relative to it; symlinks must not lead outside it. */
   projectRoot: string;
   maxFileBytes?: number;
+  /**
+   * Also list numeric `.go` files (not `*_test.go`) as goose does, marked `go: true`; names
+   * goose's Go glob would skip are skipped silently, as goose does.
+   */
+  includeGo?: boolean;
 }
 
 /**
@@ -72,8 +77,23 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
       problems.push({ file: shown, error: isSchemasyncError(error) ? error : new SourceError(shown, `cannot be read (${describe(error)})`, { cause: error }) });
     }
   }
+  if (options.includeGo) files.push(...goMigrations(names, folder, root));
   files.sort((a, b) => a.version - b.version || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { files, problems };
+}
+
+/** goose's `*.go` collection: numeric names only, test files and bad names skipped without a word. */
+function goMigrations(names: string[], folder: string, root: string): MigrationFile[] {
+  const found: MigrationFile[] = [];
+  for (const name of names.filter((n) => n.endsWith('.go') && !n.endsWith('_test.go') && !isEditorTempName(n))) {
+    try {
+      const { version, description } = parseMigrationFilename(name);
+      found.push({ version, description, name, path: displayPath(root, path.join(folder, name)), text: '', checksum: '', go: true });
+    } catch {
+      // goose: "Skip any files that don't have version prefix."
+    }
+  }
+  return found;
 }
 
 /** Names editors and tools write next to the real file; goose would choke on them, we skip them. */

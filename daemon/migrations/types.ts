@@ -15,6 +15,11 @@ export interface MigrationFile {
   text: string;
   /** checksum.ts of `text`. */
   checksum: string;
+  /**
+   * A Go migration (`NNN_name.go`): only a goose binary built with it registered can run it.
+   * Its `text` and `checksum` are empty; listed only when asked for (`includeGo`).
+   */
+  go?: true;
 }
 
 /** One statement as goose would send it, with where it came from. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import type { Env } from '../config/load.ts';
-import { isSchemasyncError, PlanError, SchemasyncError } from '../errors.ts';
+import { GoMigrationError, isSchemasyncError, PlanError, SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { parseMigration } from '../migrations/parse.ts';
 import { currentVersion, findDuplicateVersions, planDown, planUp, statusRows } from '../migrations/plan.ts';
@@ -43,7 +43,7 @@ export interface EngineResult {
 
 /** Reads the target's folder. Files whose name is no migration at all are logged and left out; any other problem stops the command. */
 export async function loadMigrationFiles(ctx: Pick<EngineContext, 'dir' | 'projectRoot' | 'logger' | 'target'>): Promise<MigrationFile[]> {
-  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot });
+  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const blocking = problems.filter((problem) => problem.error.code !== 'FILENAME');
   for (const problem of problems.filter((p) => p.error.code === 'FILENAME')) {
     ctx.logger.warn({ event: 'migration:ignored', target: ctx.target.name, file: problem.file }, `ignoring ${problem.file}: ${problem.error.message}`);
@@ -57,6 +57,7 @@ export async function loadMigrationFiles(ctx: Pick<EngineContext, 'dir' | 'proje
 /** Parses one direction of each file before anything touches the database: a bad file stops the command first. */
 export function unitsFor(files: MigrationFile[], direction: Direction, env: Env): ApplyUnit[] {
   return files.map((file) => {
+    if (file.go) throw new GoMigrationError(file.path, direction);
     const section = parseMigration(file.text, direction, { file: file.path, env });
     return { file, direction, statements: section.statements, noTransaction: section.noTransaction };
   });
@@ -82,8 +83,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     reportMissingFiles(ctx, plan.missingFiles);
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
-    const units = unitsFor(plan.toApply, 'up', ctx.env);
-    await applyEach(ctx, units, result);
+    const units = await applyUntilGo(ctx, plan.toApply, 'up', result);
     if (units.length === 0 && result.applied.length === 0) {
       ctx.logger.debug(
         { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },
@@ -98,7 +98,7 @@ export async function migrateDown(ctx: EngineContext, options: { toVersion?: num
   return runLocked(ctx, async (result) => {
     const files = await loadMigrationFiles(ctx);
     const rows = await ctx.target.listVersions();
-    await applyEach(ctx, unitsFor(planDown(files, rows, { toVersion: options.toVersion }), 'down', ctx.env), result);
+    await applyUntilGo(ctx, planDown(files, rows, { toVersion: options.toVersion }), 'down', result);
     return rows;
   });
 }
@@ -110,6 +110,7 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     const rows = await ctx.target.listVersions();
     const [file] = planDown(files, rows, {});
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
+    if (file.go) throw new GoMigrationError(file.path, 'down');
     const [down, up] = [...unitsFor([file], 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
     await applyEach(ctx, [down!, up!], result);
     return rows;
@@ -149,6 +150,18 @@ async function runLocked(ctx: EngineContext, body: (result: EngineResult) => Pro
   return result;
 }
 
+/**
+ * goose's way with a Go migration it has not registered: the files before it run, then it stops
+ * with an error naming the file. Every SQL file before it is parsed before any is applied.
+ */
+async function applyUntilGo(ctx: EngineContext, files: MigrationFile[], direction: Direction, result: EngineResult): Promise<ApplyUnit[]> {
+  const stop = files.findIndex((file) => file.go);
+  const units = unitsFor(stop === -1 ? files : files.slice(0, stop), direction, ctx.env);
+  await applyEach(ctx, units, result);
+  if (stop !== -1) throw new GoMigrationError(files[stop]!.path, direction);
+  return units;
+}
+
 async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineResult): Promise<void> {
   for (const unit of units) {
     const started = performance.now();
@@ -172,7 +185,8 @@ async function adoptGooseVersions(ctx: EngineContext, files: MigrationFile[], ro
   if (!ledger) return;
   const recorded = new Set((await ledger.list()).map((entry) => entry.version));
   const applied = new Set(rows.filter((row) => row.isApplied && row.version !== 0).map((row) => row.version));
-  const adopted = files.filter((file) => applied.has(file.version) && !recorded.has(file.version));
+  // A Go migration has no SQL text to record.
+  const adopted = files.filter((file) => !file.go && applied.has(file.version) && !recorded.has(file.version));
   if (adopted.length === 0) return;
   await ledger.adopt(adopted);
   ctx.logger.info(
@@ -197,7 +211,7 @@ async function reapplyEditedNewest(
 ): Promise<void> {
   const newest = currentVersion(rows);
   const file = files.find((candidate) => candidate.version === newest);
-  if (!file || !reapplyIf(file) || !ctx.target.ledger) return;
+  if (!file || file.go || !reapplyIf(file) || !ctx.target.ledger) return;
   const entry = (await ctx.target.ledger.list()).find((candidate) => candidate.version === newest);
   if (!entry || entry.checksum === file.checksum) return;
   const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };

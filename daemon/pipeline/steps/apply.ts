@@ -1,5 +1,6 @@
 import path from 'node:path';
 
+import { GoMigrationError } from '../../errors.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
@@ -15,6 +16,8 @@ import type { RunState, StepDeps } from './context.ts';
  * that only inserts rows leaves the fingerprint as it was.
  */
 export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
+  // Go migrations already reported: the daemon says it once per file, not once per run.
+  const goReported = new Set<string>();
   return {
     name: `apply:${target.name}`,
     dependsOn: [`validate:${target.name}`],
@@ -33,12 +36,18 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         },
         { files: state.files[target.name], reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
       );
-      if (result.error) throw result.error;
+      const go = result.error instanceof GoMigrationError ? result.error : undefined;
+      if (result.error && !go) throw result.error;
+      if (go && !goReported.has(go.file)) {
+        goReported.add(go.file);
+        deps.logger.warn({ event: 'migration:go', target: target.name, file: go.file }, go.message);
+      }
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
         state.postgresFingerprint = fingerprintCatalog(await target.introspect());
       }
       const count = result.applied.length;
-      return { status: 'ok' as const, detail: count === 0 ? `up to date at ${result.currentVersion}` : `applied ${count} migration${count === 1 ? '' : 's'}` };
+      const done = count === 0 ? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`) : `applied ${count} migration${count === 1 ? '' : 's'}`;
+      return { status: 'ok' as const, detail: go ? `${done}; stopped at the Go migration ${path.basename(go.file)}` : done };
     },
   };
 }

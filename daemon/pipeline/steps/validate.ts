@@ -25,7 +25,8 @@ export function validateStep(deps: StepDeps, target: Target): Step<RunState> {
       const dir = deps.dirs.get(target.name)!;
       const files = await loadMigrationFiles({ dir, projectRoot: deps.projectRoot, logger: deps.logger, target });
       state.files[target.name] = files;
-      const changed = changes.full ? files : files.filter((file) => changes.migrations[target.name].some((p) => p.endsWith(`/${file.name}`)));
+      const sql = files.filter((file) => !file.go);
+      const changed = changes.full ? sql : sql.filter((file) => changes.migrations[target.name].some((p) => p.endsWith(`/${file.name}`)));
       for (const file of changed) {
         parseMigration(file.text, 'up', { file: file.path, env: deps.env });
         try {
