@@ -98,7 +98,7 @@ export async function migrateDown(ctx: EngineContext, options: { toVersion?: num
   return runLocked(ctx, async (result) => {
     const files = await loadMigrationFiles(ctx);
     const rows = await ctx.target.listVersions();
-    await applyUntilGo(ctx, planDown(files, rows, { toVersion: options.toVersion }), 'down', result);
+    await applyUntilGo(ctx, await asApplied(ctx, planDown(files, rows, { toVersion: options.toVersion })), 'down', result);
     return rows;
   });
 }
@@ -111,7 +111,7 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     const [file] = planDown(files, rows, {});
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
     if (file.go) throw new GoMigrationError(file.path, 'down');
-    const [down, up] = [...unitsFor([file], 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
+    const [down, up] = [...unitsFor(await asApplied(ctx, [file]), 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
     await applyEach(ctx, [down!, up!], result);
     return rows;
   });
@@ -148,6 +148,25 @@ async function runLocked(ctx: EngineContext, body: (result: EngineResult) => Pro
     result.error = asSchemasyncError(error);
   }
   return result;
+}
+
+/**
+ * The files to roll back, each with the text it was applied with when the ledger has it and the
+ * file was edited since: its Down undoes what was applied, not what the file says now. Versions
+ * goose applied (no ledger entry) keep the file. One line per substitution says so.
+ */
+async function asApplied(ctx: EngineContext, files: MigrationFile[]): Promise<MigrationFile[]> {
+  if (!ctx.target.ledger || files.every((file) => file.go)) return files;
+  const entries = new Map((await ctx.target.ledger.list()).map((entry) => [entry.version, entry] as const));
+  return files.map((file) => {
+    const entry = entries.get(file.version);
+    if (file.go || !entry || entry.checksum === file.checksum) return file;
+    ctx.logger.info(
+      { event: 'migration:applied-down', target: ctx.target.name, file: file.path, version: file.version, appliedAt: entry.appliedAt },
+      `${file.name} was edited after it was applied: rolling it back with the Down it was applied with (recorded ${entry.appliedAt.toISOString()})`,
+    );
+    return { ...file, text: entry.text, checksum: entry.checksum };
+  });
 }
 
 /**
