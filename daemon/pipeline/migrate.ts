@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Env } from '../config/load.ts';
 import { GoMigrationError, isSchemasyncError, PlanError, SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
+import { SQL_TEMPLATE } from '../migrations/filename.ts';
 import { parseMigration } from '../migrations/parse.ts';
 import { currentVersion, findDuplicateVersions, planDown, planUp, statusRows } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
@@ -38,6 +39,8 @@ export interface EngineResult {
   applied: AppliedMigration[];
   /** goose's current version after the command (CLI rule); undefined when it could not be read. */
   currentVersion?: number;
+  /** Watch mode: the first pending file still holding `schemasync create`'s untouched template; nothing from it on was applied. */
+  waitingForSql?: MigrationFile;
   error?: SchemasyncError;
 }
 
@@ -72,6 +75,12 @@ export interface UpOptions {
    * files) and its text differs from the ledger's, re-apply it first (see `reapplyEditedNewest`).
    */
   reapplyIf?: (file: MigrationFile) => boolean;
+  /**
+   * Watch mode: stop before the first pending file whose text is still goose's untouched
+   * template (`create` wrote it a moment ago; its SQL is not written yet). Applied, it would be
+   * "edited after it was applied" as soon as the developer fills it in.
+   */
+  holdTemplates?: boolean;
 }
 
 /** goose up / up-to, after adopting goose-applied versions into the ledger (and, in watch mode, re-applying the edited newest migration). */
@@ -83,7 +92,9 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     reportMissingFiles(ctx, plan.missingFiles);
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
-    const units = await applyUntilGo(ctx, plan.toApply, 'up', result);
+    const template = options.holdTemplates ? plan.toApply.findIndex((file) => file.text === SQL_TEMPLATE) : -1;
+    if (template !== -1) result.waitingForSql = plan.toApply[template];
+    const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result);
     if (units.length === 0 && result.applied.length === 0) {
       ctx.logger.debug(
         { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },

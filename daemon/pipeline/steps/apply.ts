@@ -18,6 +18,8 @@ import type { RunState, StepDeps } from './context.ts';
 export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   // Go migrations already reported: the daemon says it once per file, not once per run.
   const goReported = new Set<string>();
+  // Template files already announced (path + text): one line per file, not one per run.
+  const templatesReported = new Set<string>();
   return {
     name: `apply:${target.name}`,
     dependsOn: [`validate:${target.name}`],
@@ -34,8 +36,20 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           lockTimeoutMs: deps.lockTimeoutMs,
           signal,
         },
-        { files: state.files[target.name], reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
+        {
+          files: state.files[target.name],
+          reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined,
+          holdTemplates: true,
+        },
       );
+      const waiting = result.waitingForSql;
+      if (waiting && !templatesReported.has(waiting.path)) {
+        templatesReported.add(waiting.path);
+        deps.logger.info(
+          { event: 'migration:template', target: target.name, file: waiting.path },
+          `${waiting.path} still holds the template \`schemasync create\` wrote: waiting for its SQL before applying it (and anything after it)`,
+        );
+      }
       const go = result.error instanceof GoMigrationError ? result.error : undefined;
       if (result.error && !go) throw result.error;
       if (go && !goReported.has(go.file)) {
@@ -47,7 +61,8 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
       }
       const count = result.applied.length;
       const done = count === 0 ? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`) : `applied ${count} migration${count === 1 ? '' : 's'}`;
-      return { status: 'ok' as const, detail: go ? `${done}; stopped at the Go migration ${path.basename(go.file)}` : done };
+      const stopped = go ? `; stopped at the Go migration ${path.basename(go.file)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';
+      return { status: 'ok' as const, detail: `${done}${stopped}` };
     },
   };
 }

@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { SQL_TEMPLATE } from '../../daemon/migrations/filename.ts';
+import { startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
+import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
+import { describeWith } from '../helpers/require.ts';
+import { nextRun } from './watch-helpers.ts';
+
+/**
+ * What the live log says about saved migrations, on a project of migrations alone (no Prisma, no
+ * sqlc: their steps are off), one daemon for the scenarios in order.
+ */
+describeWith('PostgreSQL', postgresMissing(), 'the live log of schemasync watch', () => {
+  let root: string;
+  let daemon: DaemonProcess;
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const migration = (name: string) => join(root, 'migrations/postgres', name);
+  const versions = () =>
+    withClient(database.url, async (c) =>
+      (await c.query<{ v: string }>('SELECT version_id AS v FROM goose_db_version ORDER BY id')).rows.map((r) => Number(r.v)),
+    );
+  /** Writes files and waits for the run they trigger. */
+  const save = async (files: Record<string, string>) => {
+    const from = daemon.events.length;
+    for (const [name, text] of Object.entries(files)) await writeFile(migration(name), text);
+    return nextRun(daemon, from);
+  };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    root = await mkdtemp(join(tmpdir(), 'schemasync-log-'));
+    await mkdir(join(root, 'migrations/postgres'), { recursive: true });
+    await writeFile(join(root, 'package.json'), '{"name":"log-test","private":true}\n');
+    daemon = startSchemasync(['watch'], { cwd: root, env: { DATABASE_URL: database.url, CLICKHOUSE_URL: '' } });
+    await daemon.waitFor((e) => e.event === 'run:end', 30_000, 'the first run');
+  });
+  afterAll(async () => {
+    if (daemon) expect(await daemon.stop()).toBe(0);
+    await database?.drop();
+    if (root) await rm(root, { recursive: true, force: true });
+  });
+
+  it('does not apply a file that still holds the create template; one line says it waits for its SQL', async () => {
+    await save({ '00001_first.sql': SQL_TEMPLATE });
+    expect(await versions()).toEqual([0]);
+    await save({ '00002_second.sql': '-- +goose Up\nCREATE TABLE seconds (id int);\n-- +goose Down\nDROP TABLE seconds;\n' });
+    expect(await versions()).toEqual([0]);
+    const waits = daemon.events.filter((e) => e.event === 'migration:template');
+    expect(waits, daemon.text()).toHaveLength(1);
+    expect(String(waits[0]?.msg)).toContain('migrations/postgres/00001_first.sql still holds the template');
+    // Filled in: both apply, in order, and nothing is "edited after it was applied".
+    const run = await save({ '00001_first.sql': '-- +goose Up\nCREATE TABLE firsts (id int);\n-- +goose Down\nDROP TABLE firsts;\n' });
+    expect(run.end.ok, daemon.text()).toBe(true);
+    expect(await versions()).toEqual([0, 1, 2]);
+    expect(daemon.events.some((e) => e.event === 'drift' && String(e.kind) === 'migration-edited')).toBe(false);
+  });
+});
