@@ -1,13 +1,15 @@
 import type { MigrationError, SchemasyncError, ToolError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 
+/** What a command did before it failed: the migrations applied or rolled back, in order. */
+export type DoneBefore = ReadonlyArray<{ file: string; direction: 'up' | 'down' }>;
+
 /**
  * Logs a failure once, with everything a developer needs to act on it: the file and line, the
  * server's code, a code frame, and what stays applied where nothing could be rolled back.
  */
-export function logFailure(logger: Logger, error: SchemasyncError, appliedBefore = 0): void {
+export function logFailure(logger: Logger, error: SchemasyncError, before: DoneBefore = []): void {
   const fields: Record<string, unknown> = { event: 'failure', code: error.code };
-  const lines = [error.message];
   if (error.code === 'MIGRATION' && 'details' in error) {
     const { details } = error as MigrationError;
     Object.assign(fields, {
@@ -17,14 +19,6 @@ export function logFailure(logger: Logger, error: SchemasyncError, appliedBefore
       serverCode: details.serverCode,
       frame: details.codeFrame,
     });
-    if (details.appliedStatements.length > 0) {
-      lines.push(
-        `statements ${details.appliedStatements.map((i) => i + 1).join(', ')} of ${details.file} ran before the failure and STAY APPLIED ` +
-          `(${details.target} ${details.rolledBack ? 'rolled back the rest' : 'has no transactions'}); the version table is unchanged, so fix the file and make it safe to run again`,
-      );
-    } else if (details.rolledBack) {
-      lines.push(`rolled back: ${details.file} left no trace and the version table is unchanged`);
-    }
   } else if ('file' in error && 'line' in error) {
     Object.assign(fields, { file: (error as { file: string }).file, line: (error as { line: number }).line });
   } else if ('file' in error) {
@@ -33,8 +27,43 @@ export function logFailure(logger: Logger, error: SchemasyncError, appliedBefore
     const output = (error as ToolError).details.outputTail;
     if (!repeats(error.message, output)) fields.output = output;
   }
-  if (appliedBefore > 0) lines.push(`${appliedBefore} migration(s) applied before the failure stay applied`);
-  logger.error(fields, lines.join('\n'));
+  logger.error(fields, failureLines(error, before).join('\n'));
+}
+
+/** The message and what it left behind, each said once and true to the direction. Pure. */
+export function failureLines(error: SchemasyncError, before: DoneBefore = []): string[] {
+  const lines = [error.message];
+  if (error.code === 'MIGRATION' && 'details' in error) {
+    const { details } = error as MigrationError;
+    // redo: the Down half already ran and removed the version row before the Up failed.
+    const redone = details.direction === 'up' && before.some((done) => done.direction === 'down' && done.file === details.file);
+    const versionTable = redone ? 'its Down had already run, so the version is no longer recorded' : 'the version table is unchanged';
+    const ran = details.appliedStatements.map((i) => i + 1);
+    // A target that already explained what stays applied (ClickHouse) is not repeated.
+    if (ran.length > 0 && !/stay applied/i.test(error.message)) {
+      const why = details.rolledBack
+        ? `${details.target} rolled back the rest`
+        : details.target === 'postgres'
+          ? 'the file is marked NO TRANSACTION'
+          : `${details.target} has no transactions`;
+      lines.push(
+        `${ran.length === 1 ? 'statement' : 'statements'} ${ran.join(', ')} of ${details.file} ran before the failure and STAY APPLIED ` +
+          `(${why}); ${versionTable}, so fix the file and make it safe to run again`,
+      );
+    } else if (ran.length === 0 && details.rolledBack) {
+      lines.push(
+        redone
+          ? `rolled back: the Up of ${details.file} left no trace, but ${versionTable}; fix the file and run \`schemasync up\``
+          : `rolled back: ${details.file} left no trace and the version table is unchanged`,
+      );
+    }
+  }
+  const earlier = before.filter((done) => !(error.code === 'MIGRATION' && 'details' in error && done.file === (error as MigrationError).details.file));
+  const ups = earlier.filter((done) => done.direction === 'up').length;
+  const downs = earlier.length - ups;
+  if (ups > 0) lines.push(`${ups} migration${ups === 1 ? '' : 's'} applied before the failure stay${ups === 1 ? 's' : ''} applied`);
+  if (downs > 0) lines.push(`${downs} migration${downs === 1 ? '' : 's'} rolled back before the failure stay${downs === 1 ? 's' : ''} rolled back`);
+  return lines;
 }
 
 /**

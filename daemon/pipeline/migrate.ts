@@ -32,6 +32,8 @@ export interface AppliedMigration {
   version: number;
   direction: Direction;
   durationMs: number;
+  /** Half of re-applying an edited migration (watch mode): its old Down or its new Up. */
+  reapplied?: true;
 }
 
 export interface EngineResult {
@@ -250,7 +252,7 @@ async function reapplyEditedNewest(
   const started = performance.now();
   await ctx.target.applyAtomically([down!, up!], ctx.signal);
   const durationMs = Math.round(performance.now() - started);
-  for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs });
+  for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs, reapplied: true });
   ctx.logger.info(
     { event: 'migration:reapplied', target: ctx.target.name, file: file.path, version: file.version, durationMs },
     `re-applied ${file.name}: down (applied text) + up (new text)`,

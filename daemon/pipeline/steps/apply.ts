@@ -5,7 +5,7 @@ import type { MigrationFile } from '../../migrations/types.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
-import { migrateUp } from '../migrate.ts';
+import { migrateUp, type AppliedMigration } from '../migrate.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
@@ -59,8 +59,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
         state.postgresFingerprint = fingerprintCatalog(await target.introspect());
       }
-      const count = result.applied.length;
-      const done = count === 0 ? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`) : `applied ${count} migration${count === 1 ? '' : 's'}`;
+      const done = describeApplied(result.applied) ?? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`);
       const stopped = go ? `; stopped at the Go migration ${path.basename(go.file)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';
       return { status: 'ok' as const, detail: `${done}${stopped}` };
     },
@@ -71,4 +70,13 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
 function changedFile(projectRoot: string, changed: string[]): (file: MigrationFile) => boolean {
   const paths = new Set(changed.map((changedPath) => path.resolve(changedPath)));
   return (file) => paths.has(path.resolve(projectRoot, file.path));
+}
+
+/** "applied 2 migrations", "re-applied 1 migration", both, or undefined for nothing: a re-applied file counts once. */
+export function describeApplied(applied: AppliedMigration[]): string | undefined {
+  const plural = (n: number) => `${n} migration${n === 1 ? '' : 's'}`;
+  const fresh = applied.filter((entry) => !entry.reapplied).length;
+  const reapplied = applied.filter((entry) => entry.reapplied && entry.direction === 'up').length;
+  const parts = [fresh > 0 ? `applied ${plural(fresh)}` : '', reapplied > 0 ? `re-applied ${plural(reapplied)}` : ''].filter(Boolean);
+  return parts.length === 0 ? undefined : parts.join(', ');
 }
