@@ -9,6 +9,7 @@ import { currentVersion, findDuplicateVersions, planDown, planUp, statusRows } f
 import { readMigrations } from '../migrations/source.ts';
 import type { Direction, MigrationFile, StatusRow, VersionRow } from '../migrations/types.ts';
 import type { ApplyUnit, Target } from '../targets/target.ts';
+import { SchemaLog } from './schema-log.ts';
 
 /**
  * The migration engine: goose's up / down / redo / status for one target, used alike by the
@@ -25,7 +26,15 @@ export interface EngineContext {
   allowMissing: boolean;
   lockTimeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Says what each migration did to the schema; the daemon keeps one per target across runs.
+   * Without it, a command of at most ONE_SHOT_SCHEMA_LOG units gets its own.
+   */
+  schemaLog?: SchemaLog;
 }
+
+/** One-shot commands describe the schema changes of small batches only: each costs a catalog read. */
+const ONE_SHOT_SCHEMA_LOG = 10;
 
 export interface AppliedMigration {
   file: string;
@@ -96,7 +105,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
     const template = options.holdTemplates ? plan.toApply.findIndex((file) => file.text === SQL_TEMPLATE) : -1;
     if (template !== -1) result.waitingForSql = plan.toApply[template];
-    const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result);
+    const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result, rows);
     if (units.length === 0 && result.applied.length === 0) {
       ctx.logger.debug(
         { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },
@@ -111,7 +120,7 @@ export async function migrateDown(ctx: EngineContext, options: { toVersion?: num
   return runLocked(ctx, async (result) => {
     const files = await loadMigrationFiles(ctx);
     const rows = await ctx.target.listVersions();
-    await applyUntilGo(ctx, await asApplied(ctx, planDown(files, rows, { toVersion: options.toVersion })), 'down', result);
+    await applyUntilGo(ctx, await asApplied(ctx, planDown(files, rows, { toVersion: options.toVersion })), 'down', result, rows);
     return rows;
   });
 }
@@ -125,7 +134,7 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
     if (file.go) throw new GoMigrationError(file.path, 'down');
     const [down, up] = [...unitsFor(await asApplied(ctx, [file]), 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
-    await applyEach(ctx, [down!, up!], result);
+    await applyEach(ctx, [down!, up!], result, rows);
     return rows;
   });
 }
@@ -186,18 +195,20 @@ async function asApplied(ctx: EngineContext, files: MigrationFile[]): Promise<Mi
  * goose's way with a Go migration it has not registered: the files before it run, then it stops
  * with an error naming the file. Every SQL file before it is parsed before any is applied.
  */
-async function applyUntilGo(ctx: EngineContext, files: MigrationFile[], direction: Direction, result: EngineResult): Promise<ApplyUnit[]> {
+async function applyUntilGo(ctx: EngineContext, files: MigrationFile[], direction: Direction, result: EngineResult, rows: VersionRow[]): Promise<ApplyUnit[]> {
   const stop = files.findIndex((file) => file.go);
   const units = unitsFor(stop === -1 ? files : files.slice(0, stop), direction, ctx.env);
-  await applyEach(ctx, units, result);
+  await applyEach(ctx, units, result, rows);
   if (stop !== -1) throw new GoMigrationError(files[stop]!.path, direction);
   return units;
 }
 
-async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineResult): Promise<void> {
+async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineResult, rows: VersionRow[]): Promise<void> {
+  const schema = schemaLogFor(ctx, units.length);
+  if (units.length > 0) await schema?.begin(rows);
   for (const unit of units) {
     const started = performance.now();
-    await ctx.target.apply(unit, ctx.signal);
+    await guarded(schema, ctx.target.apply(unit, ctx.signal));
     const durationMs = Math.round(performance.now() - started);
     result.applied.push({ file: unit.file.path, version: unit.file.version, direction: unit.direction, durationMs });
     const empty = unit.statements.length === 0;
@@ -205,6 +216,22 @@ async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineR
       { event: 'migration:applied', target: ctx.target.name, file: unit.file.path, version: unit.file.version, direction: unit.direction, durationMs },
       `${empty ? 'EMPTY' : 'OK'} ${unit.direction === 'down' ? 'down ' : ''}${unit.file.name}`,
     );
+    await schema?.after(unit.file, unit.direction);
+  }
+}
+
+function schemaLogFor(ctx: EngineContext, units: number): SchemaLog | undefined {
+  if (ctx.schemaLog) return ctx.schemaLog;
+  return units > 0 && units <= ONE_SHOT_SCHEMA_LOG ? new SchemaLog(ctx.target, ctx.logger) : undefined;
+}
+
+/** A failed or cancelled apply may leave any schema (ClickHouse has no transactions): the kept catalog is forgotten. */
+async function guarded(schema: SchemaLog | undefined, applying: Promise<void>): Promise<void> {
+  try {
+    await applying;
+  } catch (error) {
+    schema?.forget();
+    throw error;
   }
 }
 
@@ -249,14 +276,17 @@ async function reapplyEditedNewest(
   const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };
   const [down] = unitsFor([applied], 'down', ctx.env);
   const [up] = unitsFor([file], 'up', ctx.env);
+  const schema = schemaLogFor(ctx, 1);
+  await schema?.begin(rows);
   const started = performance.now();
-  await ctx.target.applyAtomically([down!, up!], ctx.signal);
+  await guarded(schema, ctx.target.applyAtomically([down!, up!], ctx.signal));
   const durationMs = Math.round(performance.now() - started);
   for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs, reapplied: true });
   ctx.logger.info(
     { event: 'migration:reapplied', target: ctx.target.name, file: file.path, version: file.version, durationMs },
     `re-applied ${file.name}: down (applied text) + up (new text)`,
   );
+  await schema?.after(file, 'reapplied');
 }
 
 function reportMissingFiles(ctx: EngineContext, versions: number[]): void {

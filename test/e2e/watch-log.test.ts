@@ -58,4 +58,33 @@ describeWith('PostgreSQL', postgresMissing(), 'the live log of schemasync watch'
     expect(await versions()).toEqual([0, 1, 2]);
     expect(daemon.events.some((e) => e.event === 'drift' && String(e.kind) === 'migration-edited')).toBe(false);
   });
+  it('says what a saved migration changed, under its file: a table and a column', async () => {
+    const from = daemon.events.length;
+    const run = await save({
+      '00003_gadgets.sql':
+        '-- +goose Up\nCREATE TABLE gadgets (id bigserial PRIMARY KEY, name text);\nALTER TABLE firsts ADD COLUMN nickname varchar(40);\n-- +goose Down\nDROP TABLE gadgets;\nALTER TABLE firsts DROP COLUMN nickname;\n',
+    });
+    expect(run.end.ok, daemon.text()).toBe(true);
+    const events = daemon.events.slice(from);
+    const applied = events.findIndex((e) => e.event === 'migration:applied' && e.file === 'migrations/postgres/00003_gadgets.sql');
+    const changed = events.findIndex((e) => e.event === 'schema:changed');
+    expect(applied, daemon.text()).toBeGreaterThanOrEqual(0);
+    expect(changed).toBe(applied + 1);
+    const event = events[changed]!;
+    expect(event).toMatchObject({ file: 'migrations/postgres/00003_gadgets.sql', direction: 'up' });
+    expect(String(event.msg).split('\n')).toEqual(['+ table gadgets (id bigserial, name text)', '+ column firsts.nickname character varying(40)']);
+    expect(event.changes).toEqual([
+      { change: '+', kind: 'table', name: 'gadgets', detail: '(id bigserial, name text)' },
+      { change: '+', kind: 'column', name: 'firsts.nickname', detail: 'character varying(40)' },
+    ]);
+    expect(events.filter((e) => e.event === 'schema:changed')).toHaveLength(1);
+  });
+
+  it('a migration that changes no schema object says nothing more', async () => {
+    const from = daemon.events.length;
+    await save({ '00004_seed.sql': "-- +goose Up\nINSERT INTO gadgets (name) VALUES ('x');\n-- +goose Down\nDELETE FROM gadgets;\n" });
+    const events = daemon.events.slice(from);
+    expect(events.some((e) => e.event === 'migration:applied')).toBe(true);
+    expect(events.some((e) => e.event === 'schema:changed')).toBe(false);
+  });
 });

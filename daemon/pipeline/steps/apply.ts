@@ -6,6 +6,7 @@ import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
 import { migrateUp, type AppliedMigration } from '../migrate.ts';
+import { SchemaLog } from '../schema-log.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
@@ -20,6 +21,8 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   const goReported = new Set<string>();
   // Template files already announced (path + text): one line per file, not one per run.
   const templatesReported = new Set<string>();
+  // Kept across runs: the catalog after one run's migrations is the catalog before the next's.
+  const schemaLog = new SchemaLog(target, deps.logger.child({ target: target.name }));
   return {
     name: `apply:${target.name}`,
     dependsOn: [`validate:${target.name}`],
@@ -35,6 +38,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           allowMissing: deps.allowMissing,
           lockTimeoutMs: deps.lockTimeoutMs,
           signal,
+          schemaLog,
         },
         {
           files: state.files[target.name],
@@ -57,7 +61,8 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         deps.logger.warn({ event: 'migration:go', target: target.name, file: go.file }, go.message);
       }
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
-        state.postgresFingerprint = fingerprintCatalog(await target.introspect());
+        // The schema log read the catalog after the last migration: no second read.
+        state.postgresFingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
       }
       const done = describeApplied(result.applied) ?? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`);
       const stopped = go ? `; stopped at the Go migration ${path.basename(go.file)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';
