@@ -261,6 +261,12 @@ function withoutOwnWrites(changes: Changes, schema: string, memory: MemoryFile):
 }
 
 function logRunEnd(logger: Logger, report: RunReport): void {
+  const failed = report.steps.filter((step) => step.status === 'failed');
+  if (failed.length > 0 && failed.every((step) => step.error?.code === 'CANCELLED')) {
+    // Stopped by a shutdown: one info line of what was cancelled and rolled back, no "failed".
+    logger.info({ ...runEndEvent(report), run: report.id }, `stopped: ${failed.map((step) => step.error!.message).join('; ')}`);
+    return;
+  }
   for (const step of report.steps) {
     if (step.error) logFailure(logger.child({ run: report.id, step: step.name }), step.error);
   }
@@ -269,6 +275,8 @@ function logRunEnd(logger: Logger, report: RunReport): void {
     return;
   }
   // Each failure was just logged in full (file, line, code frame): the summary only names the steps.
-  const failed = report.steps.filter((step) => step.status === 'failed').map((step) => step.name);
-  logger.error({ ...runEndEvent(report), run: report.id }, `✖ failed in ${formatDuration(report.durationMs)} · ${failed.join(', ')} failed (see above)`);
+  logger.error(
+    { ...runEndEvent(report), run: report.id },
+    `✖ failed in ${formatDuration(report.durationMs)} · ${failed.map((step) => step.name).join(', ')} failed (see above)`,
+  );
 }

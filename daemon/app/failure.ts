@@ -9,6 +9,11 @@ export type DoneBefore = ReadonlyArray<{ file: string; direction: 'up' | 'down' 
  * server's code, a code frame, and what stays applied where nothing could be rolled back.
  */
 export function logFailure(logger: Logger, error: SchemasyncError, before: DoneBefore = []): void {
+  // A stop is not a failure: what was cancelled (and rolled back) is said once, at info.
+  if (error.code === 'CANCELLED') {
+    logger.info({ event: 'cancelled' }, error.message);
+    return;
+  }
   const fields: Record<string, unknown> = { event: 'failure', code: error.code };
   if (error.code === 'MIGRATION' && 'details' in error) {
     const { details } = error as MigrationError;

@@ -17,7 +17,7 @@ export async function forEachTarget<R>(
   const { config, env, logger } = loaded;
   const controller = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    logger.warn({ event: 'signal', signal }, `${signal} received: stopping after rolling back what is in flight`);
+    logger.info({ event: 'signal', signal }, `${signal} received: stopping after rolling back what is in flight`);
     controller.abort(new Error(signal));
   };
   process.once('SIGINT', onSignal);

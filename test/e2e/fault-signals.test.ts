@@ -38,6 +38,13 @@ async function stopAndCheck(daemon: DaemonProcess, project: FaultProject, signal
   expect(Date.now() - started, daemon.text()).toBeLessThan(EXIT_WITHIN_MS);
   expect(code, daemon.text()).toBe(0);
   expect(daemon.events.some((e) => e.event === 'shutdown:end')).toBe(true);
+  // A stop is not a failure: nothing at warn or error from the signal on; what was cancelled is said once, at info.
+  const fromSignal = daemon.events.slice(daemon.events.findIndex((e) => e.event === 'shutdown:start'));
+  expect(
+    fromSignal.filter((e) => e.level >= 40),
+    daemon.text(),
+  ).toEqual([]);
+  expect(fromSignal.filter((e) => e.event === 'run:end' && !e.ok).length, daemon.text()).toBeLessThanOrEqual(1);
   await expectAllGone(family);
   await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 2_000 }).toEqual([]);
   expectNoSecret(daemon.text(), passwordOf(url));

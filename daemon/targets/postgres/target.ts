@@ -95,8 +95,10 @@ class PostgresTarget implements Target {
       connectionTimeoutMillis: 10_000,
       idleTimeoutMillis: 30_000,
     });
-    // An idle connection dropped by the server (restart, idle timeout) must not crash the daemon.
-    pool.on('error', (error) => this.#logger.warn({ error: messageOf(error) }, 'an idle PostgreSQL connection failed'));
+    // An idle connection dropped by the server (restart, shutdown with ours on Ctrl-C, idle
+    // timeout) must not crash the daemon. Nothing to act on: the next query reconnects, or
+    // reports the outage in full. Debug only.
+    pool.on('error', (error) => this.#logger.debug({ error: messageOf(error) }, 'an idle PostgreSQL connection was closed'));
     try {
       await pool.query('SELECT 1');
     } catch (error) {
