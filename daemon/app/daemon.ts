@@ -79,7 +79,9 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       // Checked when the run starts, not when the event arrived: schemasync's own write of
       // schema.prisma lands while the run that made it is still generating.
       const changes = withoutOwnWrites(triggered, layout.prismaSchema, memory);
-      if (isEmpty(changes) && !nextRunFull) return;
+      // Nothing but our own writes: no run, even after a failed one (it would only repeat the
+      // failure). A real change after a failure still checks everything.
+      if (isEmpty(changes)) return;
       state = 'running';
       const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, newRunState(), signal);
       lastRun = report;

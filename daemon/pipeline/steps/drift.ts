@@ -95,8 +95,9 @@ const anySelected = (selection: DriftSelection) => selection.migrations || selec
 export function logDriftChanges(logger: Logger, changes: DriftChanges): void {
   for (const finding of changes.appeared) {
     const where = findingLocation(finding);
-    const lines = [`drift: ${where ? `${where}: ` : ''}${finding.message}`, `fix: ${finding.hint}`, ...(finding.detail ? [finding.detail] : [])];
-    logger.warn({ event: 'drift', ...finding }, lines.join('\n'));
+    // The diff travels in the `detail` field only: the pretty log prints a multi-line field below
+    // the message, so putting it in the message too printed it twice.
+    logger.warn({ event: 'drift', ...finding }, `drift: ${where ? `${where}: ` : ''}${finding.message}\nfix: ${finding.hint}`);
   }
   for (const finding of changes.resolved) {
     logger.info(
