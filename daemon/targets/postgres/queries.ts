@@ -41,7 +41,9 @@ export function deleteVersion(table: string): string {
  * both the v3.22 and the pre-v3.22 table shapes are read.
  */
 export function listVersions(table: string): string {
-  return `SELECT version_id, is_applied, tstamp from ${table} ORDER BY id DESC`;
+  // goose's tstamp has no time zone: it holds the server's local time. Cast on the server (in
+  // its own TimeZone) so the client reads an instant, whatever zone the client runs in.
+  return `SELECT version_id, is_applied, tstamp::timestamptz AS tstamp from ${table} ORDER BY id DESC`;
 }
 
 /** True when the table exists: schema-qualified names are looked up as given, others through the search_path (as goose's TableExists). */
