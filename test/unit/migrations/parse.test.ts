@@ -47,6 +47,15 @@ describe('parseMigration edge cases', () => {
     );
   });
 
+  it("counts a line's \\r as goose's scanner does: 4 MiB - 1 bytes then \\r\\n is refused, one byte less is not", () => {
+    const line = (bytes: number) => `SELECT '${'x'.repeat(bytes - 10)}';`;
+    expect(Buffer.byteLength(line(MAX_LINE_BYTES - 1))).toBe(MAX_LINE_BYTES - 1);
+    expect(() => parseMigration(`-- +goose Up\r\nSELECT 1;\r\n${line(MAX_LINE_BYTES - 1)}\r\n`, 'up', { file: 'crlf.sql' })).toThrowError(
+      new ParseError('crlf.sql', 3, 'failed to scan migration: bufio.Scanner: token too long'),
+    );
+    expect(up(`-- +goose Up\r\n${line(MAX_LINE_BYTES - 2)}\r\n`)).toHaveLength(1);
+  });
+
   it('accepts a line just under the limit', () => {
     const line = `SELECT '${'x'.repeat(MAX_LINE_BYTES - 11)}';`;
     expect(Buffer.byteLength(line)).toBe(MAX_LINE_BYTES - 1);
