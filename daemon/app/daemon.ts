@@ -244,7 +244,14 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   return {
     pipeline: new Pipeline(
       stages.filter((stage) => stage.length > 0),
-      { logger, projectRoot: config.projectRoot },
+      {
+        logger,
+        projectRoot: config.projectRoot,
+        // Each failure is logged when its step ends, with that time; a cancellation waits for the run's end (said once there).
+        onFailure: (step, error, runLogger) => {
+          if (error.code !== 'CANCELLED') logFailure(runLogger.child({ step }), error);
+        },
+      },
     ),
     layout,
     memory,
@@ -269,8 +276,9 @@ function logRunEnd(logger: Logger, report: RunReport): void {
     logger.info({ ...runEndEvent(report), run: report.id }, `stopped: ${failed.map((step) => step.error!.message).join('; ')}`);
     return;
   }
+  // Other failures were logged as their steps ended (pipeline onFailure).
   for (const step of report.steps) {
-    if (step.error) logFailure(logger.child({ run: report.id, step: step.name }), step.error);
+    if (step.error?.code === 'CANCELLED') logFailure(logger.child({ run: report.id, step: step.name }), step.error);
   }
   if (report.ok) {
     logger.info({ ...runEndEvent(report), run: report.id }, summarizeRun(report));

@@ -35,7 +35,12 @@ export class Pipeline<S> {
 
   constructor(
     private readonly stages: ReadonlyArray<ReadonlyArray<Step<S>>>,
-    private readonly options: { logger: Logger; projectRoot: string },
+    private readonly options: {
+      logger: Logger;
+      projectRoot: string;
+      /** Called as soon as a step fails (so its log line carries its own time), with the run's logger. */
+      onFailure?: (step: string, error: SchemasyncError, logger: Logger) => void;
+    },
   ) {}
 
   async run(changes: Changes, state: S, signal: AbortSignal): Promise<RunReport> {
@@ -77,6 +82,7 @@ export class Pipeline<S> {
       const durationMs = Math.round(performance.now() - started);
       const error = signal.aborted && !isSchemasyncError(thrown) ? new CancelledError(`${step.name} cancelled`) : toError(thrown);
       logger.debug({ event: 'step:end', step: step.name, status: 'failed', durationMs }, `${step.name} failed`);
+      this.options.onFailure?.(step.name, error, logger);
       return { name: step.name, status: 'failed', durationMs, error };
     }
   }

@@ -44,4 +44,12 @@ describeWith('PostgreSQL, prisma and sqlc', postgresMissing() ?? prismaMissing ?
     ).toHaveLength(1);
     expect(daemon.runEnds(), daemon.text()).toHaveLength(1);
   });
+
+  it('the [sqlc] failure line carries the time sqlc failed, not the time the Prisma step ended', () => {
+    const failure = daemon.events.find((e) => e.event === 'failure' && e.step === 'sqlc')!;
+    const prismaEnd = daemon.events.find((e) => e.event === 'step:end' && e.step === 'prisma')!;
+    // sqlc fails in a fraction of a second; prisma db pull + generate take seconds.
+    expect(Date.parse(String(failure.time)), daemon.text()).toBeLessThan(Date.parse(String(prismaEnd.time)));
+    expect(daemon.events.indexOf(failure)).toBeLessThan(daemon.events.indexOf(prismaEnd));
+  });
 });
