@@ -3,9 +3,10 @@ import { messageOf } from '../errors.ts';
 import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
 import { checkMigrations } from '../drift/migrations.ts';
 import { checkShadow } from '../drift/shadow.ts';
-import type { DriftReport } from '../drift/types.ts';
+import type { DriftReport, Unchecked } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
+import { fingerprintCatalog } from '../targets/fingerprint.ts';
 import type { Target } from '../targets/target.ts';
 import { handleSignals } from './lifecycle.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
@@ -110,6 +111,10 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
     const { reachable, unreachable } = await connectAll(opened.targets, controller.signal);
     const memory = await MemoryFile.open(ctx.config.projectRoot);
     const sources = await driftSources(ctx, opened, reachable, memory);
+    if (sources.prisma) {
+      const changed = await databaseChangedSincePull(reachable, memory);
+      if (changed !== undefined) sources.prisma.databaseChanged = changed;
+    }
     for (const { target, reason } of unreachable) {
       sources.unchecked.push({
         check: target.name,
@@ -136,11 +141,35 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
       },
       controller.signal,
     );
-    return { findings: run.findings, unchecked: run.unchecked };
+    return { findings: run.findings, unchecked: options.rollback ? rollbackRequired(run.unchecked) : run.unchecked, checked: run.ran };
   } finally {
     stopSignals();
     await opened?.close();
   }
+}
+
+/** Has the PostgreSQL catalog changed since schema.prisma was last pulled? Undefined when schemasync never pulled it or cannot tell. */
+async function databaseChangedSincePull(reachable: Target[], memory: MemoryFile): Promise<boolean | undefined> {
+  const pulledFrom = memory.get().prismaPulledFrom;
+  const postgres = reachable.find((target) => target.name === 'postgres');
+  if (!pulledFrom || !postgres) return undefined;
+  try {
+    return fingerprintCatalog(await postgres.introspect()) !== pulledFrom;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A shadow database that may not be created is a skip when verify chose the comparison itself,
+ * but `--rollback` asked for a check that then could not run: that is "could not check" (exit 2).
+ */
+export function rollbackRequired(unchecked: Unchecked[]): Unchecked[] {
+  return unchecked.map((item) =>
+    item.skipped && item.check.startsWith('rollback:')
+      ? { check: item.check, reason: `${item.reason} (--rollback asked for the rollback check, which could not run)` }
+      : item,
+  );
 }
 
 // The CLI prints the report through app/ (DESIGN: cli/ does not import drift/ directly).

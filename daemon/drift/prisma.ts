@@ -22,6 +22,12 @@ export interface PrismaDriftOptions {
   printed?: string;
   /** Hash of the schema.prisma text schemasync last generated the client from (state.json), used when the client does not embed its schema. */
   generatedFrom?: string;
+  /**
+   * Whether the PostgreSQL catalog changed since schema.prisma was last pulled (state.json's
+   * fingerprint against the live one): true, a difference is a pull not done yet (`up` alone);
+   * false, a hand edit; undefined, unknown (never pulled by schemasync).
+   */
+  databaseChanged?: boolean;
 }
 
 export interface PrismaDriftResult extends DriftReport {
@@ -76,7 +82,7 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
   }
   if (printed !== undefined) {
     report.printed = printed;
-    report.findings.push(...prismaSchemaFindings(file, current, printed));
+    report.findings.push(...prismaSchemaFindings(file, current, printed, options.databaseChanged));
   }
 
   const clients = await generatedClients(current, schema, options.projectRoot);
@@ -88,16 +94,30 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
  * A finding when schema.prisma is not what `prisma db pull` would write for the database. An empty
  * `printed` (the pull printed no schema) is treated as a failed pull by the caller, not as drift.
  */
-export function prismaSchemaFindings(file: string, current: string, printed: string): Finding[] {
+export function prismaSchemaFindings(file: string, current: string, printed: string, databaseChanged?: boolean): Finding[] {
   if (printed.trim() === '') return [];
   const diff = lineDiff(current, printed, { labels: [`${file}`, 'prisma db pull --print'] });
   if (!diff) return [];
+  if (databaseChanged) {
+    return [
+      {
+        kind: 'prisma-unpulled',
+        key: `prisma-unpulled:${file}:${checksum(diff.text).slice(0, 12)}`,
+        message: `${file} has not been pulled since the database schema changed (first difference at line ${diff.firstLine})`,
+        hint: 'run `schemasync sync` (or keep `schemasync watch` running) to pull schema.prisma and regenerate the Prisma client',
+        file,
+        line: diff.firstLine,
+        detail: diff.text,
+      },
+    ];
+  }
+  const unknown = databaseChanged === undefined ? '; if the database changed since the last pull (e.g. `schemasync up` alone), run `schemasync sync`' : '';
   return [
     {
       kind: 'prisma-schema',
       key: `prisma-schema:${file}:${checksum(diff.text).slice(0, 12)}`,
       message: `${file} differs from what \`prisma db pull\` gives for the database (first difference at line ${diff.firstLine}): a hand edit the next pull will overwrite, or a database change not pulled yet`,
-      hint: 'put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with `prisma db pull`; a change made to the database by hand belongs in a migration too',
+      hint: `put a hand edit in a new migration instead (schemasync pulls schema.prisma after each one) or drop it with \`prisma db pull\`; a change made to the database by hand belongs in a migration too${unknown}`,
       file,
       line: diff.firstLine,
       detail: diff.text,

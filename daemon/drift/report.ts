@@ -9,6 +9,7 @@ export const KIND_TITLES: Record<DriftKind, string> = {
   'migration-pending': 'Pending migrations',
   'migration-order': 'Migration file names out of version order',
   rollback: 'Down sections that do not restore the schema',
+  'prisma-unpulled': 'schema.prisma not pulled since the database changed',
   'prisma-schema': 'schema.prisma edited by hand',
   'prisma-client': 'Prisma client out of date',
   'sqlc-query': 'sqlc queries broken by the schema',
@@ -86,5 +87,23 @@ function verdict(report: DriftReport): string {
   const unchecked = report.unchecked.filter((u) => !u.skipped).length;
   if (n > 0) return `✖ drift: ${n} finding${n === 1 ? '' : 's'}${unchecked ? `, ${unchecked} check${unchecked === 1 ? '' : 's'} could not run` : ''}`;
   if (unchecked > 0) return `? no drift found, but ${unchecked} check${unchecked === 1 ? '' : 's'} could not run`;
-  return '✔ in sync: the databases, schema.prisma, the Prisma client and the sqlc code all follow the migrations';
+  if (!report.checked) return '✔ in sync: the databases, schema.prisma, the Prisma client and the sqlc code all follow the migrations';
+  const what = checkedThings(report.checked);
+  if (what.length === 0) return '✔ nothing to check';
+  const list = what.length === 1 ? what[0]! : `${what.slice(0, -1).join(', ')} and ${what.at(-1)!}`;
+  return `✔ in sync: ${list} ${what.length === 1 && !list.includes(' and ') ? 'follows' : 'all follow'} the migrations`;
+}
+
+/** What a verdict may claim, from the checks that ran: only what was checked. */
+function checkedThings(checked: string[]): string[] {
+  const databases = [
+    ...new Set(
+      checked.filter((c) => c.startsWith('migrations:') || c.startsWith('shadow:') || c.startsWith('rollback:')).map((c) => c.slice(c.indexOf(':') + 1)),
+    ),
+  ];
+  const things: string[] = [];
+  if (databases.length > 0) things.push(`the ${databases.join(' and ')} database${databases.length === 1 ? '' : 's'}`);
+  if (checked.includes('prisma')) things.push('schema.prisma', 'the Prisma client');
+  if (checked.includes('sqlc')) things.push('the sqlc code');
+  return things;
 }

@@ -11,6 +11,7 @@ export type DriftKind =
   | 'schema' // the live database differs from the migrations applied to a shadow database
   | 'rollback' // a Down fails or does not restore the schema
   | 'prisma-schema' // schema.prisma differs from what db pull gives for the live database
+  | 'prisma-unpulled' // the same, after the database changed since schema.prisma was last pulled
   | 'prisma-client' // the generated client is older than schema.prisma
   | 'sqlc-code' // the generated Go code differs from what sqlc would generate
   | 'sqlc-query'; // a query no longer compiles against the schema
@@ -46,4 +47,6 @@ export interface Unchecked {
 export interface DriftReport {
   findings: Finding[];
   unchecked: Unchecked[];
+  /** The checks that ran completely (`migrations:postgres`, `shadow:postgres`, `prisma`, `sqlc`), when known: the verdict names only these. */
+  checked?: string[];
 }

@@ -8,7 +8,9 @@ export interface SqlcContext {
   configFile: string;
 }
 
-export const SQLC_INSTALL_HINT = 'install it with `go install github.com/sqlc-dev/sqlc/cmd/sqlc@latest` or set SQLC_BIN to its path.';
+/** The version the project is tested with (README, .ci/run): @latest could bring a different generator. */
+export const SQLC_INSTALL_HINT =
+  'install it with `go install github.com/sqlc-dev/sqlc/cmd/sqlc@v1.30.0` (the version schemasync is tested with) or set SQLC_BIN to its path.';
 
 function sqlc(ctx: SqlcContext, action: string): ToolCommand {
   return {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { prismaClientFindings, prismaSchemaFindings } from '../../../daemon/drift/prisma.ts';
+import { KIND_TITLES } from '../../../daemon/drift/report.ts';
 import { checksum } from '../../../daemon/migrations/checksum.ts';
 
 const SCHEMA = ['model users {', '  id    String @id', '  email String', '}', ''].join('\n');
@@ -59,5 +60,23 @@ describe('prismaClientFindings', () => {
     expect(prismaClientFindings(file, SCHEMA, [client], checksum(SCHEMA))).toEqual([]);
     expect(prismaClientFindings(file, EDITED, [client], checksum(SCHEMA))).toHaveLength(1);
     expect(prismaClientFindings(file, EDITED, [client], undefined)).toEqual([]);
+  });
+});
+
+describe('a database change not pulled yet is not "edited by hand"', () => {
+  const current = 'model users {\n  id Int @id\n}\n';
+  const printed = 'model users {\n  id Int @id\n  nickname String?\n}\n';
+
+  it('after `up` alone (the catalog changed since the last pull): prisma-unpulled, naming `schemasync sync`', () => {
+    const [finding] = prismaSchemaFindings('prisma/schema.prisma', current, printed, true);
+    expect(finding?.kind).toBe('prisma-unpulled');
+    expect(finding?.hint).toContain('schemasync sync');
+    expect(KIND_TITLES[finding!.kind]).toBe('schema.prisma not pulled since the database changed');
+  });
+
+  it('the database unchanged since the last pull: a hand edit; unknown: the hint names `schemasync sync` too', () => {
+    expect(prismaSchemaFindings('prisma/schema.prisma', current, printed, false)[0]?.kind).toBe('prisma-schema');
+    expect(prismaSchemaFindings('prisma/schema.prisma', current, printed, false)[0]?.hint).not.toContain('schemasync sync');
+    expect(prismaSchemaFindings('prisma/schema.prisma', current, printed)[0]?.hint).toContain('schemasync sync');
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { rollbackRequired } from '../../../daemon/app/verify.ts';
 import { driftExitCode, driftJson, formatDriftReport } from '../../../daemon/drift/report.ts';
 import { DriftTracker } from '../../../daemon/drift/tracker.ts';
 import type { Finding } from '../../../daemon/drift/types.ts';
@@ -95,5 +96,26 @@ describe('DriftTracker', () => {
       appeared: [prisma],
       resolved: [],
     });
+  });
+});
+
+describe('verify names only what it checked, and --rollback that could not run is exit 2', () => {
+  it('a project without Prisma is not said to have an in-sync Prisma client', () => {
+    const text = formatDriftReport({ findings: [], unchecked: [], checked: ['migrations:postgres', 'shadow:postgres', 'sqlc'] });
+    expect(text).toBe('✔ in sync: the postgres database and the sqlc code all follow the migrations');
+    expect(formatDriftReport({ findings: [], unchecked: [], checked: ['migrations:postgres'] })).toBe(
+      '✔ in sync: the postgres database follows the migrations',
+    );
+    expect(formatDriftReport({ findings: [], unchecked: [], checked: ['migrations:postgres', 'migrations:clickhouse', 'prisma', 'sqlc'] })).toBe(
+      '✔ in sync: the postgres and clickhouse databases, schema.prisma, the Prisma client and the sqlc code all follow the migrations',
+    );
+  });
+
+  it('--rollback whose shadow database may not be created could not check: exit 2', () => {
+    const unchecked = [{ check: 'rollback:postgres', reason: 'the role "app" may not create databases', skipped: true }];
+    expect(driftExitCode({ findings: [], unchecked })).toBe(0);
+    const asked = rollbackRequired(unchecked);
+    expect(driftExitCode({ findings: [], unchecked: asked })).toBe(2);
+    expect(asked[0]?.reason).toContain('--rollback asked for the rollback check');
   });
 });

@@ -102,3 +102,9 @@ describe('goose command builder', () => {
     expect(command.env?.GOOSE_DRIVER).toBe('clickhouse');
   });
 });
+
+it('the missing-sqlc hint names the version the project is tested with, not @latest', async () => {
+  const { SQLC_INSTALL_HINT } = await import('../../../daemon/tools/sqlc.ts');
+  expect(SQLC_INSTALL_HINT).toContain('sqlc@v1.30.0');
+  expect(SQLC_INSTALL_HINT).not.toContain('@latest');
+});
