@@ -64,6 +64,8 @@ export class FilenameError extends SchemasyncError {
 
 /** A migration file goose's parser would refuse. `line` is 1-based. */
 export class ParseError extends SchemasyncError {
+  /** The lines around `line`, with a marker, ready to print (set by the parser, not enumerable). */
+  declare readonly codeFrame?: string;
   constructor(
     readonly file: string,
     readonly line: number,

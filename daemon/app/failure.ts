@@ -25,7 +25,8 @@ export function logFailure(logger: Logger, error: SchemasyncError, before: DoneB
       frame: details.codeFrame,
     });
   } else if ('file' in error && 'line' in error) {
-    Object.assign(fields, { file: (error as { file: string }).file, line: (error as { line: number }).line });
+    const { file, line, codeFrame } = error as { file: string; line: number; codeFrame?: string };
+    Object.assign(fields, { file, line, ...(codeFrame ? { frame: codeFrame } : {}) });
   } else if ('file' in error) {
     fields.file = (error as { file: string }).file;
   } else if (error.code === 'TOOL' && 'details' in error) {

@@ -5,6 +5,7 @@
  * Pure: the environment for ENVSUB is passed in.
  */
 import { ParseError } from '../errors.ts';
+import { codeFrame } from './frame.ts';
 import { EnvsubError, expandEnv, type EnvLookup } from './envsub.ts';
 import { goFields, goLeadingSpaceLength, goQuote, goTrimSpace } from './gostrings.ts';
 import type { Direction, ParsedSection, Statement } from './types.ts';
@@ -45,7 +46,10 @@ interface BufferedLine {
 export function parseMigration(text: string, direction: Direction, options: ParseOptions): ParsedSection {
   const env = options.env ?? {};
   const fail = (line: number, reason: string): never => {
-    throw new ParseError(options.file, line, reason);
+    const error = new ParseError(options.file, line, reason);
+    // No frame around a line too long to scan: it would print megabytes.
+    if (!reason.includes('token too long')) Object.defineProperty(error, 'codeFrame', { value: codeFrame(text, line), enumerable: false });
+    throw error;
   };
 
   let state: State = State.Start;
@@ -76,6 +80,13 @@ export function parseMigration(text: string, direction: Direction, options: Pars
           state = State.Up;
           continue;
         case 'Down': {
+          if (state === State.BeginUp) {
+            // goose's words say nothing of the real fault: a StatementBegin left open. Point at it.
+            fail(
+              blockStartLine,
+              `must start with '-- +goose Up' annotation, stateMachine=${state} (goose's words): the '-- +goose StatementBegin' at line ${blockStartLine} is never closed; add '-- +goose StatementEnd' after its statement, before '-- +goose Down' at line ${lineNumber}`,
+            );
+          }
           if (state !== State.Up && state !== State.EndUp) fail(lineNumber, `must start with '-- +goose Up' annotation, stateMachine=${state}`);
           const pending = pendingStatement(buffer);
           if (pending) fail(pending.line, missingSemicolon(state, direction, pending.sql));
