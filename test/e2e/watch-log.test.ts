@@ -87,4 +87,14 @@ describeWith('PostgreSQL', postgresMissing(), 'the live log of schemasync watch'
     expect(events.some((e) => e.event === 'migration:applied')).toBe(true);
     expect(events.some((e) => e.event === 'schema:changed')).toBe(false);
   });
+  it('a Go migration stops the apply before it, said once per file, not once per run', async () => {
+    await writeFile(migration('00005_go_step.go'), 'package migrations\n');
+    const sql = (table: string) => `-- +goose Up\nCREATE TABLE ${table} (id int);\n-- +goose Down\nDROP TABLE ${table};\n`;
+    await save({ '00006_after_go.sql': sql('after_go') });
+    await save({ '00006_after_go.sql': sql('after_go_2') });
+    expect(await versions()).toEqual([0, 1, 2, 3, 4]);
+    const warnings = daemon.events.filter((e) => e.event === 'migration:go');
+    expect(warnings, daemon.text()).toHaveLength(1);
+    expect(String(warnings[0]?.msg)).toContain('migrations/postgres/00005_go_step.go is a Go migration');
+  });
 });
