@@ -104,7 +104,7 @@ export function prismaSchemaFindings(file: string, current: string, printed: str
         kind: 'prisma-unpulled',
         key: `prisma-unpulled:${file}:${checksum(diff.text).slice(0, 12)}`,
         message: `${file} has not been pulled since the database schema changed (first difference at line ${diff.firstLine})`,
-        hint: 'run `schemasync sync` (or keep `schemasync watch` running) to pull schema.prisma and regenerate the Prisma client',
+        hint: 'run `schemasync sync` (or keep `schemasync watch` running) to pull schema.prisma and regenerate the Prisma client; a change made to the database by hand belongs in a migration first',
         file,
         line: diff.firstLine,
         detail: diff.text,

@@ -67,8 +67,11 @@ describeWith('PostgreSQL, prisma and sqlc', sqlcMissing ?? prismaMissing ?? post
       message: 'column users.nickname text exists in the database, but no migration creates it',
     });
     expect(schema!.hint).toMatch(/^if it was made by hand, write a migration that creates it/);
-    // schema.prisma no longer matches the database either: the next pull would add the column.
-    expect(drifted.report.findings.find((f) => f.kind === 'prisma-schema')?.detail).toContain('\n+  nickname');
+    // schema.prisma no longer matches the database either: the database changed since the last pull, which would add the column.
+    const unpulled = drifted.report.findings.find((f) => f.kind === 'prisma-unpulled');
+    expect(unpulled?.detail).toContain('\n+  nickname');
+    expect(unpulled?.hint).toContain('schemasync sync');
+    expect(drifted.report.findings.some((f) => f.kind === 'prisma-schema')).toBe(false);
     for (const finding of drifted.report.findings) expect(Object.keys(finding)).toEqual(expect.arrayContaining(['kind', 'key', 'message', 'hint']));
 
     await withClient(db.url, (client) => client.query('ALTER TABLE users DROP COLUMN nickname'));
