@@ -28,13 +28,13 @@ export interface EngineContext {
   signal?: AbortSignal;
   /**
    * Says what each migration did to the schema; the daemon keeps one per target across runs.
-   * Without it, a command of at most ONE_SHOT_SCHEMA_LOG units gets its own.
+   * Without it, a command gets its own. Batches over SCHEMA_LOG_MAX_UNITS are not described.
    */
   schemaLog?: SchemaLog;
 }
 
-/** One-shot commands describe the schema changes of small batches only: each costs a catalog read. */
-const ONE_SHOT_SCHEMA_LOG = 10;
+/** Only batches this small have their schema changes described: each file costs a catalog read. */
+const SCHEMA_LOG_MAX_UNITS = 10;
 
 export interface AppliedMigration {
   file: string;
@@ -220,9 +220,17 @@ async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineR
   }
 }
 
+/**
+ * The schema log for a batch of `units`: the daemon's own, or one for this command. A large batch
+ * (a first start applying hundreds of files) is not described: a catalog read per file would
+ * cost seconds, and a list that long is no help in a log.
+ */
 function schemaLogFor(ctx: EngineContext, units: number): SchemaLog | undefined {
-  if (ctx.schemaLog) return ctx.schemaLog;
-  return units > 0 && units <= ONE_SHOT_SCHEMA_LOG ? new SchemaLog(ctx.target, ctx.logger) : undefined;
+  if (units > SCHEMA_LOG_MAX_UNITS) {
+    ctx.schemaLog?.forget();
+    return undefined;
+  }
+  return ctx.schemaLog ?? (units > 0 ? new SchemaLog(ctx.target, ctx.logger) : undefined);
 }
 
 /** A failed or cancelled apply may leave any schema (ClickHouse has no transactions): the kept catalog is forgotten. */
