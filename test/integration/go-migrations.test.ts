@@ -77,5 +77,10 @@ describeWith('PostgreSQL and goose', postgresMissing() ?? gooseMissing, 'a folde
     // Past it, up continues with the SQL files after it.
     expect((await cli('up')).code).toBe(0);
     expect(await versions()).toEqual([0, 1, 2, 3]);
+    // verify: the Go file is no missing file, and the shadow (which cannot run it) is skipped, not drift.
+    const verify = await cli('verify', '--json');
+    const report = JSON.parse(verify.stdout) as { findings: Array<{ kind: string }>; unchecked: Array<{ reason: string; skipped?: boolean }> };
+    expect(report.findings, verify.output).toEqual([]);
+    expect(report.unchecked.some((u) => u.skipped && u.reason.includes('00002_b.go is a Go migration'))).toBe(true);
   });
 });
