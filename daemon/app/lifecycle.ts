@@ -45,5 +45,17 @@ export function handleSignals(logger: Logger, shutdown: (reason: string) => Prom
   return () => {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    // A fast stop can end before the duplicate arrives: without a listener, Node's default
+    // action would kill the process and turn the clean exit 0 into a signal death.
+    const remaining = firstAt === undefined ? 0 : DUPLICATE_WITHIN_MS - (Date.now() - firstAt);
+    if (remaining > 0) {
+      const ignore = () => {};
+      process.on('SIGINT', ignore);
+      process.on('SIGTERM', ignore);
+      setTimeout(() => {
+        process.off('SIGINT', ignore);
+        process.off('SIGTERM', ignore);
+      }, remaining).unref();
+    }
   };
 }

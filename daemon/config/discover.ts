@@ -39,8 +39,8 @@ export function findPrismaSchema(root: string): PrismaSchemaFound {
     const match = /\bschema\s*:\s*(['"`])([^'"`]+)\1/.exec(readFileSync(configFile, 'utf8'));
     if (match) return { schema: path.resolve(path.dirname(configFile), match[2]!), from: path.basename(configFile), configFile };
   }
-  // Prisma reads package.json's key only without a config file.
-  const fromPackage = configFile ? undefined : packageJsonPrismaSchema(root);
+  // Prisma 6 reads package.json's key when its config file names no schema (deprecated, still read).
+  const fromPackage = packageJsonPrismaSchema(root);
   if (fromPackage) return { schema: path.resolve(root, fromPackage), from: 'package.json', configFile };
   const candidates = ['prisma/schema.prisma', 'schema.prisma', 'prisma/schema'].map((p) => path.join(root, p));
   const found = candidates.find((file) => existsSync(file) && (file.endsWith('.prisma') || statSync(file).isDirectory()));
