@@ -21,6 +21,7 @@ const lazy =
   async (ctx, options, args) =>
     (await load())(ctx, options, args);
 const createCommand = lazy(async () => (await import('./commands/create.ts')).createCommand);
+const initCommand = lazy(async () => (await import('./commands/init.ts')).initCommand);
 const downCommand = lazy(async () => (await import('./commands/down.ts')).downCommand);
 const redoCommand = lazy(async () => (await import('./commands/redo.ts')).redoCommand);
 const statusCommand = lazy(async () => (await import('./commands/status.ts')).statusCommand);
@@ -93,6 +94,9 @@ export async function main(
   command('create', 'create a new migration file, named as goose create names it', createCommand, { needsDatabase: false })
     .argument('<name>', 'what the migration does, e.g. add_users')
     .option('-s, --sequential', 'use the next sequential version (00001) instead of a UTC timestamp');
+  command('init', 'set the project up: a config file only for what is not found by convention, npm scripts, .gitignore', initCommand, {
+    needsDatabase: false,
+  });
   command('sync', 'run the whole pipeline once: apply, prisma, sqlc, drift; exit 1 if a step failed', syncCommand)
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')

@@ -13,7 +13,8 @@ import type { LoadedConfig } from './load.ts';
  * created later), and says so in its start-up summary.
  */
 export function checkMigrationFolders(loaded: LoadedConfig, command: string): void {
-  if (command === 'watch') return;
+  // The daemon waits for a missing folder; init is how one names it.
+  if (command === 'watch' || command === 'init') return;
   const { config, origins } = loaded;
   const problems: string[] = [];
   const targets: TargetName[] = command === 'create' ? ['postgres'] : config.targets;

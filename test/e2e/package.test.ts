@@ -138,6 +138,8 @@ describeWith('PostgreSQL and sqlc', postgresMissing() ?? sqlcMissing, 'installed
         // The daemon's own memory, run from dist/ by plain node.
         const rss = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;
         console.log(`installed daemon RSS after the first run: ${rss.toFixed(0)} MB`);
+        // The benchmark's budget (bench/run.ts: RSS ≤ 100 MB).
+        expect(rss).toBeLessThanOrEqual(100);
 
         await writeFile(
           path.join(project, 'db', 'migrations', '00002_gadgets.sql'),
