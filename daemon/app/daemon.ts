@@ -146,6 +146,8 @@ export async function watch(ctx: DaemonContext): Promise<number> {
           logger,
           getStatus: () => ({ state, lastRun, targets: opened.targets.map((t) => ({ name: t.name, where: t.where, currentVersion: versions.get(t.name) })) }),
         });
+  // The summary below gives the address to people; this event gives the port to scripts and tests.
+  if (server) logger.debug({ event: 'server:listening', port: server.port }, `health server on port ${server.port}`);
   const summary = startupSummary({
     loaded: ctx,
     postgresUrl: opened.postgresUrl,

@@ -64,7 +64,9 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
     rows.push({
       name: 'clickhouse',
       on: false,
-      detail: config.clickhouse.url ? 'not chosen (--target postgres)' : 'CLICKHOUSE_URL is not set; set it (e.g. http://default@localhost:8123/default) to turn it on',
+      detail: config.clickhouse.url
+        ? 'not chosen (--target postgres)'
+        : 'CLICKHOUSE_URL is not set; set it (e.g. http://default@localhost:8123/default) to turn it on',
     });
   }
 

@@ -32,7 +32,8 @@ export function checkMigrationFolders(loaded: LoadedConfig, command: string): vo
 }
 
 export function missingFolderMessage(root: string, dir: string, origin: string, target: TargetName, candidates: string[]): string {
-  const shown = path.relative(root, dir) || '.';
+  const relative = path.relative(root, dir);
+  const shown = relative.startsWith('..') ? dir : relative || '.';
   const from = origin === 'default' ? 'the default' : `from ${origin}`;
   const flag = target === 'postgres' ? '--postgres-dir' : '--clickhouse-dir';
   const key = target === 'postgres' ? 'postgresDir' : 'clickhouseDir';
