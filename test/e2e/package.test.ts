@@ -50,7 +50,9 @@ it('the tarball holds the compiled build and no tests, benchmarks or example pro
   expect((await stat(tarball)).size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
   expect(files).toContain('dist/cli/main.js');
   expect(files).toContain('bin/schemasync.js');
-  expect(files.filter((file) => /^(test|bench|migrations|queries|prisma|daemon|scripts|\.ci)\//.test(file) || file.endsWith('.ts'))).toEqual([]);
+  expect(
+    files.filter((file) => /^(test|bench|migrations|queries|prisma|daemon|scripts|\.ci)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts'))),
+  ).toEqual([]);
 });
 
 describeWith('PostgreSQL and sqlc', postgresMissing() ?? sqlcMissing, 'installed from the tarball into a project of its own layout', () => {
@@ -102,6 +104,15 @@ describeWith('PostgreSQL and sqlc', postgresMissing() ?? sqlcMissing, 'installed
 
       const { stdout: version } = await run(path.join(project, 'node_modules', '.bin', 'schemasync'), ['--version'], { cwd: project });
       expect(version.trim()).toMatch(/^\d+\.\d+\.\d+/);
+      // The config file's helper is importable from the package.
+      const { stdout: defined } = await run(
+        process.execPath,
+        ['--input-type=module', '-e', "import { defineConfig } from 'schemasync'; console.log(JSON.stringify(defineConfig({ port: 1 })))"],
+        {
+          cwd: project,
+        },
+      );
+      expect(JSON.parse(defined)).toEqual({ port: 1 });
 
       const env: NodeJS.ProcessEnv = { ...process.env, GOOSE_MIGRATION_DIR: 'db/migrations', SQLC_BIN: sqlc, LOG_FORMAT: 'json', LOG_LEVEL: 'info' };
       for (const name of ['DATABASE_URL', 'CLICKHOUSE_URL', 'GOOSE_DRIVER', 'GOOSE_DBSTRING', 'GOOSE_TABLE', 'SCHEMASYNC_PORT']) delete env[name];
