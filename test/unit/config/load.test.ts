@@ -5,6 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { findPrismaSchema, findSqlcConfig, postgresDsnToUrl } from '../../../daemon/config/discover.ts';
+import { checkMigrationFolders } from '../../../daemon/config/folders.ts';
 import { readConfigFile } from '../../../daemon/config/file.ts';
 import { type ConfigFlags, type Env, loadConfig } from '../../../daemon/config/load.ts';
 import { isSchemasyncError } from '../../../daemon/errors.ts';
@@ -192,5 +193,25 @@ describe('discovery by each tool’s own rules', () => {
     expect(await readConfigFile(project)).toMatchObject({ values: { postgresDir: 'db' } });
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'x' }));
     expect(await readConfigFile(project)).toMatchObject({ values: { postgresDir: 'sql' } });
+  });
+});
+
+describe('checkMigrationFolders', () => {
+  it('a missing folder is a configuration problem that names where goose migrations are; create never invents one; watch waits', async () => {
+    const project = await mkdtemp(path.join(root, 'folders-'));
+    await mkdir(path.join(project, 'db', 'migrations'), { recursive: true });
+    await writeFile(path.join(project, 'db', 'migrations', '00001_a.sql'), '-- +goose Up\nSELECT 1;\n');
+    const loaded = loadConfig({ cwd: project, env: {}, flags: {} });
+    for (const command of ['status', 'up', 'create']) {
+      expect(problemsOf(() => checkMigrationFolders(loaded, command)).join('\n')).toMatch(
+        /postgres migrations folder migrations\/postgres \(the default\) does not exist; goose migrations are in db\/migrations: name the folder with GOOSE_MIGRATION_DIR/,
+      );
+    }
+    expect(() => checkMigrationFolders(loaded, 'watch')).not.toThrow();
+    // Configured: create makes it; status says where the name came from.
+    const configured = loadConfig({ cwd: project, env: { GOOSE_MIGRATION_DIR: 'sql/new' }, flags: {} });
+    expect(() => checkMigrationFolders(configured, 'create')).not.toThrow();
+    expect(problemsOf(() => checkMigrationFolders(configured, 'status')).join('\n')).toMatch(/sql\/new \(from GOOSE_MIGRATION_DIR\) does not exist/);
+    expect(() => checkMigrationFolders(loadConfig({ cwd: project, env: { GOOSE_MIGRATION_DIR: 'db/migrations' }, flags: {} }), 'status')).not.toThrow();
   });
 });
