@@ -105,6 +105,8 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
       : { name: 'health', on: false, detail: 'no port (--port or SCHEMASYNC_PORT to serve /healthz and /status)' },
   );
   if (configFile) rows.push({ name: 'config', on: true, detail: rel(configFile) });
+  // Other notices of the configuration (the ClickHouse one is its row above).
+  for (const notice of input.loaded.notices.filter((n) => !n.startsWith('ClickHouse target is off'))) rows.push({ name: 'note', on: false, detail: notice });
   return rows;
 }
 
