@@ -85,7 +85,7 @@ export function initProject(loaded: LoadedConfig): string[] {
 const SKIPPED = new Set(['node_modules', '.git', '.schemasync', 'dist', 'build', '.next', 'generated']);
 
 /** The first file (relative to root) whose name matches, at most three folders down, nearest first. */
-function findBelow(root: string, matches: (name: string) => boolean, depth = 3): string | undefined {
+export function findBelow(root: string, matches: (name: string) => boolean, depth = 3): string | undefined {
   let level = [root];
   for (let d = 0; d <= depth && level.length > 0; d++) {
     const next: string[] = [];

@@ -3,10 +3,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { missingFolderMessage } from '../config/folders.ts';
-import { gooseFolderCandidates } from '../config/discover.ts';
+import { gooseFolderCandidates, SQLC_CONFIG_NAMES } from '../config/discover.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { redactUrl } from '../log/redact.ts';
 import type { TargetName } from '../targets/target.ts';
+import { findBelow } from './init.ts';
 import type { ProjectTools } from './tools.ts';
 import { prismaVersion } from './tools.ts';
 
@@ -96,7 +97,7 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
     rows.push({
       name: 'sqlc',
       on: false,
-      detail: missing('sqlc') ?? 'no sqlc.yaml, sqlc.yml or sqlc.json in the project root (one added later is picked up); or set sqlcConfig',
+      detail: missing('sqlc') ?? sqlcOffReason(root),
     });
   }
   rows.push(
@@ -108,6 +109,12 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
   // Other notices of the configuration (the ClickHouse one is its row above).
   for (const notice of input.loaded.notices.filter((n) => !n.startsWith('ClickHouse target is off'))) rows.push({ name: 'note', on: false, detail: notice });
   return rows;
+}
+
+function sqlcOffReason(root: string): string {
+  const nested = findBelow(root, (name) => (SQLC_CONFIG_NAMES as readonly string[]).includes(name));
+  if (nested) return `${nested} is not in the project root, where sqlc and schemasync look: set sqlcConfig (\`schemasync init\` writes it) or --sqlc-config`;
+  return 'no sqlc.yaml, sqlc.yml or sqlc.json in the project root (one added later is picked up); or set sqlcConfig';
 }
 
 /** The block as text: a heading, then one aligned row per line. */

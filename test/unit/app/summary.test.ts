@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -40,4 +40,16 @@ it('the start-up block: each target and tool on or off, where it came from, and 
   expect(formatSummary('x', missing)).toMatch(/postgres +on +embedded PostgreSQL in .schemasync\/postgres \(set DATABASE_URL or GOOSE_DBSTRING/);
   expect(formatSummary('x', missing)).toMatch(/prisma +off +prisma is not installed in this project; add it/);
   expect(formatSummary('x', missing)).toMatch(/health +on +http:\/\/127.0.0.1:4000\/healthz/);
+});
+
+it('a sqlc config below the root is named, with how to point schemasync at it', async () => {
+  const project = await mkdtemp(path.join(root, 'nested-'));
+  await mkdir(path.join(project, 'server'));
+  await writeFile(path.join(project, 'server', 'sqlc.yaml'), "version: '2'\n");
+  const loaded = loadConfig({ cwd: project, env: {}, flags: {} });
+  const rows = startupSummary({ loaded, postgresUrl: undefined, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
+  expect(rows.find((row) => row.name === 'sqlc')).toMatchObject({
+    on: false,
+    detail: expect.stringMatching(/^server\/sqlc.yaml is not in the project root.*sqlcConfig/) as unknown,
+  });
 });
