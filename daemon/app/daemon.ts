@@ -152,7 +152,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     loaded: ctx,
     postgresUrl: opened.postgresUrl,
     tools: found,
-    sqlcVersion: await sqlcVersion(found.sqlcBinary),
+    sqlcVersion: await sqlcVersion(found.sqlcBinary, config.projectRoot),
     health: server ? `http://${config.host}:${server.port}/healthz` : undefined,
   });
   logger.info({ event: 'startup:summary', rows: summary }, formatSummary(`schemasync in ${config.projectRoot}`, summary));

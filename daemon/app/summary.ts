@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -7,6 +6,7 @@ import { gooseFolderCandidates, SQLC_CONFIG_NAMES } from '../config/discover.ts'
 import type { LoadedConfig } from '../config/load.ts';
 import { redactUrl } from '../log/redact.ts';
 import type { TargetName } from '../targets/target.ts';
+import { runTool } from '../tools/run.ts';
 import { findBelow } from './init.ts';
 import type { ProjectTools } from './tools.ts';
 import { prismaVersion } from './tools.ts';
@@ -123,10 +123,16 @@ export function formatSummary(heading: string, rows: SummaryRow[]): string {
   return [heading, ...rows.map((row) => `  ${row.name.padEnd(width)}  ${row.on ? 'on ' : 'off'}  ${row.detail}`)].join('\n');
 }
 
-/** `sqlc version` (v1.30.0), or undefined when it does not answer within two seconds. */
-export function sqlcVersion(binary: string | undefined): Promise<string | undefined> {
-  if (!binary) return Promise.resolve(undefined);
-  return new Promise((resolve) => {
-    execFile(binary, ['version'], { timeout: 2_000 }, (error, stdout) => resolve(error ? undefined : stdout.trim() || undefined));
-  });
+/**
+ * `sqlc version` (v1.30.0), or undefined when it does not answer within a second. Run as every
+ * tool is (tools/run.ts): in its own process group, killed with whatever it started.
+ */
+export async function sqlcVersion(binary: string | undefined, cwd: string): Promise<string | undefined> {
+  if (!binary) return undefined;
+  try {
+    const { stdout } = await runTool({ tool: 'sqlc', action: 'version', file: binary, args: ['version'] }, { cwd, timeoutMs: 1_000, forceKillAfterMs: 200 });
+    return /^v?\d+\.\d+\.\d+\S*$/.test(stdout.trim()) ? stdout.trim() : undefined;
+  } catch {
+    return undefined;
+  }
 }
