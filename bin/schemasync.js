@@ -1,12 +1,13 @@
 #!/usr/bin/env node
-// Runs the compiled build in dist/ (made by `npm ci` through the `prepare` script) when it is at
-// least as new as every source file, else the TypeScript sources through tsx. So `npx schemasync`
-// works right after `npm ci`, and whoever edits daemon/ never runs stale code.
+// Installed from npm, the package holds dist/ (compiled at `npm pack`) and no daemon/: plain node
+// runs it. In a source checkout, daemon/ is run through tsx (a devDependency) unless a build in
+// dist/ is at least as new as every source file, so whoever edits daemon/ never runs stale code.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = `${root}dist/cli/main.js`;
+const sources = `${root}daemon`;
 
 function newestSource(dir) {
   let newest = 0;
@@ -18,10 +19,10 @@ function newestSource(dir) {
 }
 
 let entry = compiled;
-if (!existsSync(compiled) || statSync(compiled).mtimeMs < newestSource(`${root}daemon`)) {
+if (existsSync(sources) && (!existsSync(compiled) || statSync(compiled).mtimeMs < newestSource(sources))) {
   const { register } = await import('tsx/esm/api');
   register();
-  entry = `${root}daemon/cli/main.ts`;
+  entry = `${sources}/cli/main.ts`;
 }
 const { main } = await import(entry);
 process.exitCode = await main(process.argv.slice(2));

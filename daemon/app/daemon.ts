@@ -25,6 +25,8 @@ import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
 import { startShadowDrift } from './shadow-watch.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
+import { sqlcLayout } from './sqlc-layout.ts';
+import { formatSummary, sqlcVersion, startupSummary } from './summary.ts';
 import { locateProjectTools } from './tools.ts';
 import { driftSources } from './verify.ts';
 import { backoffMs, sleep, waitForTargets } from './wait.ts';
@@ -64,7 +66,11 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all');
+  const { pipeline, layout, memory, drift, found, sqlcContext } = await buildPipeline(ctx, opened, 'all', { daemon: true });
+  // The sqlc config and its query paths are re-read when it changes, or when one appears.
+  const sqlc = sqlcLayout(ctx, logger);
+  layout.sqlcConfig = sqlc.configFile;
+  layout.sqlcQueries = sqlc.queries;
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -148,14 +154,29 @@ export async function watch(ctx: DaemonContext): Promise<number> {
           logger,
           getStatus: () => ({ state, lastRun, targets: opened.targets.map((t) => ({ name: t.name, where: t.where, currentVersion: versions.get(t.name) })) }),
         });
-  if (server) logger.info({ event: 'server:listening', port: server.port }, `health on http://${config.host}:${server.port}/healthz`);
+  // The summary below gives the address to people; this event gives the port to scripts and tests.
+  if (server) logger.debug({ event: 'server:listening', port: server.port }, `health server on port ${server.port}`);
+  const summary = startupSummary({
+    loaded: ctx,
+    postgresUrl: opened.postgresUrl,
+    tools: found,
+    sqlcVersion: await sqlcVersion(found.sqlcBinary, config.projectRoot),
+    health: server ? `http://${config.host}:${server.port}/healthz` : undefined,
+  });
+  logger.info({ event: 'startup:summary', rows: summary }, formatSummary(`schemasync in ${config.projectRoot}`, summary));
 
   const watcher = await createWatcher({
-    paths: [...opened.dirs.values(), layout.sqlcConfig, ...layout.sqlcQueries, layout.prismaSchema],
+    paths: [...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema],
     debounceMs: config.watch.debounceMs,
     poll: config.watch.poll,
     logger,
     onTrigger: (trigger) => {
+      if (sqlc.refresh(trigger.paths)) {
+        layout.sqlcConfig = sqlc.configFile;
+        layout.sqlcQueries = sqlc.queries;
+        if (sqlcContext) sqlcContext.configFile = sqlc.configFile;
+        watcher.setPaths([...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema]);
+      }
       const changes = classifyPaths(trigger.paths, layout);
       if (!isEmpty(changes)) scheduler.trigger(changes);
     },
@@ -195,7 +216,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   return code;
 }
 
-async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection) {
+async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection, options: { daemon?: boolean } = {}) {
   const { config, env, logger } = ctx;
   const memory = await MemoryFile.open(config.projectRoot);
   const deps: StepDeps = {
@@ -218,16 +239,20 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   };
 
   const postgres = opened.targets.find((t) => t.name === 'postgres');
-  const found = await locateProjectTools(config, env);
+  // The daemon looks for sqlc even without a sqlc config yet: one added later is used at once.
+  const found = await locateProjectTools(config, env, { sqlcWithoutConfig: options.daemon === true });
+  const sqlcContext = found.sqlcBinary ? { binary: found.sqlcBinary, configFile: config.sqlc.configFile } : undefined;
   const tools: Array<Step<RunState>> = [];
   if (postgres && opened.postgresUrl && found.prismaCli) {
     const context = { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl };
     tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs }));
   }
-  if (postgres && found.sqlcBinary) {
-    tools.push(sqlcStep(deps, { context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
+  if (postgres && sqlcContext) {
+    const step = sqlcStep(deps, { context: sqlcContext, timeoutMs: config.sqlc.timeoutMs });
+    tools.push({ ...step, skipReason: (changes, state) => (existsSync(sqlcContext.configFile) ? step.skipReason(changes, state) : 'no sqlc config') });
   }
-  if (postgres) {
+  // The daemon's start-up summary says which tools are off and why; one-shot runs say it here.
+  if (postgres && !options.daemon) {
     for (const { tool, reason } of found.missing) logger.warn({ event: 'tool:missing', tool }, `${tool} step off: ${reason}`);
   }
 
@@ -256,6 +281,8 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     layout,
     memory,
     drift,
+    found,
+    sqlcContext,
   };
 }
 

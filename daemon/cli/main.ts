@@ -1,8 +1,10 @@
 import { Command, CommanderError, Option } from 'commander';
 
+import { readConfigFile } from '../config/file.ts';
+import { checkMigrationFolders } from '../config/folders.ts';
 import { type ConfigFlags, loadConfig } from '../config/load.ts';
 import { isSchemasyncError, messageOf } from '../errors.ts';
-import { createLogger } from '../log/logger.ts';
+import { createLogger, wantsColor } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
 import type { CommandContext } from './context.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
@@ -19,6 +21,7 @@ const lazy =
   async (ctx, options, args) =>
     (await load())(ctx, options, args);
 const createCommand = lazy(async () => (await import('./commands/create.ts')).createCommand);
+const initCommand = lazy(async () => (await import('./commands/init.ts')).initCommand);
 const downCommand = lazy(async () => (await import('./commands/down.ts')).downCommand);
 const redoCommand = lazy(async () => (await import('./commands/redo.ts')).redoCommand);
 const statusCommand = lazy(async () => (await import('./commands/status.ts')).statusCommand);
@@ -37,6 +40,7 @@ export async function main(
   const stderr = io.stderr ?? process.stderr;
   let exitCode: number = EXIT.ok;
 
+  const targetOption = () => new Option('--target <target>', 'postgres, clickhouse or all configured').choices(['postgres', 'clickhouse', 'all']);
   const program = new Command('schemasync')
     .description('Keeps PostgreSQL, ClickHouse, Prisma and sqlc in sync with goose SQL migrations.')
     .version(packageVersion(), '-V, --version', 'print the schemasync version')
@@ -49,38 +53,50 @@ export async function main(
     .option('--postgres-dir <dir>', 'PostgreSQL migrations folder (default: migrations/postgres)')
     .option('--clickhouse-dir <dir>', 'ClickHouse migrations folder (default: migrations/clickhouse)')
     .option('--table <name>', "goose's version table (default: GOOSE_TABLE or goose_db_version)")
-    .addOption(new Option('--log-format <format>', 'pretty or json (default: pretty on a terminal)').choices(['pretty', 'json']))
+    .option('--sqlc-config <file>', 'sqlc config file (default: sqlc.yaml, sqlc.yml or sqlc.json, as sqlc finds it)')
+    .option('--prisma-schema <path>', 'Prisma schema file or folder (default: where Prisma finds it)')
+    .addOption(targetOption())
+    .addOption(new Option('--log-format <format>', 'pretty or json (default: LOG_FORMAT or pretty)').choices(['pretty', 'json']))
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: LOG_LEVEL or info)');
 
-  const targetOption = () => new Option('--target <target>', 'postgres, clickhouse or all configured').choices(['postgres', 'clickhouse', 'all']);
   const command = (name: string, description: string, handler: Handler, { oneShot = true, needsDatabase = true } = {}) => {
-    const sub = program.command(name).description(description);
+    // --target is a global option (schemasync --target postgres status) and each command's (status --target postgres).
+    const sub = program.command(name).description(description).addOption(targetOption());
     sub.action(async (...received: unknown[]) => {
       const cmd = received.at(-1) as Command;
       const options = { ...program.opts(), ...cmd.opts() };
       // `create --target clickhouse` only names a folder; it must not require CLICKHOUSE_URL.
-      const flags = needsDatabase ? options : { ...options, target: undefined };
-      exitCode = await runHandler(handler, flags, options, cmd.args, { oneShot, stdout, stderr, cwd: io.cwd, env: io.env });
+      const flags = needsDatabase
+        ? options
+        : {
+            ...options,
+            target: undefined,
+            ...(options.target === 'clickhouse' && typeof options.dir === 'string' ? { dir: undefined, clickhouseDir: options.dir } : {}),
+          };
+      exitCode = await runHandler(handler, flags, options, cmd.args, { command: name, oneShot, stdout, stderr, cwd: io.cwd, env: io.env });
     });
     return sub;
   };
 
   command('up', 'apply pending migrations', upCommand)
-    .addOption(targetOption())
     .option('--to <version>', 'apply up to and including this version')
     .option('--allow-missing', 'also apply unapplied migrations older than the newest applied one (as goose -allow-missing)');
-  command('down', 'roll back the newest applied migration (or down to --to)', downCommand)
-    .addOption(targetOption())
-    .option('--to <version>', 'roll back every migration newer than this version (0: all)');
-  command('redo', 'roll back the newest applied migration and apply it again', redoCommand).addOption(targetOption());
-  command('status', 'show applied, pending and missing migrations', statusCommand)
-    .addOption(targetOption())
-    .option('--json', 'print an array of {target, version, file, state, appliedAt}');
-  command('version', "print each target's current goose version", versionCommand).addOption(targetOption());
+  command('down', 'roll back the newest applied migration (or down to --to)', downCommand).option(
+    '--to <version>',
+    'roll back every migration newer than this version (0: all)',
+  );
+  command('redo', 'roll back the newest applied migration and apply it again', redoCommand);
+  command('status', 'show applied, pending and missing migrations', statusCommand).option(
+    '--json',
+    'print an array of {target, version, file, state, appliedAt}',
+  );
+  command('version', "print each target's current goose version", versionCommand);
   command('create', 'create a new migration file, named as goose create names it', createCommand, { needsDatabase: false })
     .argument('<name>', 'what the migration does, e.g. add_users')
-    .addOption(new Option('--target <target>', 'postgres or clickhouse').choices(['postgres', 'clickhouse']).default('postgres'))
     .option('-s, --sequential', 'use the next sequential version (00001) instead of a UTC timestamp');
+  command('init', 'set the project up: a config file only for what is not found by convention, npm scripts, .gitignore', initCommand, {
+    needsDatabase: false,
+  });
   command('sync', 'run the whole pipeline once: apply, prisma, sqlc, drift; exit 1 if a step failed', syncCommand)
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')
@@ -121,21 +137,25 @@ async function runHandler(
   flags: ConfigFlags,
   options: Record<string, unknown>,
   args: string[],
-  io: { oneShot: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv },
+  io: { command: string; oneShot: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv },
 ): Promise<number> {
   let logger: ReturnType<typeof createLogger> | undefined;
   try {
     // One-shot commands log to stderr so that stdout carries only their result (status --json);
     // the daemon's log is its output.
     const logStream = io.oneShot ? io.stderr : io.stdout;
-    const loaded = loadConfig({
-      cwd: io.cwd ?? process.cwd(),
-      env: io.env ?? process.env,
-      flags,
-      stdoutIsTTY: (logStream as NodeJS.WriteStream).isTTY === true,
+    const cwd = io.cwd ?? process.cwd();
+    const loaded = loadConfig({ cwd, env: io.env ?? process.env, flags, file: await readConfigFile(cwd) });
+    checkMigrationFolders(loaded, io.command);
+    const isTTY = (logStream as NodeJS.WriteStream).isTTY === true;
+    logger = createLogger({
+      level: loaded.config.log.level,
+      format: loaded.config.log.format,
+      destination: logStream,
+      colorize: wantsColor(loaded.env, isTTY),
     });
-    logger = createLogger({ level: loaded.config.log.level, format: loaded.config.log.format, destination: logStream });
-    for (const notice of loaded.notices) logger.info({ event: 'config:notice' }, notice);
+    // Notices (a target that is off, and why) belong to the daemon's start-up summary and to
+    // `status`, which show them in their place; other commands do not repeat them.
     return await handler({ ...loaded, logger, stdout: io.stdout, stderr: io.stderr }, options, args);
   } catch (error) {
     const message = redact(messageOf(error));

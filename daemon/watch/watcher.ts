@@ -18,6 +18,8 @@ export interface Trigger {
 }
 
 export interface Watcher {
+  /** Replaces the watched paths (a sqlc config that now names other query folders). */
+  setPaths(paths: string[]): void;
   close(): Promise<void>;
 }
 
@@ -40,9 +42,9 @@ const CHANGE_EVENTS = new Set<string>(['add', 'addDir', 'change', 'unlink', 'unl
  * resolves is seen. The initial scan itself fires nothing: the daemon runs one full sync at start.
  */
 export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
-  const targets = [...new Set(options.paths.map((target) => path.resolve(target)))];
-  const filter = createPathFilter(targets);
-  const roots = watchRoots(targets);
+  let targets = [...new Set(options.paths.map((target) => path.resolve(target)))];
+  let filter = createPathFilter(targets);
+  let roots = watchRoots(targets);
 
   const debouncer = createDebouncer(options.debounceMs, (paths) => {
     options.logger.debug({ event: 'watch:trigger', paths }, `${paths.length} changed path(s)`);
@@ -81,6 +83,14 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
   options.logger.debug({ event: 'watch:ready', roots, targets, poll: options.poll }, 'watching for changes');
 
   return {
+    setPaths(paths) {
+      targets = [...new Set(paths.map((target) => path.resolve(target)))];
+      filter = createPathFilter(targets);
+      const added = watchRoots(targets).filter((root) => !roots.includes(root));
+      roots = [...roots, ...added];
+      // The targets themselves too: chokidar did not descend into them while they were ignored.
+      watcher.add([...added, ...targets.filter((target) => existsSync(target))]);
+    },
     async close() {
       // A change still in its debounce window is dropped: closing means the daemon is stopping.
       debouncer.cancel();

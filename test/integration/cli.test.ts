@@ -114,4 +114,29 @@ describeWith('PostgreSQL', postgresMissing(), 'the schemasync command line', () 
     expect(unreachable.output).toContain('127.0.0.1:1');
     expect(unreachable.output).not.toContain('hunter2secret');
   });
+
+  it('--target is a global option as well as each command’s, for every command', async () => {
+    const before = await cli('status', '--json', '--target', 'postgres');
+    const global = await cli('--target', 'postgres', 'status', '--json');
+    expect(global.code, global.output).toBe(0);
+    expect(global.stdout).toBe(before.stdout);
+    expect((await cli('--target', 'postgres', 'version')).code).toBe(0);
+    expect((await cli('sync', '--target', 'postgres', '--types')).code).not.toBe(2);
+  });
+
+  it('a migrations folder that does not exist is a configuration problem: exit 2, said before connecting', async () => {
+    const missing = await cli('status', '--dir', '/nonexistent');
+    expect(missing.code, missing.output).toBe(2);
+    expect(missing.output).toMatch(/postgres migrations folder \/nonexistent \(from --dir\) does not exist/);
+    expect(missing.output).not.toMatch(/Missing file|PARSE/);
+  });
+
+  it('the ClickHouse-off notice is a row of status, and not said by other commands', async () => {
+    const status = await cli('status');
+    expect(status.stdout).toContain('ClickHouse target is off: CLICKHOUSE_URL is not set');
+    const create = await cli('create', 'quiet');
+    expect(create.output).not.toContain('ClickHouse');
+    const version = await cli('version');
+    expect(version.output).not.toContain('ClickHouse');
+  });
 });

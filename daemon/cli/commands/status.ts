@@ -19,6 +19,8 @@ export async function statusCommand(ctx: CommandContext, options: Record<string,
     for (const result of results.filter((r) => !r.error)) {
       ctx.stdout.write(`${formatStatusTable(result.target, result.where, result.rows)}\n`);
     }
+    // A target that is off gets its row too, saying why (`status` is where one looks for it).
+    for (const notice of ctx.notices) ctx.stdout.write(`${notice}\n`);
   }
   return code;
 }

@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+import { ConfigError } from '../errors.ts';
+import type { TargetName } from '../targets/target.ts';
+import { gooseFolderCandidates } from './discover.ts';
+import type { LoadedConfig } from './load.ts';
+
+/**
+ * A migrations folder that does not exist is a configuration problem (exit 2), said before any
+ * database is opened: `status` must not call every applied migration missing, and `create` must
+ * not make a folder nothing watches. The daemon waits for a missing folder instead (it may be
+ * created later), and says so in its start-up summary.
+ */
+export function checkMigrationFolders(loaded: LoadedConfig, command: string): void {
+  // The daemon waits for a missing folder; init is how one names it.
+  if (command === 'watch' || command === 'init') return;
+  const { config, origins } = loaded;
+  const problems: string[] = [];
+  const targets: TargetName[] = command === 'create' ? ['postgres'] : config.targets;
+  for (const target of targets) {
+    const dir = config[target].dir;
+    if (existsSync(dir)) continue;
+    const origin = origins?.[target === 'postgres' ? 'postgresDir' : 'clickhouseDir'] ?? 'default';
+    // `create` in a configured folder makes it: the user named it.
+    if (command === 'create' && origin !== 'default') continue;
+    const candidates = gooseFolderCandidates(config.projectRoot);
+    if (command === 'create' && candidates.length === 0) continue;
+    problems.push(missingFolderMessage(config.projectRoot, dir, origin, target, candidates));
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+export function missingFolderMessage(root: string, dir: string, origin: string, target: TargetName, candidates: string[]): string {
+  const relative = path.relative(root, dir);
+  const shown = relative.startsWith('..') ? dir : relative || '.';
+  const from = origin === 'default' ? 'the default' : `from ${origin}`;
+  const flag = target === 'postgres' ? '--postgres-dir' : '--clickhouse-dir';
+  const key = target === 'postgres' ? 'postgresDir' : 'clickhouseDir';
+  const where = candidates.length > 0 ? `goose migrations are in ${candidates.join(', ')}: ` : '';
+  const env = target === 'postgres' ? 'GOOSE_MIGRATION_DIR' : 'GOOSE_MIGRATION_DIR with GOOSE_DRIVER=clickhouse';
+  return `${target} migrations folder ${shown} (${from}) does not exist; ${where}name the folder with ${env}, ${flag} or "${key}" in schemasync.config.json (\`schemasync init\` writes it)`;
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+
+import { signalAction } from '../../../daemon/app/lifecycle.ts';
+import { wantsColor } from '../../../daemon/log/logger.ts';
+
+describe('signalAction: one Ctrl-C through a runner arrives twice', () => {
+  it.each([
+    [undefined, 0, 'stop'],
+    [1_000, 1_050, 'duplicate'],
+    [1_000, 1_999, 'duplicate'],
+    [1_000, 2_000, 'force'],
+    [1_000, 9_000, 'force'],
+  ] as const)('first at %s, now %s: %s', (firstAt, now, expected) => {
+    expect(signalAction(firstAt, now)).toBe(expected);
+  });
+});
+
+describe('wantsColor', () => {
+  it.each([
+    [{}, true, true],
+    [{}, false, false],
+    [{ FORCE_COLOR: '1' }, false, true],
+    [{ FORCE_COLOR: '0' }, true, false],
+    [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true, false],
+  ] as const)('%o on a terminal %s: %s', (env, isTTY, expected) => {
+    expect(wantsColor(env, isTTY)).toBe(expected);
+  });
+});

@@ -1,0 +1,55 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { formatSummary, startupSummary } from '../../../daemon/app/summary.ts';
+import { loadConfig } from '../../../daemon/config/load.ts';
+
+let root: string;
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'schemasync-summary-'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+it('the start-up block: each target and tool on or off, where it came from, and how to turn on what is off', () => {
+  const loaded = loadConfig({
+    cwd: root,
+    env: { GOOSE_DRIVER: 'postgres', GOOSE_DBSTRING: 'host=db user=app password=hunter2 dbname=app' },
+    flags: {},
+  });
+  const rows = startupSummary({ loaded, postgresUrl: loaded.config.postgres.url, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
+  const text = formatSummary('schemasync', rows);
+  expect(text).toMatch(/postgres {4}on {3}postgres:\/\/app:\*\*\*@db\/app \(GOOSE_DBSTRING\) · migrations\/postgres does not exist yet, watching for it/);
+  expect(text).not.toContain('hunter2');
+  expect(text).toMatch(/clickhouse {2}off {2}CLICKHOUSE_URL is not set; set it/);
+  expect(text).toMatch(/prisma {6}off {2}no Prisma schema at prisma\/schema.prisma/);
+  expect(text).toMatch(/sqlc {8}off {2}no sqlc.yaml, sqlc.yml or sqlc.json/);
+  expect(text).toMatch(/health {6}off {2}no port \(--port or SCHEMASYNC_PORT/);
+
+  const missing = startupSummary({
+    loaded: loadConfig({ cwd: root, env: {}, flags: {} }),
+    postgresUrl: 'postgres://postgres:pw@127.0.0.1:5555/postgres',
+    tools: { missing: [{ tool: 'prisma', reason: 'prisma is not installed in this project; add it' }] },
+    sqlcVersion: undefined,
+    health: 'http://127.0.0.1:4000/healthz',
+  });
+  expect(formatSummary('x', missing)).toMatch(/postgres +on +embedded PostgreSQL in .schemasync\/postgres \(set DATABASE_URL or GOOSE_DBSTRING/);
+  expect(formatSummary('x', missing)).toMatch(/prisma +off +prisma is not installed in this project; add it/);
+  expect(formatSummary('x', missing)).toMatch(/health +on +http:\/\/127.0.0.1:4000\/healthz/);
+});
+
+it('a sqlc config below the root is named, with how to point schemasync at it', async () => {
+  const project = await mkdtemp(path.join(root, 'nested-'));
+  await mkdir(path.join(project, 'server'));
+  await writeFile(path.join(project, 'server', 'sqlc.yaml'), "version: '2'\n");
+  const loaded = loadConfig({ cwd: project, env: {}, flags: {} });
+  const rows = startupSummary({ loaded, postgresUrl: undefined, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
+  expect(rows.find((row) => row.name === 'sqlc')).toMatchObject({
+    on: false,
+    detail: expect.stringMatching(/^server\/sqlc.yaml is not in the project root.*sqlcConfig/) as unknown,
+  });
+});
