@@ -20,6 +20,7 @@ import { sqlcStep } from '../pipeline/steps/sqlc.ts';
 import { validateStep } from '../pipeline/steps/validate.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
+import { PrismaWorker } from '../tools/prisma-worker/client.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
@@ -64,7 +65,9 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all');
+  const { pipeline, layout, memory, drift, prismaWorker } = await buildPipeline(ctx, opened, 'all', { warmPrisma: true });
+  // Warmed while the databases are awaited; the first run finds it ready.
+  void prismaWorker?.start();
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -170,6 +173,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
     await scheduler.close({ cancel: true });
     await shadowDrift?.stop();
+    await prismaWorker?.close();
     await server?.close();
     await opened.close();
     logger.info({ event: 'shutdown:end' }, 'stopped');
@@ -187,7 +191,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   return code;
 }
 
-async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection) {
+async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection, options: { warmPrisma?: boolean } = {}) {
   const { config, env, logger } = ctx;
   const memory = await MemoryFile.open(config.projectRoot);
   const deps: StepDeps = {
@@ -212,9 +216,12 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const postgres = opened.targets.find((t) => t.name === 'postgres');
   const found = await locateProjectTools(config, env);
   const tools: Array<Step<RunState>> = [];
+  let prismaWorker: PrismaWorker | undefined;
   if (postgres && opened.postgresUrl && found.prismaCli) {
     const context = { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl };
-    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs }));
+    // A long-lived process pays off in watch mode only; one-shot commands run the CLI.
+    if (options.warmPrisma) prismaWorker = PrismaWorker.create({ ...context, projectRoot: config.projectRoot, logger });
+    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs, worker: prismaWorker }));
   }
   if (postgres && found.sqlcBinary) {
     tools.push(sqlcStep(deps, { context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile }, timeoutMs: config.sqlc.timeoutMs }));
@@ -241,6 +248,7 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     layout,
     memory,
     drift,
+    prismaWorker,
   };
 }
 
