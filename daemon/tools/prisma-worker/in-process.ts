@@ -11,7 +11,8 @@ import { findPackageDir } from './support.ts';
  * Everything here is `unknown`-typed on purpose: the packages are the project's, not schemasync's.
  */
 
-/* eslint-disable @typescript-eslint/no-explicit-any -- Prisma's internal packages, loaded at run time */
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument --
+   Prisma's internal packages, loaded at run time from the project: no types to check against. */
 type Any = any;
 
 export interface InProcessPrisma {
@@ -64,7 +65,9 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   // free() never removes it. So every connect() gets the first connection; close() disposes it.
   let connected: Promise<Any> | undefined;
   const adapterFactory = async (): Promise<Any> => {
-    const factory: Any = await (config.adapter ?? config.migrate?.adapter)();
+    const make: Any = config.adapter ?? config.migrate?.adapter;
+    if (typeof make !== 'function') throw new Error('prisma.config.ts names no driver adapter');
+    const factory: Any = await make();
     return new Proxy(factory, {
       get(target, property) {
         if (property === 'connect') return () => (connected ??= target.connect());
