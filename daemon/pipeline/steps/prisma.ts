@@ -31,7 +31,10 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
   const run = async (op: WorkerOp, signal: AbortSignal) => {
     if (setup.worker) {
       const outcome = await setup.worker.run(op, signal, setup.timeoutMs);
-      if (outcome.served) return;
+      if (outcome.served) {
+        deps.logger.debug({ event: 'prisma-worker:served', op, durationMs: Math.round(outcome.ms) }, `prisma ${op} in the warm worker`);
+        return;
+      }
       deps.logger.debug({ event: 'prisma-worker:miss', op, reason: outcome.reason }, `prisma ${op} through the CLI: ${outcome.reason}`);
     }
     await cli(op === 'pull' ? prismaPull(setup.context) : prismaGenerate(setup.context), signal);

@@ -153,7 +153,7 @@ export class PrismaWorker {
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
         this.setup.logger.debug(
-          { event: 'prisma-worker:ready', version: message.version, rssMB: mb(message.rssBytes) },
+          { event: 'prisma-worker:ready', version: message.version, pid: child.pid, rssMB: mb(message.rssBytes) },
           `Prisma worker ready (prisma ${message.version})`,
         );
         settle(true);
