@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { catalogPgAdapterFactory } from './pg-catalog.ts';
 import { findPackageDir } from './support.ts';
 
 /**
@@ -40,7 +41,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
 
   const internals: Any = fromProject('@prisma/internals');
   const migrate: Any = fromProject('@prisma/migrate');
-  const { defaultRegistry }: Any = fromProject('@prisma/client-generator-registry');
+  const registry: Any = fromProject('@prisma/client-generator-registry');
   const { loadConfigFromFile }: Any = fromProject('@prisma/config');
   // @prisma/engines as @prisma/internals sees it (its dependency, maybe not hoisted).
   const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
@@ -56,18 +57,33 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   let unsupported: string | undefined;
   if (major === 6 && !(config.engine === 'js' && typeof config.adapter === 'function')) {
     unsupported = "prisma.config.ts does not select `engine: 'js'` with an `adapter`: the worker pulls through the project's driver adapter only";
-  } else if (major >= 7 && typeof config.adapter !== 'function' && typeof config.migrate?.adapter !== 'function') {
-    unsupported = "prisma.config.ts names no driver adapter: the worker pulls through the project's driver adapter only";
+  } else if (major >= 7 && !config.datasource?.url) {
+    unsupported = 'prisma.config.ts has no `datasource.url`';
+  } else if (major >= 7 && !findPackageDir('@prisma/adapter-pg', projectRoot)) {
+    unsupported = 'the worker pulls through @prisma/adapter-pg, which the project does not have';
   }
+
+  /** The CLI's way of finding the schema: 6.x takes the paths, 7.x a SchemaPathInput. */
+  const schemaLocation = (): Any =>
+    major === 6
+      ? { schemaPathFromArg: schema, schemaPathFromConfig: config.schema, schemaEngineConfig: config }
+      : { schemaPath: internals.createSchemaPathInput({ schemaPathFromArgs: schema, schemaPathFromConfig: config.schema, baseDir: projectRoot }) };
+  const loadSchema = async (): Promise<Any> => {
+    if (major === 6) {
+      const schemaResult = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
+      return internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
+    }
+    const schemaResult = await internals.getSchemaWithPath({ ...schemaLocation(), cwd: projectRoot });
+    return internals.processSchemaResult({ schemaResult });
+  };
 
   // One connected adapter for the worker's life. SchemaEngine.new calls the factory's connect()
   // for every engine; @prisma/adapter-pg adds a pool 'error' listener each time and the engine's
   // free() never removes it. So every connect() gets the first connection; close() disposes it.
   let connected: Promise<Any> | undefined;
   const adapterFactory = async (): Promise<Any> => {
-    const make: Any = config.adapter ?? config.migrate?.adapter;
-    if (typeof make !== 'function') throw new Error('prisma.config.ts names no driver adapter');
-    const factory: Any = await make();
+    // 6.x: the config's own adapter; 7.x has none in the config (see pg-catalog.ts).
+    const factory: Any = major === 6 ? await config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url);
     return new Proxy(factory, {
       get(target, property) {
         if (property === 'connect') return () => (connected ??= target.connect());
@@ -79,16 +95,10 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   let adapter: Promise<Any> | undefined;
 
   async function pull(): Promise<void> {
-    const schemaContext: Any = await internals.loadSchemaContext({
-      schemaPathFromArg: schema,
-      schemaPathFromConfig: config.schema,
-      schemaEngineConfig: config,
-      printLoadMessage: false,
-      allowNull: true,
-    });
+    const schemaContext: Any = await internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true });
     if (!schemaContext) throw new Error(`no schema at ${schema}`);
     // DbPull validates the schema (and its env vars) before introspecting.
-    await internals.getConfig({ datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false });
+    await internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles });
     adapter ??= adapterFactory();
     const engine: Any = await migrate.SchemaEngineWasm.setup({ adapter: await adapter, schemaContext });
     try {
@@ -109,24 +119,23 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   }
 
   async function generate(): Promise<void> {
-    const schemaResult: Any = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
-    const schemaContext: Any = await internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
+    const schemaContext: Any = await loadSchema();
     const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
     const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
     if (foreign.length > 0) throw new Error(`generator ${foreign.join(', ')} is not one the worker runs in-process`);
-    // The options of the CLI's Generate command (`prisma generate --schema S`); leaving out
+    // The options of the CLI's Generate command (`prisma generate --schema S`); 6.x: leaving out
     // postinstall: false changes the generated internal/class.ts.
-    const generators: Any[] = await internals.getGenerators({
-      schemaContext,
-      printDownloadProgress: true,
-      version: enginesVersion,
-      generatorNames: undefined,
-      postinstall: false,
-      typedSql: undefined,
-      noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
-      allowNoModels: true,
-      registry: defaultRegistry.toInternal(),
-    });
+    const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
+    const generators: Any[] = await internals.getGenerators(
+      major === 6
+        ? {
+            ...common,
+            postinstall: false,
+            noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
+            registry: registry.defaultRegistry.toInternal(),
+          }
+        : { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' },
+    );
     for (const generator of generators) {
       try {
         await generator.generate();
@@ -137,8 +146,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   }
 
   async function warm(): Promise<void> {
-    const schemaResult: Any = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
-    const schemaContext: Any = await internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
+    const schemaContext: Any = await loadSchema();
     await internals.getDMMF({ datamodel: schemaContext.schemaFiles });
   }
 
