@@ -39,6 +39,7 @@ interface Live {
   ready: Promise<boolean>;
   configStamp: string | undefined;
   pending?: Pending;
+  isReady: boolean;
   stopping: boolean;
 }
 
@@ -70,7 +71,7 @@ export class PrismaWorker {
     if (!support.ok) {
       setup.logger.info(
         { event: 'prisma-worker:off', reason: support.reason },
-        `Prisma runs through its CLI (about 2 s a run): ${support.reason}${support.command ? `. For the warm worker: ${support.command}` : ''}`,
+        `Prisma runs through its CLI: ${support.reason}${support.command ? `. For the warm worker: ${support.command}` : ''}`,
       );
       return undefined;
     }
@@ -109,7 +110,10 @@ export class PrismaWorker {
         live.pending = undefined;
         resolve(result);
       };
+      // Cancelled (shutdown): the request cannot be, so the worker goes; the next run starts one.
       const onAbort = () => {
+        live.stopping = true;
+        if (this.live === live) this.live = undefined;
         this.kill(live);
         finish({ served: false, reason: 'cancelled' });
       };
@@ -148,10 +152,11 @@ export class PrismaWorker {
       stderr = (stderr + chunk).slice(-2000);
     });
     let settle!: (ready: boolean) => void;
-    const live: Live = { child, ready: new Promise((resolve) => (settle = resolve)), configStamp: stamp(configFile), stopping: false };
+    const live: Live = { child, ready: new Promise((resolve) => (settle = resolve)), configStamp: stamp(configFile), isReady: false, stopping: false };
 
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
+        live.isReady = true;
         this.setup.logger.debug(
           { event: 'prisma-worker:ready', version: message.version, pid: child.pid, rssMB: mb(message.rssBytes) },
           `Prisma worker ready (prisma ${message.version})`,
@@ -206,15 +211,18 @@ export class PrismaWorker {
     live.child.kill('SIGKILL');
   }
 
-  /** Asks the worker to close its connection and exit; kills it when it does not within 5 s. */
+  /**
+   * An idle, ready worker is asked to close its connection and exit (killed if it has not within
+   * 2 s); one still loading or busy is killed at once: nothing it does is worth waiting for.
+   */
   private async retire(live: Live): Promise<void> {
     live.stopping = true;
     if (this.live === live) this.live = undefined;
     if (live.child.exitCode !== null || live.child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => live.child.once('exit', () => resolve()));
-    if (live.child.connected) live.child.send({ type: 'close' } satisfies ParentMessage);
-    else live.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.kill(live), 5000);
+    if (live.child.connected && live.isReady && !live.pending) live.child.send({ type: 'close' } satisfies ParentMessage);
+    else this.kill(live);
+    const timer = setTimeout(() => this.kill(live), 2000);
     await exited;
     clearTimeout(timer);
   }
