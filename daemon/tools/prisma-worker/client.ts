@@ -163,6 +163,9 @@ export class PrismaWorker {
         );
         settle(true);
       } else if (message.type === 'unsupported') {
+        // It exits by itself; nothing to restart.
+        live.stopping = true;
+        if (this.live === live) this.live = undefined;
         this.turnOff(message.reason);
         settle(false);
       } else if (live.pending?.id === message.id) {
