@@ -8,7 +8,7 @@ import type { Logger } from '../../daemon/log/types.ts';
 import { gooseCommand } from '../../daemon/tools/goose.ts';
 import { PrismaWorker, type PrismaWorkerSetup } from '../../daemon/tools/prisma-worker/client.ts';
 import { runTool } from '../../daemon/tools/run.ts';
-import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
 import { goose, gooseMissing, prismaCli, prismaMissing } from '../helpers/tools.ts';
@@ -58,6 +58,26 @@ describeWith('PostgreSQL, goose and prisma', gooseMissing ?? prismaMissing ?? po
   afterAll(async () => {
     await db?.drop();
     if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds one database connection over many pulls, adding no pool listener per pull', async () => {
+    const { logger, lines } = capture();
+    const worker = PrismaWorker.create({ ...setup, logger })!;
+    const connections = () =>
+      withClient(db.url, async (client) => {
+        const sql = 'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()';
+        return (await client.query<{ n: number }>(sql)).rows[0]!.n;
+      });
+    try {
+      for (let i = 0; i < 12; i++) expect(await worker.run('pull', signal, 60_000)).toMatchObject({ served: true });
+      expect(await connections()).toBe(1);
+      // @prisma/adapter-pg adds a pool 'error' listener per connect(): Node warns past 10.
+      expect(lines.filter((l) => l.fields.event === 'prisma-worker:stderr').map((l) => l.message)).toEqual([]);
+    } finally {
+      await worker.close();
+    }
+    // close() ends it.
+    expect(await connections()).toBe(0);
   });
 
   it('reloads when prisma.config.ts changes', async () => {

@@ -148,8 +148,10 @@ export class PrismaWorker {
       serialization: 'json',
     });
     let stderr = '';
+    // Prisma's and Node's warnings (e.g. MaxListenersExceededWarning) reach the debug log.
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000);
+      for (const line of chunk.split('\n')) if (line.trim()) this.setup.logger.debug({ event: 'prisma-worker:stderr' }, line.slice(0, 500));
     });
     let settle!: (ready: boolean) => void;
     const live: Live = { child, ready: new Promise((resolve) => (settle = resolve)), configStamp: stamp(configFile), isReady: false, stopping: false };
