@@ -131,4 +131,20 @@ describeWith('PostgreSQL, goose and prisma', gooseMissing ?? prismaMissing ?? po
       writeFileSync(setup.configFile!, config);
     }
   });
+
+  it('says at start-up that a generator it cannot run in-process leaves Prisma to the CLI', async () => {
+    const schema = readFileSync(setup.schema, 'utf8');
+    writeFileSync(setup.schema, `${schema}\ngenerator erd {\n  provider = "prisma-erd-generator"\n}\n`);
+    const { logger, lines } = capture();
+    const worker = PrismaWorker.create({ ...setup, logger })!;
+    try {
+      expect(await worker.start()).toBe(false);
+      expect(lines.filter((l) => l.fields.event === 'prisma-worker:off').map((l) => l.message)).toEqual([
+        'Prisma runs through its CLI: generator prisma-erd-generator is not one the worker runs in-process (prisma-client, prisma-client-js)',
+      ]);
+    } finally {
+      await worker.close();
+      writeFileSync(setup.schema, schema);
+    }
+  });
 });

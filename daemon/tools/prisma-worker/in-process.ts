@@ -77,6 +77,15 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     return internals.processSchemaResult({ schemaResult });
   };
 
+  /** Why a generator of the schema cannot run in-process, or undefined. */
+  const foreignGenerators = (schemaContext: Any): string | undefined => {
+    const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
+    const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
+    return foreign.length > 0 ? `generator ${foreign.join(', ')} is not one the worker runs in-process (${[...REGISTRY_PROVIDERS].join(', ')})` : undefined;
+  };
+  // Said at start-up; a schema that does not load yet is the first request's business.
+  unsupported ??= await loadSchema().then(foreignGenerators, () => undefined);
+
   // One connected adapter for the worker's life. SchemaEngine.new calls the factory's connect()
   // for every engine; @prisma/adapter-pg adds a pool 'error' listener each time and the engine's
   // free() never removes it. So every connect() gets the first connection; close() disposes it.
@@ -120,9 +129,8 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
 
   async function generate(): Promise<void> {
     const schemaContext: Any = await loadSchema();
-    const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
-    const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
-    if (foreign.length > 0) throw new Error(`generator ${foreign.join(', ')} is not one the worker runs in-process`);
+    const foreign = foreignGenerators(schemaContext);
+    if (foreign) throw new Error(foreign);
     // The options of the CLI's Generate command (`prisma generate --schema S`); 6.x: leaving out
     // postinstall: false changes the generated internal/class.ts.
     const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
