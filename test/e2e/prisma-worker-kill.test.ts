@@ -32,7 +32,7 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'Prism
   let daemon: DaemonProcess;
   let drop: () => Promise<void>;
 
-  const readyPids = () => daemon.events.filter((e) => e.event === 'prisma-worker:ready').map((e) => Number(e.pid));
+  const readyPids = () => daemon.events.filter((e) => e.event === 'prisma-worker:ready').map((e) => Number(e.workerPid));
   // What the worker served between a run's start and end (one run at a time).
   const servedIn = ({ start, end }: { start: LogEvent; end: LogEvent }) =>
     daemon.events
@@ -80,7 +80,7 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'Prism
     expect(inRun.find((e) => e.event === 'prisma-worker:miss')).toMatchObject({ op: 'pull', reason: 'the Prisma worker stopped (SIGKILL)' });
     const crash = daemon.events.find((e) => e.event === 'prisma-worker:crash');
     expect(crash?.msg).toBe('Prisma worker stopped (SIGKILL): this run uses the CLI; restarting it');
-    await daemon.waitFor((e) => e.event === 'prisma-worker:ready' && e.pid !== first, 60_000, 'a new worker');
+    await daemon.waitFor((e) => e.event === 'prisma-worker:ready' && e.workerPid !== first, 60_000, 'a new worker');
     expect(alive(first!)).toBe(false);
   });
 

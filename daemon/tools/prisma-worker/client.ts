@@ -160,7 +160,7 @@ export class PrismaWorker {
       if (message.type === 'ready') {
         live.isReady = true;
         this.setup.logger.debug(
-          { event: 'prisma-worker:ready', version: message.version, pid: child.pid, rssMB: mb(message.rssBytes) },
+          { event: 'prisma-worker:ready', version: message.version, workerPid: child.pid, rssMB: mb(message.rssBytes) },
           `Prisma worker ready (prisma ${message.version})`,
         );
         settle(true);
