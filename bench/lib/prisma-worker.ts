@@ -71,7 +71,9 @@ export async function prismaStepAlone(servers: BenchServers, rounds: number, log
   const bench = await open(servers);
   const samples: Record<'baseline' | 'schemasync', Sample[]> = { baseline: [], schemasync: [] };
   try {
-    // One untimed round each: the first worker call compiles what the warm ones reuse.
+    // Two untimed rounds: the first calls compile what the warm ones reuse (V8 tiers up the
+    // generator and wasm glue over the first few calls).
+    await viaWorker(bench);
     await viaWorker(bench);
     for (let round = 1; round <= rounds; round++) {
       for (const [side, run] of [
