@@ -35,7 +35,9 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
         deps.logger.debug({ event: 'prisma-worker:served', op, durationMs: Math.round(outcome.ms) }, `prisma ${op} in the warm worker`);
         return;
       }
-      deps.logger.debug({ event: 'prisma-worker:miss', op, reason: outcome.reason }, `prisma ${op} through the CLI: ${outcome.reason}`);
+      // One line: the CLI's own report of the same failure, if any, follows in full.
+      const reason = outcome.reason.split('\n')[0]!.slice(0, 300);
+      deps.logger.debug({ event: 'prisma-worker:miss', op, reason }, `prisma ${op} through the CLI: ${reason}`);
     }
     await cli(op === 'pull' ? prismaPull(setup.context) : prismaGenerate(setup.context), signal);
   };
