@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { idleCost, rssAfterRuns, scaleSide, type ScaleSide } from './lib/cost.ts';
+import { prismaStepAlone, workerMemory } from './lib/prisma-worker.ts';
 import { openSide, type SideEnv } from './lib/pair.ts';
 import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
 import { burst, clickhouseOnly, commentEdit, newTable, seedRows, startupInSync, type Sample } from './lib/scenarios.ts';
@@ -19,9 +20,12 @@ import { GOOSE_BIN, SQLC_BIN, DEBOUNCE_MS } from './lib/sides.ts';
 import { summarize } from './lib/stats.ts';
 
 const quick = process.argv.includes('--quick');
+/** `--prisma`: only the scenarios of the warm Prisma worker (issue 13), written to results/prisma-worker/. */
+const prismaOnly = process.argv.includes('--prisma');
 const settings = quick
   ? { mode: 'quick' as const, rounds: 2, idleSeconds: 10, costRuns: 10, baselineCostRuns: 5, chBaselineRounds: 1, scaleCount: 500 }
   : { mode: 'full' as const, rounds: 5, idleSeconds: 60, costRuns: 100, baselineCostRuns: 20, chBaselineRounds: 2, scaleCount: 2000 };
+const workerRuns = quick ? 50 : 200;
 
 // Both sides get their databases from the benchmark only.
 for (const key of ['DATABASE_URL', 'CLICKHOUSE_URL']) delete process.env[key];
@@ -92,7 +96,113 @@ async function machineInfo(servers: BenchServers): Promise<Record<string, string
   };
 }
 
+/** The Prisma step alone (CLI vs worker) and the worker's memory over many runs. */
+async function prismaRows(servers: BenchServers, rows: Row[], details: Record<string, unknown>): Promise<void> {
+  log(`Prisma step alone, ${settings.rounds} rounds (CLI vs worker)`);
+  rows.push({
+    ...row('Prisma step alone: new table → schema.prisma + client', await prismaStepAlone(servers, settings.rounds, log)),
+    baselineNote: 'prisma db pull + prisma generate (CLI)',
+    schemasyncNote: 'warm worker',
+  });
+  log(`worker memory over ${workerRuns} runs`);
+  const memory = await workerMemory(servers, workerRuns, log);
+  details.workerMemory = memory;
+  const rss = memory.rssMb;
+  rows.push({
+    scenario: `Prisma worker RSS over ${memory.runs} pull + generate runs (first → last, max)`,
+    unit: 'MB',
+    schemasync: { median: rss.at(-1) ?? NaN, min: rss[0] ?? NaN, max: Math.max(...rss), n: rss.length, values: [] },
+    baselineNote: 'n/a',
+    schemasyncNote: `bound ${memory.boundMb} MB, replaced ${memory.recycled}×, median run ${memory.medianRunMs} ms`,
+  });
+}
+
+async function prismaMain(): Promise<void> {
+  const started = Date.now();
+  log(`mode ${settings.mode} --prisma: starting PostgreSQL`);
+  const servers = await startServers();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { settings, workerRuns };
+  try {
+    const machine = await machineInfo(servers);
+    const sides = [await openSide('baseline', servers), await openSide('schemasync', servers)];
+    try {
+      // Kept whole: each schemasync sample has its runs' step times (where the rest of the time goes).
+      details.newTable = await alternate(sides, settings.rounds, newTable, 'new table');
+      rows.push(row('new migration adding a table', details.newTable as Samples));
+      rows.push(row('no-op edit: a comment (until idle)', await alternate(sides, settings.rounds, commentEdit, 'comment')));
+      rows.push(row('no-op edit: INSERT seed rows (version row + idle)', await alternate(sides, settings.rounds, seedRows, 'seed rows')));
+      log('RSS after runs (process tree, the worker included)');
+      const after = await rssAfterRuns(sides[1]!, settings.costRuns);
+      rows.push({
+        scenario: 'RSS after runs (process tree)',
+        unit: 'MB',
+        schemasync: { median: after.rssMb, min: after.rssMb, max: after.rssMb, n: 1, values: [after.rssMb] },
+        schemasyncNote: `after ${after.runs} runs`,
+      });
+    } finally {
+      for (const env of sides) await env.close();
+    }
+    await prismaRows(servers, rows, details);
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      mode: settings.mode,
+      rounds: settings.rounds,
+      machine,
+      rows,
+      targets: prismaTargets(rows),
+      details,
+    };
+    const dir = path.join(import.meta.dirname, 'results', 'prisma-worker');
+    await writeReport(dir, report);
+    process.stdout.write(
+      `\n${textTable(report)}\n\n${report.targets.map((t) => `${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.measured}`).join('\n')}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+    );
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** Issue 13's targets, from the rows. */
+function prismaTargets(rows: Row[]): Target[] {
+  const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
+  const result: Target[] = [];
+  const table = find('new migration adding a table');
+  if (table?.baseline && table.schemasync) {
+    const medianRatio = table.schemasync.median / table.baseline.median;
+    const worstRatio = table.schemasync.max / table.baseline.max;
+    result.push({
+      target: 'new table ≤ 0.2× of the naive loop (median and worst)',
+      met: medianRatio <= 0.2 && worstRatio <= 0.2,
+      measured: `median ${medianRatio.toFixed(2)}×, worst ${worstRatio.toFixed(2)}×`,
+    });
+  }
+  for (const prefix of ['no-op edit: a comment', 'no-op edit: INSERT']) {
+    const r = find(prefix);
+    const value = r?.baseline && r.schemasync ? r.schemasync.median / r.baseline.median : undefined;
+    result.push({
+      target: `${prefix.replace('no-op edit: ', '')} ≤ 0.1×`,
+      met: value !== undefined && value <= 0.1,
+      measured: value === undefined ? 'not measured' : `${value.toFixed(2)}×`,
+    });
+  }
+  const alone = find('Prisma step alone')?.schemasync;
+  result.push({
+    target: 'Prisma step alone, warm ≤ 250 ms',
+    met: (alone?.max ?? Infinity) <= 250,
+    measured: alone ? `median ${Math.round(alone.median)} ms, worst ${Math.round(alone.max)} ms` : 'not measured',
+  });
+  const rss = find('Prisma worker RSS')?.schemasync;
+  result.push({
+    target: 'worker memory bounded and flat',
+    met: rss !== undefined && rss.max <= 512 && rss.median - rss.min <= 40,
+    measured: rss ? `${rss.min} → ${rss.median} MB, max ${rss.max} MB` : 'not measured',
+  });
+  return result;
+}
+
 async function main(): Promise<void> {
+  if (prismaOnly) return prismaMain();
   const started = Date.now();
   log(`mode ${settings.mode}: starting PostgreSQL and ClickHouse`);
   const servers = await startServers();
@@ -121,6 +231,7 @@ async function main(): Promise<void> {
       );
       details.bursts = bursts;
       rows.push(row('start-up, already in sync', await alternate(sides, settings.rounds, (env) => startupInSync(env), 'start-up')));
+      await prismaRows(servers, rows, details);
 
       log(`memory after runs (schemasync ${settings.costRuns}, baseline ${settings.baselineCostRuns})`);
       const after = { baseline: await rssAfterRuns(sides[0]!, settings.baselineCostRuns), schemasync: await rssAfterRuns(sides[1]!, settings.costRuns) };

@@ -77,7 +77,7 @@ export function markdown(report: BenchReport): string {
   const machine = Object.entries(m)
     .map(([k, v]) => `${k}: ${v}`)
     .join(' · ');
-  return `Run of ${report.date} (${report.mode}, ${report.rounds} rounds per side, alternating baseline/schemasync).\n\nMachine: ${machine}\n\n${rows}\n\nTargets (issue 6):\n\n${targets}\n`;
+  return `Run of ${report.date} (${report.mode}, ${report.rounds} rounds per side, alternating baseline/schemasync).\n\nMachine: ${machine}\n\n${rows}\n\nTargets:\n\n${targets}\n`;
 }
 
 /** Writes `latest.json` and `latest.md` under `dir`. */

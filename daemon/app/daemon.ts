@@ -20,6 +20,7 @@ import { sqlcStep } from '../pipeline/steps/sqlc.ts';
 import { validateStep } from '../pipeline/steps/validate.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
+import { PrismaWorker } from '../tools/prisma-worker/client.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
@@ -66,7 +67,9 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory, drift, found, sqlcContext } = await buildPipeline(ctx, opened, 'all', { daemon: true });
+  const { pipeline, layout, memory, drift, found, sqlcContext, prismaWorker } = await buildPipeline(ctx, opened, 'all', { daemon: true });
+  // Warmed while the databases are awaited; the first run finds it ready.
+  void prismaWorker?.start();
   // The sqlc config and its query paths are re-read when it changes, or when one appears.
   const sqlc = sqlcLayout(ctx, logger);
   layout.sqlcConfig = sqlc.configFile;
@@ -199,6 +202,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
     await scheduler.close({ cancel: true });
     await shadowDrift?.stop();
+    await prismaWorker?.close();
     await server?.close();
     await opened.close();
     logger.info({ event: 'shutdown:end' }, 'stopped');
@@ -243,9 +247,12 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const found = await locateProjectTools(config, env, { sqlcWithoutConfig: options.daemon === true });
   const sqlcContext = found.sqlcBinary ? { binary: found.sqlcBinary, configFile: config.sqlc.configFile } : undefined;
   const tools: Array<Step<RunState>> = [];
+  let prismaWorker: PrismaWorker | undefined;
   if (postgres && opened.postgresUrl && found.prismaCli) {
     const context = { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl };
-    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs }));
+    // A long-lived process pays off in watch mode only; one-shot commands run the CLI.
+    if (options.daemon) prismaWorker = PrismaWorker.create({ ...context, projectRoot: config.projectRoot, logger });
+    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs, worker: prismaWorker }));
   }
   if (postgres && sqlcContext) {
     const step = sqlcStep(deps, { context: sqlcContext, timeoutMs: config.sqlc.timeoutMs });
@@ -283,6 +290,7 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     drift,
     found,
     sqlcContext,
+    prismaWorker,
   };
 }
 

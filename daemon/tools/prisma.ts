@@ -24,7 +24,7 @@ export const PRISMA_INSTALL_HINT = 'add it to the project with `npm install --sa
  *  - PRISMA_GENERATE_SKIP_AUTOINSTALL: `generate` must never run `npm install @prisma/client`;
  *  - CHECKPOINT_DISABLE: no telemetry request on each run (offline machines wait for it).
  */
-function prismaEnv(ctx: PrismaContext): Record<string, string> {
+export function prismaEnv(ctx: Pick<PrismaContext, 'databaseUrl'>): Record<string, string> {
   return {
     DATABASE_URL: ctx.databaseUrl,
     PRISMA_HIDE_UPDATE_MESSAGE: '1',

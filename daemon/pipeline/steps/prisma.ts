@@ -3,6 +3,8 @@ import { readFile } from 'node:fs/promises';
 
 import { checksum } from '../../migrations/checksum.ts';
 import { prismaGenerate, prismaPull, type PrismaContext } from '../../tools/prisma.ts';
+import type { PrismaWorker } from '../../tools/prisma-worker/client.ts';
+import type { WorkerOp } from '../../tools/prisma-worker/protocol.ts';
 import { prismaGeneratorOutputs } from '../../tools/project-files.ts';
 import { runTool } from '../../tools/run.ts';
 import type { Step } from '../pipeline.ts';
@@ -11,6 +13,8 @@ import type { RunState, StepDeps } from './context.ts';
 export interface PrismaSetup {
   context: PrismaContext;
   timeoutMs: number;
+  /** The warm worker (watch mode); each of its misses runs the CLI instead. */
+  worker?: PrismaWorker | undefined;
 }
 
 /**
@@ -22,7 +26,21 @@ export interface PrismaSetup {
  */
 export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
   const { schema } = setup.context;
-  const run = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) => runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
+  const cli = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) => runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
+  // The worker first; whatever it cannot do (crashed, failed, off) the CLI does, and reports.
+  const run = async (op: WorkerOp, signal: AbortSignal) => {
+    if (setup.worker) {
+      const outcome = await setup.worker.run(op, signal, setup.timeoutMs);
+      if (outcome.served) {
+        deps.logger.debug({ event: 'prisma-worker:served', op, durationMs: Math.round(outcome.ms) }, `prisma ${op} in the warm worker`);
+        return;
+      }
+      // One line: the CLI's own report of the same failure, if any, follows in full.
+      const reason = outcome.reason.split('\n')[0]!.slice(0, 300);
+      deps.logger.debug({ event: 'prisma-worker:miss', op, reason }, `prisma ${op} through the CLI: ${reason}`);
+    }
+    await cli(op === 'pull' ? prismaPull(setup.context) : prismaGenerate(setup.context), signal);
+  };
 
   const needsPull = (state: RunState) =>
     state.force === true ||
@@ -40,7 +58,7 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
       const done: string[] = [];
       if (needsPull(state)) {
         const before = existsSync(schema) ? await readFile(schema, 'utf8') : undefined;
-        await run(prismaPull(setup.context), signal);
+        await run('pull', signal);
         done.push('pulled');
         state.prismaSchemaChanged = (await readFile(schema, 'utf8')) !== before;
         if (state.postgresFingerprint) await deps.memory.update({ prismaPulledFrom: state.postgresFingerprint });
@@ -50,7 +68,7 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
       const outputs = prismaGeneratorOutputs(text, schema);
       const clientMissing = outputs.some((out) => out === undefined || !existsSync(out));
       if (state.force || checksum(text) !== deps.memory.get().prismaGeneratedFrom || clientMissing) {
-        await run(prismaGenerate(setup.context), signal);
+        await run('generate', signal);
         await deps.memory.update({ prismaGeneratedFrom: checksum(text) });
         done.push('generated');
       }

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+import { catalogPgAdapterFactory } from './pg-catalog.ts';
+import { findPackageDir } from './support.ts';
+
+/**
+ * `prisma db pull` and `prisma generate` in this process, with the project's own Prisma packages
+ * (the ones the CLI bundle is built from, at its exact version), called as the CLI calls them.
+ * The only module that knows Prisma's internals; it runs in the worker child, never in the daemon.
+ * Everything here is `unknown`-typed on purpose: the packages are the project's, not schemasync's.
+ */
+
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument --
+   Prisma's internal packages, loaded at run time from the project: no types to check against. */
+type Any = any;
+
+export interface InProcessPrisma {
+  version: string;
+  /** Why the worker cannot serve this project, or undefined when it can. */
+  unsupported: string | undefined;
+  /** `prisma db pull --schema S --config C` for an existing schema (no --force/--print/--url). */
+  pull(): Promise<void>;
+  /** `prisma generate --schema S --config C`. */
+  generate(): Promise<void>;
+  /** Compiles what the first request would (the schema wasm, the DMMF path) without writing anything. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Generators the packages bring in-process (`@prisma/client-generator-registry`). */
+const REGISTRY_PROVIDERS = new Set(['prisma-client', 'prisma-client-js']);
+
+export async function loadInProcessPrisma(options: { projectRoot: string; schema: string; configFile?: string | undefined }): Promise<InProcessPrisma> {
+  const { projectRoot, schema, configFile } = options;
+  const fromProject = createRequire(path.join(projectRoot, 'package.json'));
+  const internalsDir = findPackageDir('@prisma/internals', projectRoot);
+  if (!internalsDir) throw new Error('@prisma/internals is not installed');
+  redirectSchemaEngineWasm(internalsDir);
+
+  const internals: Any = fromProject('@prisma/internals');
+  const migrate: Any = fromProject('@prisma/migrate');
+  const registry: Any = fromProject('@prisma/client-generator-registry');
+  const { loadConfigFromFile }: Any = fromProject('@prisma/config');
+  // @prisma/engines as @prisma/internals sees it (its dependency, maybe not hoisted).
+  const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
+  const version: string = JSON.parse(fs.readFileSync(path.join(internalsDir, 'package.json'), 'utf8')).version;
+
+  // As the CLI's loadConfig: c12 + jiti, the config's own imports included.
+  const loaded: Any = await loadConfigFromFile({ configFile });
+  if (loaded.error)
+    throw new Error(`cannot load ${loaded.resolvedPath ?? 'prisma.config.ts'}: ${loaded.error._tag} ${String(loaded.error.error ?? '')}`.trim());
+  const config: Any = loaded.config;
+
+  const major = Number(version.split('.')[0]);
+  let unsupported: string | undefined;
+  if (major === 6 && !(config.engine === 'js' && typeof config.adapter === 'function')) {
+    unsupported = "prisma.config.ts does not select `engine: 'js'` with an `adapter`: the worker pulls through the project's driver adapter only";
+  } else if (major >= 7 && !config.datasource?.url) {
+    unsupported = 'prisma.config.ts has no `datasource.url`';
+  } else if (major >= 7 && !findPackageDir('@prisma/adapter-pg', projectRoot)) {
+    unsupported = 'the worker pulls through @prisma/adapter-pg, which the project does not have';
+  }
+
+  /** The CLI's way of finding the schema: 6.x takes the paths, 7.x a SchemaPathInput. */
+  const schemaLocation = (): Any =>
+    major === 6
+      ? { schemaPathFromArg: schema, schemaPathFromConfig: config.schema, schemaEngineConfig: config }
+      : { schemaPath: internals.createSchemaPathInput({ schemaPathFromArgs: schema, schemaPathFromConfig: config.schema, baseDir: projectRoot }) };
+  const loadSchema = async (): Promise<Any> => {
+    if (major === 6) {
+      const schemaResult = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
+      return internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
+    }
+    const schemaResult = await internals.getSchemaWithPath({ ...schemaLocation(), cwd: projectRoot });
+    return internals.processSchemaResult({ schemaResult });
+  };
+
+  /** Why a generator of the schema cannot run in-process, or undefined. */
+  const foreignGenerators = (schemaContext: Any): string | undefined => {
+    const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
+    const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
+    return foreign.length > 0 ? `generator ${foreign.join(', ')} is not one the worker runs in-process (${[...REGISTRY_PROVIDERS].join(', ')})` : undefined;
+  };
+  // Said at start-up; a schema that does not load yet is the first request's business.
+  unsupported ??= await loadSchema().then(foreignGenerators, () => undefined);
+
+  // One connected adapter for the worker's life. SchemaEngine.new calls the factory's connect()
+  // for every engine; @prisma/adapter-pg adds a pool 'error' listener each time and the engine's
+  // free() never removes it. So every connect() gets the first connection; close() disposes it.
+  let connected: Promise<Any> | undefined;
+  const adapterFactory = async (): Promise<Any> => {
+    // 6.x: the config's own adapter; 7.x has none in the config (see pg-catalog.ts).
+    const factory: Any = major === 6 ? await config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url);
+    return new Proxy(factory, {
+      get(target, property) {
+        if (property === 'connect') return () => (connected ??= target.connect());
+        const value = target[property];
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  };
+  let adapter: Promise<Any> | undefined;
+
+  async function pull(): Promise<void> {
+    const schemaContext: Any = await internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true });
+    if (!schemaContext) throw new Error(`no schema at ${schema}`);
+    // DbPull validates the schema (and its env vars) before introspecting.
+    await internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles });
+    adapter ??= adapterFactory();
+    const engine: Any = await migrate.SchemaEngineWasm.setup({ adapter: await adapter, schemaContext });
+    try {
+      const directories: Any = internals.inferDirectoryConfig(schemaContext, config);
+      const result: Any = await engine.introspect({
+        schema: internals.toSchemasContainer(schemaContext.schemaFiles),
+        baseDirectoryPath: schemaContext.schemaRootDir ?? projectRoot,
+        viewsDirectoryPath: directories.viewsDirPath,
+        force: undefined,
+        compositeTypeDepth: undefined,
+        namespaces: undefined,
+      });
+      // As the CLI's saveSchemaFiles.
+      await Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8')));
+    } finally {
+      await engine.stop(); // frees the wasm engine; the adapter stays
+    }
+  }
+
+  async function generate(): Promise<void> {
+    const schemaContext: Any = await loadSchema();
+    const foreign = foreignGenerators(schemaContext);
+    if (foreign) throw new Error(foreign);
+    // The options of the CLI's Generate command (`prisma generate --schema S`); 6.x: leaving out
+    // postinstall: false changes the generated internal/class.ts.
+    const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
+    const generators: Any[] = await internals.getGenerators(
+      major === 6
+        ? {
+            ...common,
+            postinstall: false,
+            noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
+            registry: registry.defaultRegistry.toInternal(),
+          }
+        : { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' },
+    );
+    for (const generator of generators) {
+      try {
+        await generator.generate();
+      } finally {
+        generator.stop();
+      }
+    }
+  }
+
+  async function warm(): Promise<void> {
+    const schemaContext: Any = await loadSchema();
+    await internals.getDMMF({ datamodel: schemaContext.schemaFiles });
+  }
+
+  async function close(): Promise<void> {
+    const result: Any = await connected?.catch(() => undefined);
+    connected = undefined;
+    adapter = undefined;
+    // connect() answers with a Result ({ ok, value }) in 6.x and with the adapter itself in 7.x.
+    const live: Any = result && 'ok' in result ? (result.ok ? result.value : undefined) : result;
+    await live?.dispose?.();
+  }
+
+  return { version, unsupported, pull, generate, warm, close };
+}
+
+/**
+ * `@prisma/internals`' wasm schema-engine loader reads `<@prisma/internals>/build/schema_engine_bg.wasm`,
+ * which its npm package does not ship (the CLI bundle has it beside itself). The identical file
+ * is in `@prisma/schema-engine-wasm`, its dependency: that one read is redirected there.
+ */
+function redirectSchemaEngineWasm(internalsDir: string): void {
+  // Node loads packages by their real path (node_modules may be a symlink).
+  const wanted = path.join(fs.realpathSync(internalsDir), 'build', 'schema_engine_bg.wasm');
+  if (fs.existsSync(wanted)) return;
+  const wasmDir = findPackageDir('@prisma/schema-engine-wasm', internalsDir);
+  if (!wasmDir) throw new Error('@prisma/schema-engine-wasm (a dependency of @prisma/internals) is not installed');
+  const real = path.join(wasmDir, 'schema_engine_bg.wasm');
+  const promises = createRequire(import.meta.url)('node:fs/promises') as typeof fs.promises;
+  const readFile = promises.readFile;
+  promises.readFile = function (this: unknown, file: Any, ...rest: Any[]) {
+    return readFile.call(this, file === wanted ? real : file, ...rest);
+  } as typeof readFile;
+}

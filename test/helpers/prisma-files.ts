@@ -1,0 +1,26 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Every file under `dir` (recursively), by path relative to `base`, with its bytes as text. */
+function collect(dir: string, base: string, into: Map<string, string>): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) collect(file, base, into);
+    else into.set(path.relative(base, file), readFileSync(file, 'latin1'));
+  }
+}
+
+/** What `db pull` and `generate` wrote in a project: schema.prisma and the generator output. */
+export function prismaOutput(root: string, outputs: string[] = ['generated']): Map<string, string> {
+  const files = new Map<string, string>();
+  files.set('prisma/schema.prisma', readFileSync(path.join(root, 'prisma/schema.prisma'), 'latin1'));
+  for (const output of outputs) collect(path.join(root, output), root, files);
+  return files;
+}
+
+/** The files that differ between two outputs (missing on one side, or other bytes): [] when identical. */
+export function differingFiles(expected: Map<string, string>, actual: Map<string, string>): string[] {
+  const names = new Set([...expected.keys(), ...actual.keys()]);
+  return [...names].filter((name) => expected.get(name) !== actual.get(name)).sort();
+}
