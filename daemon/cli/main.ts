@@ -48,6 +48,10 @@ export async function main(
     .option('--dir <dir>', 'migrations folder of the target chosen with --target (default: PostgreSQL’s)')
     .option('--postgres-dir <dir>', 'PostgreSQL migrations folder (default: migrations/postgres)')
     .option('--clickhouse-dir <dir>', 'ClickHouse migrations folder (default: migrations/clickhouse)')
+    .option(
+      '--clickhouse-cluster <name>',
+      'cluster mode: replicated version table, ledger and lock on this cluster (default: CLICKHOUSE_CLUSTER; none: one server)',
+    )
     .option('--table <name>', "goose's version table (default: GOOSE_TABLE or goose_db_version)")
     .addOption(new Option('--log-format <format>', 'pretty or json (default: pretty on a terminal)').choices(['pretty', 'json']))
     .option('--log-level <level>', 'trace, debug, info, warn, error (default: LOG_LEVEL or info)');

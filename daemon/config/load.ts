@@ -14,6 +14,7 @@ export interface ConfigFlags {
   clickhouseDir?: string;
   databaseUrl?: string;
   clickhouseUrl?: string;
+  clickhouseCluster?: string;
   target?: string;
   table?: string;
   allowMissing?: boolean;
@@ -87,7 +88,15 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   }
   const table = flags.table ?? env.GOOSE_TABLE ?? DEFAULTS.table;
 
-  const clickhouse = { url: clickhouseUrl || undefined, dir: dirFor('clickhouse', flags.clickhouseDir, DEFAULTS.clickhouseDir), table };
+  const cluster = flags.clickhouseCluster ?? env.CLICKHOUSE_CLUSTER;
+  if (cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
+    problems.push(`--clickhouse-cluster / CLICKHOUSE_CLUSTER must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`);
+  const clickhouse = {
+    url: clickhouseUrl || undefined,
+    dir: dirFor('clickhouse', flags.clickhouseDir, DEFAULTS.clickhouseDir),
+    table,
+    cluster: cluster || undefined,
+  };
   let targets: TargetName[] = target === 'all' ? ['postgres', 'clickhouse'] : [target as TargetName];
   if (!clickhouse.url) {
     if (target === 'clickhouse') problems.push('--target clickhouse needs CLICKHOUSE_URL (environment or .env), e.g. http://default:@localhost:8123/default');

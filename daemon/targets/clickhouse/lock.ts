@@ -19,8 +19,15 @@
  * Lease times are computed by the server's own clock (`now()`), never the runners' clocks.
  *
  * Limits, by design:
- * - One server only. On a cluster each replica has its own table; runners talking to different
- *   replicas do not see each other.
+ * - Single-server mode: one server. On a cluster each replica has its own table; runners talking
+ *   to different replicas do not see each other. Cluster mode (target.ts) gives this class a
+ *   session whose writes use insert_quorum = every node and whose reads use
+ *   select_sequential_consistency, over a table replicated to every node: a claim written is then
+ *   on every replica before the write returns, and a read on any replica sees it or fails, which
+ *   is all the bakery needs (it is correct even over "safe" registers). There, a claim cannot be
+ *   written while any node is down (the lock fails at once, naming the quorum), and leases use the
+ *   clock of whichever node the runner talks to, so clock skew between nodes shortens or lengthens
+ *   a lease by that much.
  * - All runners must use the same database (the lock table lives beside goose's table).
  * - Lease expiry is the only recovery from a dead holder: a crashed runner blocks others for up
  *   to one lease (30 s).
@@ -146,6 +153,8 @@ export class ClickHouseLock {
     private readonly logger: Logger,
     options: ClickHouseLockOptions = {},
     private readonly table = LOCK_TABLE,
+    /** The CREATE statement, when not the single-server one (cluster mode: ON CLUSTER, replicated). */
+    private readonly createSql = createLockTable(table),
   ) {
     this.ownerId = options.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseSeconds = options.leaseSeconds ?? 30;
@@ -252,7 +261,7 @@ export class ClickHouseLock {
   private async ensureTable(signal?: AbortSignal): Promise<void> {
     if (this.tableReady) return;
     try {
-      await this.session.command(createLockTable(this.table), signal);
+      await this.session.command(this.createSql, signal);
     } catch (error) {
       if (signal?.aborted) throw new CancelledError('cancelled while preparing the ClickHouse migration lock');
       throw new LockError(`Could not create the lock table ${this.table} in ClickHouse database ${this.session.database}: ${messageOf(error)}`, {

@@ -1,0 +1,114 @@
+/**
+ * The session cluster mode's bookkeeping (version table, ledger, lock) goes through: the same
+ * connection, with every INSERT sent with `insert_quorum` = every node of the cluster, every
+ * SELECT with `select_sequential_consistency = 1`, and every CREATE with a bounded
+ * `distributed_ddl_task_timeout` (all as URL parameters, the form 18.16 accepts). Failures that
+ * mean "a replica or ZooKeeper is missing" become ConnectionErrors whose message says so.
+ * Migration statements never go through here: they run as written.
+ */
+import { ConnectionError } from '../../errors.ts';
+import { countNodes, ddlSettings, READ_SETTINGS, writeSettings } from './cluster.ts';
+import { ServerQueryError, type ClickHouseSession, type QuerySettings } from './connection.ts';
+import type { ServerError } from './server-error.ts';
+
+/** TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, REPLICA_IS_NOT_IN_QUORUM, UNKNOWN_STATUS_OF_INSERT. */
+const QUORUM_CODES = new Set(['285', '286', '289', '319']);
+/** NO_ZOOKEEPER, TABLE_IS_READ_ONLY (a replicated table without its ZooKeeper session), KEEPER_EXCEPTION. */
+const ZOOKEEPER_CODES = new Set(['225', '242', '999']);
+
+export function isQuorumError(error: ServerError): boolean {
+  return (error.code !== undefined && QUORUM_CODES.has(error.code)) || /quorum/i.test(error.message);
+}
+
+export function isZooKeeperError(error: ServerError): boolean {
+  return (error.code !== undefined && ZOOKEEPER_CODES.has(error.code)) || /ZooKeeper|Coordination::Exception/.test(error.message);
+}
+
+/** "the quorum write's fate is unknown": the row may still appear once the missing replica catches up. */
+export function quorumOutcomeUnknown(error: ServerError): boolean {
+  return error.code === '319' || /Timeout while waiting for quorum/i.test(error.message);
+}
+
+export interface ClusterSession extends ClickHouseSession {
+  readonly cluster: string;
+  /** The quorum every bookkeeping write uses: the number of nodes in the cluster. */
+  quorum(signal?: AbortSignal): Promise<number>;
+}
+
+export function clusterSession(session: ClickHouseSession, cluster: string): ClusterSession {
+  let nodes: Promise<number> | undefined;
+  const quorum = (signal?: AbortSignal) =>
+    (nodes ??= (async () => {
+      const [row] = await session.rows<{ nodes: string | number }>(countNodes(cluster), signal);
+      const count = Number(row?.nodes ?? 0);
+      if (count === 0) {
+        throw new ConnectionError(
+          session.where,
+          `the cluster ${cluster} is not in this server's remote_servers (system.clusters); check --clickhouse-cluster / CLICKHOUSE_CLUSTER`,
+        );
+      }
+      return count;
+    })().catch((error: unknown) => {
+      nodes = undefined;
+      throw error;
+    }));
+
+  const translate = (error: unknown, count?: number): unknown => {
+    if (!(error instanceof ServerQueryError)) return error;
+    if (isZooKeeperError(error.server)) {
+      return new ConnectionError(
+        session.where,
+        `ClickHouse cannot use ZooKeeper, which cluster mode needs for its replicated tables (${error.server.message}); start ZooKeeper (or ClickHouse Keeper) and run again`,
+        { cause: error },
+      );
+    }
+    if (isQuorumError(error.server)) {
+      const unknown = quorumOutcomeUnknown(error.server) ? '; the row may still appear once that replica catches up' : '';
+      return new ConnectionError(
+        session.where,
+        `a write to ${firstWord(error.sql)} could not reach the quorum of every node of cluster ${cluster} (insert_quorum=${count ?? '?'}): ${error.server.message} Is a replica down?${unknown}`,
+        { cause: error },
+      );
+    }
+    return error;
+  };
+
+  const settingsFor = async (sql: string, signal?: AbortSignal): Promise<QuerySettings> => {
+    if (/^\s*INSERT\b/i.test(sql)) return writeSettings(await quorum(signal), session.settings);
+    if (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql)) return ddlSettings(session.settings);
+    return {};
+  };
+
+  return {
+    ...session,
+    cluster,
+    quorum,
+    async command(sql, signal) {
+      const settings = await settingsFor(sql, signal);
+      // 18.16 allows one unsatisfied quorum write per table: a concurrent runner's write may
+      // still be in flight (code 286), so that one answer is retried briefly.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await session.command(sql, signal, settings);
+        } catch (error) {
+          if (error instanceof ServerQueryError && error.server.code === '286' && attempt < 20) {
+            await new Promise((resolve) => setTimeout(resolve, 50 + attempt * 25));
+            continue;
+          }
+          throw translate(error, Number(settings.insert_quorum));
+        }
+      }
+    },
+    async rows<Row>(sql: string, signal?: AbortSignal) {
+      try {
+        return await session.rows<Row>(sql, signal, READ_SETTINGS);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
+  };
+}
+
+function firstWord(sql: string): string {
+  return /^\s*INSERT INTO (\S+)/i.exec(sql)?.[1] ?? 'a bookkeeping table';
+}
