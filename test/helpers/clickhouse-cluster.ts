@@ -140,6 +140,8 @@ function replicaConfig(dir: string, n: number, ports: { http: number; tcp: numbe
   <mark_cache_size>268435456</mark_cache_size>
   <mlock_executable>false</mlock_executable>
   <max_table_size_to_drop>0</max_table_size_to_drop>
+  <keep_alive_timeout>1</keep_alive_timeout>
+  <shutdown_wait_unfinished>1</shutdown_wait_unfinished>
   <remote_servers><${CLUSTER_NAME}><shard><internal_replication>true</internal_replication>${replicas}</shard></${CLUSTER_NAME}></remote_servers>
   <zookeeper>
     <node index="1"><host>127.0.0.1</host><port>${zkPort}</port></node>

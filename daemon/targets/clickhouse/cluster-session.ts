@@ -33,6 +33,8 @@ export interface ClusterSession extends ClickHouseSession {
   readonly cluster: string;
   /** The quorum every bookkeeping write uses: the number of nodes in the cluster. */
   quorum(signal?: AbortSignal): Promise<number>;
+  /** An INSERT without quorum: lands on this node now, on the others when they are back. */
+  insertLocally(sql: string): Promise<void>;
 }
 
 export function clusterSession(session: ClickHouseSession, cluster: string): ClusterSession {
@@ -62,6 +64,13 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
         { cause: error },
       );
     }
+    if (error.server.code === '159') {
+      return new ConnectionError(
+        session.where,
+        `creating schemasync's replicated table did not finish on every node of cluster ${cluster} in time (${error.server.message}); is a replica down? The tables are created once, with every node up`,
+        { cause: error },
+      );
+    }
     if (isQuorumError(error.server)) {
       const unknown = quorumOutcomeUnknown(error.server) ? '; the row may still appear once that replica catches up' : '';
       return new ConnectionError(
@@ -79,11 +88,32 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
     return {};
   };
 
+  const rows = async <Row>(sql: string, signal?: AbortSignal): Promise<Row[]> => {
+    try {
+      return await session.rows<Row>(sql, signal, READ_SETTINGS);
+    } catch (error) {
+      throw translate(error);
+    }
+  };
+
   return {
     ...session,
     cluster,
     quorum,
+    async insertLocally(sql) {
+      try {
+        await session.command(sql);
+      } catch (error) {
+        throw translate(error);
+      }
+    },
     async command(sql, signal) {
+      // Created once, with every node up: later runs must not need every node for a no-op DDL.
+      const created = /^\s*CREATE TABLE IF NOT EXISTS (\S+) ON CLUSTER\b/i.exec(sql)?.[1];
+      if (created) {
+        const [exists] = await rows<{ result: string | number }>(`EXISTS TABLE ${created}`, signal);
+        if (Number(exists?.result) === 1) return;
+      }
       const settings = await settingsFor(sql, signal);
       // 18.16 allows one unsatisfied quorum write per table: a concurrent runner's write may
       // still be in flight (code 286), so that one answer is retried briefly.
@@ -99,13 +129,7 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
         }
       }
     },
-    async rows<Row>(sql: string, signal?: AbortSignal) {
-      try {
-        return await session.rows<Row>(sql, signal, READ_SETTINGS);
-      } catch (error) {
-        throw translate(error);
-      }
-    },
+    rows,
   };
 }
 

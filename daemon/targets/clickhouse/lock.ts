@@ -138,6 +138,9 @@ interface LiveClaimRow {
   expires_at: string | number;
 }
 
+/** Cluster mode's session also offers a write without quorum (see `release`). */
+type LockSession = ClickHouseSession & { insertLocally?(sql: string): Promise<void> };
+
 export class ClickHouseLock {
   readonly ownerId: string;
   private readonly leaseSeconds: number;
@@ -149,7 +152,7 @@ export class ClickHouseLock {
   private tableReady = false;
 
   constructor(
-    private readonly session: ClickHouseSession,
+    private readonly session: LockSession,
     private readonly logger: Logger,
     options: ClickHouseLockOptions = {},
     private readonly table = LOCK_TABLE,
@@ -185,18 +188,17 @@ export class ClickHouseLock {
 
     // The state the renewals repeat; changed only by this function, read by `renew`.
     const state = { ticket: 0, choosing: true, acquiredAt: null as number | null };
-    const write = (released: boolean) =>
-      this.session.command(
-        insertClaim(this.table, {
-          owner: this.ownerId,
-          revision: ++this.revision,
-          ticket: state.ticket,
-          choosing: state.choosing,
-          released,
-          acquiredAt: state.acquiredAt,
-          leaseSeconds: this.leaseSeconds,
-        }),
-      );
+    const claimRow = (released: boolean) =>
+      insertClaim(this.table, {
+        owner: this.ownerId,
+        revision: ++this.revision,
+        ticket: state.ticket,
+        choosing: state.choosing,
+        released,
+        acquiredAt: state.acquiredAt,
+        leaseSeconds: this.leaseSeconds,
+      });
+    const write = (released: boolean) => this.session.command(claimRow(released));
     let renewTimer: NodeJS.Timeout | undefined;
     const renew = () => {
       renewTimer = setTimeout(() => {
@@ -215,6 +217,17 @@ export class ClickHouseLock {
       try {
         await write(true);
       } catch (error) {
+        // Cluster mode with a replica down: a release written on this node only still frees the
+        // lock, since a waiter's next quorum write makes every earlier part visible to its reads.
+        if (this.session.insertLocally) {
+          try {
+            await this.session.insertLocally(claimRow(true));
+            this.logger.debug({ owner: this.ownerId, err: messageOf(error) }, 'released the ClickHouse lock without quorum (a replica is down)');
+            return;
+          } catch {
+            // fall through to the lease
+          }
+        }
         // The lease runs out on its own; say so rather than failing the run that just finished.
         this.logger.warn(
           { owner: this.ownerId, err: messageOf(error) },
