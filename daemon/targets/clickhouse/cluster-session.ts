@@ -60,7 +60,7 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
     if (isZooKeeperError(error.server)) {
       return new ConnectionError(
         session.where,
-        `ClickHouse cannot use ZooKeeper, which cluster mode needs for its replicated tables (${error.server.message}); start ZooKeeper (or ClickHouse Keeper) and run again`,
+        `ClickHouse cannot use ZooKeeper, which cluster mode needs for its replicated tables (${shortMessage(error.server)}); start ZooKeeper (or ClickHouse Keeper) and run again`,
         { cause: error },
       );
     }
@@ -131,6 +131,11 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
     },
     rows,
   };
+}
+
+/** The first line, without 18.16's `, e.what() = …` tail (its ZooKeeper errors list every retry). */
+function shortMessage(error: ServerError): string {
+  return (error.message.split('\n', 1)[0] ?? '').replace(/,? ?e\.what\(\) = .*$/, '').trim();
 }
 
 function firstWord(sql: string): string {

@@ -89,7 +89,7 @@ class ClickHouseTarget implements Target {
     this.url = url;
     this.options = options;
     this.session = openClickHouseSession(url);
-    this.where = this.session.where;
+    this.where = options.cluster ? `${this.session.where} (cluster ${options.cluster.name})` : this.session.where;
     this.logger = options.logger.child({ target: 'clickhouse' });
     this.table = sql.sqlIdentifier(options.table ?? DEFAULT_TABLE);
     this.mutationTimeoutMs = options.mutationTimeoutMs ?? 60_000;
