@@ -9,6 +9,7 @@
 import { ConnectionError } from '../../errors.ts';
 import { countNodes, ddlSettings, READ_SETTINGS, writeSettings } from './cluster.ts';
 import { ServerQueryError, type ClickHouseSession, type QuerySettings } from './connection.ts';
+import { sqlString } from './lock.ts';
 import type { ServerError } from './server-error.ts';
 
 /** TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, REPLICA_IS_NOT_IN_QUORUM, UNKNOWN_STATUS_OF_INSERT. */
@@ -35,6 +36,11 @@ export interface ClusterSession extends ClickHouseSession {
   quorum(signal?: AbortSignal): Promise<number>;
   /** An INSERT without quorum: lands on this node now, on the others when they are back. */
   insertLocally(sql: string): Promise<void>;
+  /**
+   * Replicas of `table` (a bookkeeping table of `database`) without a ZooKeeper session, by
+   * replica name (`{shard}-{replica}`); [] when all are active or the table does not exist yet.
+   */
+  inactiveNodes(database: string, table: string, signal?: AbortSignal): Promise<string[]>;
 }
 
 export function clusterSession(session: ClickHouseSession, cluster: string): ClusterSession {
@@ -89,10 +95,25 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
   };
 
   const rows = async <Row>(sql: string, signal?: AbortSignal): Promise<Row[]> => {
-    try {
-      return await session.rows<Row>(sql, signal, READ_SETTINGS);
-    } catch (error) {
-      throw translate(error);
+    // A replica that just came back may lack the newest quorum part for a moment (code 289):
+    // it fetches it within a second or so, so that answer is retried briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await session.rows<Row>(sql, signal, READ_SETTINGS);
+      } catch (error) {
+        if (error instanceof ServerQueryError && error.server.code === '289' && attempt < 20) {
+          await new Promise((resolve) => setTimeout(resolve, 100 + attempt * 50));
+          continue;
+        }
+        if (error instanceof ServerQueryError && error.server.code === '289') {
+          throw new ConnectionError(
+            session.where,
+            `this replica has not caught up with the quorum writes of cluster ${cluster} (${error.server.message}); it answers once it has fetched them`,
+            { cause: error },
+          );
+        }
+        throw translate(error);
+      }
     }
   };
 
@@ -130,6 +151,24 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
       }
     },
     rows,
+    async inactiveNodes(database, table, signal) {
+      const [replicas] = await rows<{ zookeeper_path: string; total_replicas: number; active_replicas: number }>(
+        `SELECT zookeeper_path, total_replicas, active_replicas FROM system.replicas WHERE database = ${sqlString(database)} AND table = ${sqlString(table)}`,
+        signal,
+      );
+      if (!replicas || Number(replicas.active_replicas) >= Number(replicas.total_replicas)) return [];
+      const path = `${replicas.zookeeper_path}/replicas`;
+      const all = await rows<{ name: string }>(`SELECT name FROM system.zookeeper WHERE path = ${sqlString(path)}`, signal);
+      const down: string[] = [];
+      for (const { name } of all) {
+        const [active] = await rows<{ n: string | number }>(
+          `SELECT count() AS n FROM system.zookeeper WHERE path = ${sqlString(`${path}/${name}`)} AND name = 'is_active'`,
+          signal,
+        );
+        if (Number(active?.n) === 0) down.push(name);
+      }
+      return down;
+    },
   };
 }
 

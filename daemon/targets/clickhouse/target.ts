@@ -114,11 +114,22 @@ class ClickHouseTarget implements Target {
     if (!this.cluster) return;
     // A node answers SELECT 1 without ZooKeeper; cluster mode cannot work without it, so this
     // is "not reachable" too (the daemon then waits once, instead of failing every run).
+    let down: string[];
+    let quorum: number;
     try {
       await this.cluster.rows(clusterSql.ZOOKEEPER_PROBE, signal);
-      await this.cluster.quorum(signal);
+      quorum = await this.cluster.quorum(signal);
+      down = await this.cluster.inactiveNodes(this.session.database, LOCK_TABLE, signal);
     } catch (error) {
       throw this.bookkeepingError(error, `reach ZooKeeper for cluster ${this.cluster.cluster}`);
+    }
+    // Every bookkeeping write needs every node: say so now rather than fail on the first write
+    // (and the daemon waits for the node, logging once, instead of failing run after run).
+    if (down.length > 0) {
+      throw new ConnectionError(
+        this.session.where,
+        `node ${down.join(', ')} of cluster ${this.cluster.cluster} is not active (no ZooKeeper session); cluster mode writes every version, ledger and lock row with insert_quorum=${quorum} (every node), so nothing can be applied or recorded until it is back`,
+      );
     }
   }
 
