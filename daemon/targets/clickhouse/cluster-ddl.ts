@@ -66,9 +66,14 @@ SELECT 'down SQL query';
 `;
 }
 
-/** "Watching task /clickhouse/task_queue/ddl/query-0000000002 is executing longer than distributed_ddl_task_timeout (=3) seconds…" */
+/**
+ * The DDL task of a timeout message: 18.16 says "Watching task /clickhouse/task_queue/ddl/query-0000000002
+ * is executing longer than distributed_ddl_task_timeout…", current servers "Distributed DDL task
+ * /clickhouse/task_queue/ddl/query-0000000002 is not finished on 1 of 2 hosts…".
+ */
 export function ddlTimeoutTask(message: string): string | undefined {
-  return /Watching task (\/\S+?) is executing longer than distributed_ddl_task_timeout/.exec(message)?.[1];
+  if (!/distributed_ddl_task_timeout/.test(message)) return undefined;
+  return /(\/\S*\/query-\d+)/.exec(message)?.[1];
 }
 
 /** Hosts (`host:port`) of a DDL task node's value: `hosts: ['127%2E0%2E0%2E1:9000',…]`. */

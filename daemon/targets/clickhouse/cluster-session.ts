@@ -7,7 +7,7 @@
  * Migration statements never go through here: they run as written.
  */
 import { ConnectionError } from '../../errors.ts';
-import { countNodes, ddlSettings, READ_SETTINGS, writeSettings } from './cluster.ts';
+import { countNodes, ddlSettings, HAS_PARALLEL_QUORUM, READ_SETTINGS, writeSettings } from './cluster.ts';
 import { ServerQueryError, type ClickHouseSession, type QuerySettings } from './connection.ts';
 import { sqlString } from './lock.ts';
 import type { ServerError } from './server-error.ts';
@@ -44,8 +44,8 @@ export interface ClusterSession extends ClickHouseSession {
 }
 
 export function clusterSession(session: ClickHouseSession, cluster: string): ClusterSession {
-  let nodes: Promise<number> | undefined;
-  const quorum = (signal?: AbortSignal) =>
+  let nodes: Promise<{ count: number; parallel: boolean }> | undefined;
+  const describe = (signal?: AbortSignal) =>
     (nodes ??= (async () => {
       const [row] = await session.rows<{ nodes: string | number }>(countNodes(cluster), signal);
       const count = Number(row?.nodes ?? 0);
@@ -55,11 +55,13 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
           `the cluster ${cluster} is not in this server's remote_servers (system.clusters); check --clickhouse-cluster / CLICKHOUSE_CLUSTER`,
         );
       }
-      return count;
+      const [parallel] = await session.rows<{ n: string | number }>(HAS_PARALLEL_QUORUM, signal);
+      return { count, parallel: Number(parallel?.n) > 0 };
     })().catch((error: unknown) => {
       nodes = undefined;
       throw error;
     }));
+  const quorum = async (signal?: AbortSignal) => (await describe(signal)).count;
 
   const translate = (error: unknown, count?: number): unknown => {
     if (!(error instanceof ServerQueryError)) return error;
@@ -89,7 +91,10 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
   };
 
   const settingsFor = async (sql: string, signal?: AbortSignal): Promise<QuerySettings> => {
-    if (/^\s*INSERT\b/i.test(sql)) return writeSettings(await quorum(signal), session.settings);
+    if (/^\s*INSERT\b/i.test(sql)) {
+      const { count, parallel } = await describe(signal);
+      return writeSettings(count, session.settings, parallel);
+    }
     if (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql)) return ddlSettings(session.settings);
     return {};
   };

@@ -82,9 +82,19 @@ export function countNodes(cluster: string): string {
 /** Whether the node can talk to ZooKeeper (fails at once when it cannot). */
 export const ZOOKEEPER_PROBE = "SELECT count() AS children FROM system.zookeeper WHERE path = '/'";
 
-export function writeSettings(quorum: number, fromUrl: QuerySettings): QuerySettings {
-  return { insert_quorum: quorum, insert_quorum_timeout: fromUrl.insert_quorum_timeout ?? DEFAULT_QUORUM_TIMEOUT_MS };
+/**
+ * `hasParallelQuorum`: the server knows `insert_quorum_parallel` (current servers, where it is on
+ * by default and select_sequential_consistency then does not hold); 18.16 does not know it and
+ * would refuse the query, but its quorum writes are always sequential.
+ */
+export function writeSettings(quorum: number, fromUrl: QuerySettings, hasParallelQuorum = false): QuerySettings {
+  const settings: QuerySettings = { insert_quorum: quorum, insert_quorum_timeout: fromUrl.insert_quorum_timeout ?? DEFAULT_QUORUM_TIMEOUT_MS };
+  if (hasParallelQuorum) settings.insert_quorum_parallel = 0;
+  return settings;
 }
+
+/** 1 when the server has the insert_quorum_parallel setting. */
+export const HAS_PARALLEL_QUORUM = "SELECT count() AS n FROM system.settings WHERE name = 'insert_quorum_parallel'";
 
 export const READ_SETTINGS: QuerySettings = { select_sequential_consistency: 1 };
 

@@ -31,6 +31,8 @@ describe('cluster bookkeeping SQL', () => {
   it('writes with a quorum of every node and a bounded quorum timeout, unless the URL sets one', () => {
     expect(writeSettings(3, {})).toEqual({ insert_quorum: 3, insert_quorum_timeout: 15_000 });
     expect(writeSettings(2, { insert_quorum_timeout: '3000' })).toEqual({ insert_quorum: 2, insert_quorum_timeout: '3000' });
+    // Current servers: quorum writes made sequential, or select_sequential_consistency does not hold.
+    expect(writeSettings(2, {}, true)).toEqual({ insert_quorum: 2, insert_quorum_timeout: 15_000, insert_quorum_parallel: 0 });
   });
 
   it('refuses cluster names it cannot paste into SQL', () => {
@@ -79,6 +81,12 @@ describe('reading cluster failures', () => {
     const message =
       'Watching task /clickhouse/task_queue/ddl/query-0000000002 is executing longer than distributed_ddl_task_timeout (=3) seconds. There are 1 unfinished hosts (0 of them are currently active), they are going to execute the query in background';
     expect(ddlTimeoutTask(message)).toBe('/clickhouse/task_queue/ddl/query-0000000002');
+    expect(
+      ddlTimeoutTask(
+        'Distributed DDL task /clickhouse/task_queue/ddl/query-0000000007 is not finished on 1 of 2 hosts (0 of them are currently executing the task, 1 are inactive). They are going to execute the query in background. Was waiting for 3.2 seconds, which is longer than distributed_ddl_task_timeout. (TIMEOUT_EXCEEDED)',
+      ),
+    ).toBe('/clickhouse/task_queue/ddl/query-0000000007');
+    expect(ddlTimeoutTask("Table db.x doesn't exist.")).toBeUndefined();
     expect(ddlTaskHosts("version: 1\nquery: CREATE …\nhosts: ['127%2E0%2E0%2E1:45913','127%2E0%2E0%2E1:37417']\ninitiator: vm:45913\n")).toEqual([
       '127.0.0.1:45913',
       '127.0.0.1:37417',
