@@ -441,7 +441,8 @@ function migrationFailure(unit: ApplyUnit, index: number, statement: Statement, 
   };
   if (error.server.code !== undefined) details.serverCode = error.server.code;
   const failure = new MigrationError(details, { cause: error });
-  failure.message = `${failure.message}${note} ${partialNote(unit, index)}`;
+  const stop = note && !/[.?!]$/.test(failure.message) ? '.' : '';
+  failure.message = `${failure.message}${stop}${note} ${partialNote(unit, index)}`;
   return failure;
 }
 
@@ -454,7 +455,7 @@ function notRecorded(where: string, unit: ApplyUnit, error: unknown): Error {
   const next = direction === 'up' ? 'the next up applies it again' : 'it still counts as applied';
   return new ConnectionError(
     where,
-    `version ${file.version} (${file.name}, ${direction}) was NOT recorded: ${reason}. ${file.name}: ${ran}; ${next} once every replica is back, so its statements must be able to run twice (IF NOT EXISTS / IF EXISTS).`,
+    `version ${file.version} (${file.name}, ${direction}) was NOT recorded: ${reason}${/[.?!]$/.test(reason) ? '' : '.'} ${file.name}: ${ran}; ${next} once every replica is back, so its statements must be able to run twice (IF NOT EXISTS / IF EXISTS).`,
     { cause: error },
   );
 }
