@@ -183,8 +183,16 @@ describeWith(
       } finally {
         await r2.start();
       }
+      // The failed run released its lock on replica 1 alone (no quorum without replica 2): the
+      // next run must not wait for that claim's 30 s lease to run out.
+      const restarted = Date.now();
       const again = await cli(r1, 'up');
       expect(again.code, again.output).toBe(0);
+      expect(
+        again.events.filter((e) => e.event === 'lock:wait'),
+        again.output,
+      ).toEqual([]);
+      expect(Date.now() - restarted).toBeLessThan(15_000);
       expect(again.events.filter((e) => e.event === 'migration:applied').map((e) => e.version)).toEqual([5]);
       expect(await versionState(r2, 5)).toBe('applied');
     });
