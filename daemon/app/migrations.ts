@@ -9,6 +9,7 @@ import { currentVersion } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { StatusRow } from '../migrations/types.ts';
 import { asSchemasyncError, migrateDown, migrateRedo, migrateUp, migrationStatus, type EngineResult } from '../pipeline/migrate.ts';
+import { clusterMigrationTemplate } from '../targets/clickhouse/cluster-ddl.ts';
 import type { TargetName } from '../targets/target.ts';
 import { forEachTarget } from './oneshot.ts';
 
@@ -49,7 +50,8 @@ export async function createMigration(loaded: LoadedConfig, target: TargetName, 
   const { files } = await readMigrations(dir, { projectRoot: config.projectRoot });
   const file = path.join(dir, newMigrationFileName(name, new Date(), { sequential: options.sequential, existingVersions: files.map((f) => f.version) }));
   try {
-    await writeFile(file, SQL_TEMPLATE, { flag: 'wx' });
+    const template = target === 'clickhouse' && config.clickhouse.cluster ? clusterMigrationTemplate(config.clickhouse.cluster) : SQL_TEMPLATE;
+    await writeFile(file, template, { flag: 'wx' });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${path.relative(config.projectRoot, file)} already exists`);
     throw error;

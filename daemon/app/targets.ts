@@ -48,7 +48,8 @@ export async function openTargets(config: Config, logger: Logger, names: TargetN
     if (names.includes('clickhouse') && config.clickhouse.url) {
       // Imported here: @clickhouse/client is not worth loading in a PostgreSQL-only project.
       const { createClickHouseTarget } = await import('../targets/clickhouse/target.ts');
-      targets.push(createClickHouseTarget(config.clickhouse.url, { logger: logger.child({ target: 'clickhouse' }), table: config.clickhouse.table }));
+      const cluster = config.clickhouse.cluster ? { name: config.clickhouse.cluster } : undefined;
+      targets.push(createClickHouseTarget(config.clickhouse.url, { logger: logger.child({ target: 'clickhouse' }), table: config.clickhouse.table, cluster }));
       dirs.set('clickhouse', config.clickhouse.dir);
     }
   } catch (error) {

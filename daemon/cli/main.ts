@@ -52,6 +52,10 @@ export async function main(
     .option('--dir <dir>', 'migrations folder of the target chosen with --target (default: PostgreSQL’s)')
     .option('--postgres-dir <dir>', 'PostgreSQL migrations folder (default: migrations/postgres)')
     .option('--clickhouse-dir <dir>', 'ClickHouse migrations folder (default: migrations/clickhouse)')
+    .option(
+      '--clickhouse-cluster <name>',
+      'cluster mode: replicated version table, ledger and lock on this cluster (default: CLICKHOUSE_CLUSTER; none: one server)',
+    )
     .option('--table <name>', "goose's version table (default: GOOSE_TABLE or goose_db_version)")
     .option('--sqlc-config <file>', 'sqlc config file (default: sqlc.yaml, sqlc.yml or sqlc.json, as sqlc finds it)')
     .option('--prisma-schema <path>', 'Prisma schema file or folder (default: where Prisma finds it)')

@@ -16,6 +16,7 @@ export interface ConfigFlags {
   clickhouseDir?: string;
   databaseUrl?: string;
   clickhouseUrl?: string;
+  clickhouseCluster?: string;
   target?: string;
   table?: string;
   sqlcConfig?: string;
@@ -72,6 +73,7 @@ export const DEFAULTS = {
 const FILE_KEYS = new Set([
   'postgresDir',
   'clickhouseDir',
+  'clickhouseCluster',
   'table',
   'sqlcConfig',
   'prismaSchema',
@@ -167,6 +169,10 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   }
   const table = flags.table ?? (env.GOOSE_TABLE || undefined) ?? fromFile('table', 'string') ?? DEFAULTS.table;
 
+  const cluster = flags.clickhouseCluster ?? (env.CLICKHOUSE_CLUSTER || undefined) ?? fromFile('clickhouseCluster', 'string');
+  if (cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
+    problems.push(`--clickhouse-cluster / CLICKHOUSE_CLUSTER / clickhouseCluster must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`);
+
   let targets: TargetName[] = target === 'all' ? ['postgres', 'clickhouse'] : [target as TargetName];
   if (!clickhouseUrl) {
     if (target === 'clickhouse') problems.push('--target clickhouse needs CLICKHOUSE_URL (environment or .env), e.g. http://default:@localhost:8123/default');
@@ -251,7 +257,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     config: {
       projectRoot: cwd,
       postgres: { url: databaseUrl, dir: path.resolve(cwd, postgresDir), table },
-      clickhouse: { url: clickhouseUrl, dir: path.resolve(cwd, clickhouseDir), table },
+      clickhouse: { url: clickhouseUrl, dir: path.resolve(cwd, clickhouseDir), table, cluster },
       targets,
       allowMissing: flags.allowMissing ?? false,
       prisma: { schema: path.resolve(cwd, prismaSchema), configFile: prismaFound.configFile, timeoutMs: toolTimeoutMs },

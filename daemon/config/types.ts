@@ -14,6 +14,8 @@ export interface Config {
     url: string | undefined;
     dir: string;
     table: string;
+    /** Cluster mode (replicated bookkeeping, quorum writes): the cluster's name; undefined: one server. */
+    cluster: string | undefined;
   };
   /** Targets chosen with --target (default: all configured). */
   targets: TargetName[];

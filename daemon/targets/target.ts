@@ -48,6 +48,12 @@ export interface Target {
   /** The schema as a flat list of entries (drift checks, fingerprints). Excludes goose's and schemasync's own tables. */
   introspect(): Promise<Catalog>;
 
+  /**
+   * Logs warnings about a migration goose accepts but this target's mode makes risky (ClickHouse
+   * cluster mode: DDL without ON CLUSTER, non-replicated engines), each once per process.
+   */
+  review?(file: MigrationFile, env?: Record<string, string | undefined>): void;
+
   /** Closes connections. Idempotent. */
   close(): Promise<void>;
 

@@ -29,6 +29,7 @@ export function validateStep(deps: StepDeps, target: Target): Step<RunState> {
       const changed = changes.full ? sql : sql.filter((file) => changes.migrations[target.name].some((p) => p.endsWith(`/${file.name}`)));
       for (const file of changed) {
         parseMigration(file.text, 'up', { file: file.path, env: deps.env });
+        target.review?.(file, deps.env);
         try {
           parseMigration(file.text, 'down', { file: file.path, env: deps.env });
         } catch (error) {

@@ -1,4 +1,4 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 
 import { CancelledError, ConnectionError } from '../../errors.ts';
 import { redactUrl } from '../../log/redact.ts';
@@ -22,10 +22,15 @@ export interface ClickHouseSession {
   readonly database: string;
   /** The URL with the password removed. */
   readonly where: string;
-  /** Runs one statement whose result is not needed (DDL, INSERT … VALUES, ALTER). */
-  command(sql: string, signal?: AbortSignal): Promise<void>;
+  /** Settings from the URL's query string (`?distributed_ddl_task_timeout=30`), sent with every query. */
+  readonly settings: QuerySettings;
+  /**
+   * Runs one statement whose result is not needed (DDL, INSERT … VALUES, ALTER). `settings` go
+   * as HTTP URL parameters, the only form 18.16 accepts for some (insert_quorum).
+   */
+  command(sql: string, signal?: AbortSignal, settings?: QuerySettings): Promise<void>;
   /** Runs one SELECT and returns its rows (JSONEachRow: 64-bit integers arrive as strings). */
-  rows<Row>(sql: string, signal?: AbortSignal): Promise<Row[]>;
+  rows<Row>(sql: string, signal?: AbortSignal, settings?: QuerySettings): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -41,12 +46,17 @@ export class ServerQueryError extends Error {
   }
 }
 
+/** ClickHouse settings for one query, sent as URL parameters (names must exist on the server). */
+export type QuerySettings = Record<string, string | number>;
+
 export interface ClickHouseUrl {
   /** scheme://host:port, without credentials or path. */
   origin: string;
   username: string;
   password: string;
   database: string;
+  /** The query string's parameters, passed to the server as settings on every query. */
+  settings: QuerySettings;
 }
 
 /** Splits `http://user:password@host:8123/database` into what the client wants. Pure. */
@@ -69,6 +79,7 @@ export function parseClickHouseUrl(url: string): ClickHouseUrl {
     username: decodeURIComponent(parsed.username) || 'default',
     password: decodeURIComponent(parsed.password),
     database,
+    settings: Object.fromEntries(parsed.searchParams),
   };
 }
 
@@ -104,18 +115,19 @@ export function openClickHouseSession(url: string, options: SessionOptions = {})
   return {
     database: parts.database,
     where,
-    async command(sql, signal) {
+    settings: parts.settings,
+    async command(sql, signal, settings) {
       if (signal?.aborted) throw new CancelledError(`ClickHouse query cancelled before it started: ${firstLine(sql)}`);
       try {
-        await client.command({ query: sql, abort_signal: signal });
+        await client.command({ query: sql, abort_signal: signal, ...withSettings(parts.settings, settings) });
       } catch (error) {
         throw translate(error, sql, signal);
       }
     },
-    async rows<Row>(sql: string, signal?: AbortSignal) {
+    async rows<Row>(sql: string, signal?: AbortSignal, settings?: QuerySettings) {
       if (signal?.aborted) throw new CancelledError(`ClickHouse query cancelled before it started: ${firstLine(sql)}`);
       try {
-        const result = await client.query({ query: sql, format: 'JSONEachRow', abort_signal: signal });
+        const result = await client.query({ query: sql, format: 'JSONEachRow', abort_signal: signal, ...withSettings(parts.settings, settings) });
         return await result.json<Row>();
       } catch (error) {
         throw translate(error, sql, signal);
@@ -125,6 +137,12 @@ export function openClickHouseSession(url: string, options: SessionOptions = {})
       await client.close();
     },
   };
+}
+
+/** No `clickhouse_settings` key at all when there are none (see the header: 18.16 knows few). */
+function withSettings(fromUrl: QuerySettings, perQuery: QuerySettings | undefined): { clickhouse_settings?: ClickHouseSettings } {
+  const merged = { ...perQuery, ...fromUrl };
+  return Object.keys(merged).length === 0 ? {} : { clickhouse_settings: merged };
 }
 
 function firstLine(sql: string): string {

@@ -19,8 +19,15 @@
  * Lease times are computed by the server's own clock (`now()`), never the runners' clocks.
  *
  * Limits, by design:
- * - One server only. On a cluster each replica has its own table; runners talking to different
- *   replicas do not see each other.
+ * - Single-server mode: one server. On a cluster each replica has its own table; runners talking
+ *   to different replicas do not see each other. Cluster mode (target.ts) gives this class a
+ *   session whose writes use insert_quorum = every node and whose reads use
+ *   select_sequential_consistency, over a table replicated to every node: a claim written is then
+ *   on every replica before the write returns, and a read on any replica sees it or fails, which
+ *   is all the bakery needs (it is correct even over "safe" registers). There, a claim cannot be
+ *   written while any node is down (the lock fails at once, naming the quorum), and leases use the
+ *   clock of whichever node the runner talks to, so clock skew between nodes shortens or lengthens
+ *   a lease by that much.
  * - All runners must use the same database (the lock table lives beside goose's table).
  * - Lease expiry is the only recovery from a dead holder: a crashed runner blocks others for up
  *   to one lease (30 s).
@@ -131,6 +138,9 @@ interface LiveClaimRow {
   expires_at: string | number;
 }
 
+/** Cluster mode's session also offers a write without quorum (see `release`). */
+type LockSession = ClickHouseSession & { insertLocally?(sql: string): Promise<void> };
+
 export class ClickHouseLock {
   readonly ownerId: string;
   private readonly leaseSeconds: number;
@@ -142,10 +152,12 @@ export class ClickHouseLock {
   private tableReady = false;
 
   constructor(
-    private readonly session: ClickHouseSession,
+    private readonly session: LockSession,
     private readonly logger: Logger,
     options: ClickHouseLockOptions = {},
     private readonly table = LOCK_TABLE,
+    /** The CREATE statement, when not the single-server one (cluster mode: ON CLUSTER, replicated). */
+    private readonly createSql = createLockTable(table),
   ) {
     this.ownerId = options.ownerId ?? `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`;
     this.leaseSeconds = options.leaseSeconds ?? 30;
@@ -176,18 +188,17 @@ export class ClickHouseLock {
 
     // The state the renewals repeat; changed only by this function, read by `renew`.
     const state = { ticket: 0, choosing: true, acquiredAt: null as number | null };
-    const write = (released: boolean) =>
-      this.session.command(
-        insertClaim(this.table, {
-          owner: this.ownerId,
-          revision: ++this.revision,
-          ticket: state.ticket,
-          choosing: state.choosing,
-          released,
-          acquiredAt: state.acquiredAt,
-          leaseSeconds: this.leaseSeconds,
-        }),
-      );
+    const claimRow = (released: boolean) =>
+      insertClaim(this.table, {
+        owner: this.ownerId,
+        revision: ++this.revision,
+        ticket: state.ticket,
+        choosing: state.choosing,
+        released,
+        acquiredAt: state.acquiredAt,
+        leaseSeconds: this.leaseSeconds,
+      });
+    const write = (released: boolean) => this.session.command(claimRow(released));
     let renewTimer: NodeJS.Timeout | undefined;
     const renew = () => {
       renewTimer = setTimeout(() => {
@@ -206,6 +217,17 @@ export class ClickHouseLock {
       try {
         await write(true);
       } catch (error) {
+        // Cluster mode with a replica down: a release written on this node only still frees the
+        // lock, since a waiter's next quorum write makes every earlier part visible to its reads.
+        if (this.session.insertLocally) {
+          try {
+            await this.session.insertLocally(claimRow(true));
+            this.logger.debug({ owner: this.ownerId, err: messageOf(error) }, 'released the ClickHouse lock without quorum (a replica is down)');
+            return;
+          } catch {
+            // fall through to the lease
+          }
+        }
         // The lease runs out on its own; say so rather than failing the run that just finished.
         this.logger.warn(
           { owner: this.ownerId, err: messageOf(error) },
@@ -252,7 +274,7 @@ export class ClickHouseLock {
   private async ensureTable(signal?: AbortSignal): Promise<void> {
     if (this.tableReady) return;
     try {
-      await this.session.command(createLockTable(this.table), signal);
+      await this.session.command(this.createSql, signal);
     } catch (error) {
       if (signal?.aborted) throw new CancelledError('cancelled while preparing the ClickHouse migration lock');
       throw new LockError(`Could not create the lock table ${this.table} in ClickHouse database ${this.session.database}: ${messageOf(error)}`, {

@@ -76,8 +76,15 @@ describe('parseClickHouseUrl', () => {
       username: 'alice',
       password: 'p@ss',
       database: 'analytics',
+      settings: {},
     });
     expect(parseClickHouseUrl('https://ch.example:8443')).toMatchObject({ username: 'default', password: '', database: 'default' });
+  });
+  it('passes the query string on as settings for every query', () => {
+    expect(parseClickHouseUrl('http://localhost:8123/db?distributed_ddl_task_timeout=30&insert_quorum_timeout=5000').settings).toEqual({
+      distributed_ddl_task_timeout: '30',
+      insert_quorum_timeout: '5000',
+    });
   });
   it('refuses the native protocol with a redacted URL', () => {
     expect(() => parseClickHouseUrl('clickhouse://bob:hunter2@host:9000/db')).toThrow(/must use http or https/);
