@@ -71,6 +71,8 @@ export interface UpOptions {
    * files) and its text differs from the ledger's, re-apply it first (see `reapplyEditedNewest`).
    */
   reapplyIf?: (file: MigrationFile) => boolean;
+  /** Applied versions without a file that were already reported (orphans of another git branch): no file-missing warning. */
+  quietMissing?: number[];
 }
 
 /** goose up / up-to, after adopting goose-applied versions into the ledger (and, in watch mode, re-applying the edited newest migration). */
@@ -79,7 +81,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     const files = options.files ?? (await loadMigrationFiles(ctx));
     const rows = await ctx.target.listVersions();
     const plan = planUp(files, rows, { toVersion: options.toVersion, allowMissing: ctx.allowMissing });
-    reportMissingFiles(ctx, plan.missingFiles);
+    reportMissingFiles(ctx, plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)));
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
     const units = unitsFor(plan.toApply, 'up', ctx.env);

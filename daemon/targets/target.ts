@@ -48,6 +48,9 @@ export interface Target {
   /** The schema as a flat list of entries (drift checks, fingerprints). Excludes goose's and schemasync's own tables. */
   introspect(): Promise<Catalog>;
 
+  /** Rows in a table (named as a migration names it), or undefined when it cannot be counted; says what a rollback drops. */
+  countRows?(table: string): Promise<number | undefined>;
+
   /** Closes connections. Idempotent. */
   close(): Promise<void>;
 

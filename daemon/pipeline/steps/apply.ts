@@ -17,7 +17,8 @@ import type { RunState, StepDeps } from './context.ts';
 export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   return {
     name: `apply:${target.name}`,
-    dependsOn: [`validate:${target.name}`],
+    // orphans: only when the orphans step is in the pipeline; a rollback that stopped blocks apply.
+    dependsOn: [`validate:${target.name}`, `orphans:${target.name}`],
     skipReason: (changes) => (touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(changes, state, signal) {
       const result = await migrateUp(
@@ -31,7 +32,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           lockTimeoutMs: deps.lockTimeoutMs,
           signal,
         },
-        { files: state.files[target.name], reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
+        { files: state.files[target.name], quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version), reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
       );
       if (result.error) throw result.error;
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
