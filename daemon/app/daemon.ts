@@ -11,8 +11,10 @@ import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
 import { formatDuration, runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
+import { gitOrphanLocator } from '../drift/orphans.ts';
 import { DriftTracker } from '../drift/tracker.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
+import { orphanStep } from '../pipeline/steps/orphans.ts';
 import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
 import { driftStep } from '../pipeline/steps/drift.ts';
 import { prismaStep } from '../pipeline/steps/prisma.ts';
@@ -21,6 +23,7 @@ import { validateStep } from '../pipeline/steps/validate.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
 import { createWatcher } from '../watch/watcher.ts';
+import { isHeadFile, startBranchFollower, type BranchFollower } from './branch.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
 import { startShadowDrift } from './shadow-watch.ts';
@@ -64,7 +67,8 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all');
+  const follower = await startBranchFollower({ projectRoot: config.projectRoot, logger, debounceMs: config.watch.debounceMs, followBranch: config.watch.followBranch });
+  const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all', follower);
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -81,7 +85,11 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       const changes = withoutOwnWrites(triggered, layout.prismaSchema, memory);
       if (isEmpty(changes) && !nextRunFull) return;
       state = 'running';
-      const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, newRunState(), signal);
+      const runState = newRunState();
+      // After a git switch the run says so first (branch.ts), and the orphans step knows where HEAD was.
+      const moved = await follower?.observe(true);
+      if (moved) runState.branch = moved;
+      const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, runState, signal);
       lastRun = report;
       state = report.ok ? 'idle' : 'failed';
       nextRunFull = !report.ok;
@@ -143,13 +151,20 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   if (server) logger.info({ event: 'server:listening', port: server.port }, `health on http://${config.host}:${server.port}/healthz`);
 
   const watcher = await createWatcher({
-    paths: [...opened.dirs.values(), layout.sqlcConfig, ...layout.sqlcQueries, layout.prismaSchema],
+    paths: [...opened.dirs.values(), layout.sqlcConfig, ...layout.sqlcQueries, layout.prismaSchema, ...(follower ? [follower.headFile] : [])],
     debounceMs: config.watch.debounceMs,
     poll: config.watch.poll,
     logger,
     onTrigger: (trigger) => {
-      const changes = classifyPaths(trigger.paths, layout);
-      if (!isEmpty(changes)) scheduler.trigger(changes);
+      const handOn = (paths: string[]) => {
+        const changes = classifyPaths(paths, layout);
+        if (!isEmpty(changes)) scheduler.trigger(changes);
+        // HEAD moved and no watched file changed: say so, no run needed.
+        else if (paths.some((changed) => isHeadFile(follower, changed))) void follower?.observe(false);
+      };
+      // While git rewrites the working tree its file events are held, so one checkout is one run.
+      if (follower) follower.gate(trigger.paths, handOn);
+      else handOn(trigger.paths);
     },
   });
   logger.info(
@@ -166,6 +181,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const stopSignals = handleSignals(logger, async () => {
     lifetime.abort();
+    follower?.close();
     await watcher.close();
     // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
     await scheduler.close({ cancel: true });
@@ -187,8 +203,9 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   return code;
 }
 
-async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection) {
+async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection, follower?: BranchFollower) {
   const { config, env, logger } = ctx;
+  const followBranch = config.watch.followBranch;
   const memory = await MemoryFile.open(config.projectRoot);
   const deps: StepDeps = {
     projectRoot: config.projectRoot,
@@ -196,10 +213,13 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     logger,
     targets: opened.targets,
     dirs: opened.dirs,
-    allowMissing: config.allowMissing,
+    // Following a branch means applying its migrations that are older than the other branch's (goose's allow-missing).
+    allowMissing: config.allowMissing || followBranch,
     lockTimeoutMs: config.lockTimeoutMs,
     memory,
     redo: config.watch.redo,
+    orphans: gitOrphanLocator(config.projectRoot, follower ? Promise.resolve(follower.repo) : undefined),
+    followBranch,
   };
   const layout: ProjectLayout = {
     projectRoot: config.projectRoot,
@@ -232,7 +252,7 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
       ? [tools]
-      : [opened.targets.map((target) => validateStep(deps, target)), applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
+      : [opened.targets.map((target) => validateStep(deps, target)), opened.targets.map((target) => orphanStep(deps, target)), applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
   return {
     pipeline: new Pipeline(
       stages.filter((stage) => stage.length > 0),

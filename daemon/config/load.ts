@@ -25,6 +25,7 @@ export interface ConfigFlags {
   logLevel?: string;
   redo?: boolean;
   shadow?: boolean;
+  followBranch?: boolean;
   toolTimeout?: string;
   lockTimeout?: string;
 }
@@ -140,6 +141,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
         poll: flags.poll ?? (isTrue(env.SCHEMASYNC_POLL) || isTrue(env.CHOKIDAR_USEPOLLING)),
         redo: flags.redo ?? !isFalse(env.SCHEMASYNC_REDO),
         shadow: flags.shadow ?? false,
+        followBranch: flags.followBranch ?? isTrue(env.SCHEMASYNC_FOLLOW_BRANCH),
       },
       port,
       host: flags.host ?? env.SCHEMASYNC_HOST ?? '127.0.0.1',
