@@ -29,16 +29,25 @@ export interface BranchFollower {
 const MAX_INDEX_WAIT_MS = 10_000;
 const POLL_MS = 50;
 
-export async function startBranchFollower(options: { projectRoot: string; logger: Logger; debounceMs: number; followBranch: boolean }): Promise<BranchFollower | undefined> {
+export async function startBranchFollower(options: {
+  projectRoot: string;
+  logger: Logger;
+  debounceMs: number;
+  followBranch: boolean;
+}): Promise<BranchFollower | undefined> {
   const { logger } = options;
   let repo: GitRepo | undefined;
   try {
     repo = await openGitRepo(options.projectRoot);
   } catch (error) {
-    logger.warn({ event: 'git:unavailable', error: messageOf(error) }, `cannot ask git about this project (${messageOf(error)}); branch switches are not followed`);
+    logger.warn(
+      { event: 'git:unavailable', error: messageOf(error) },
+      `cannot ask git about this project (${messageOf(error)}); branch switches are not followed`,
+    );
   }
   if (!repo) {
-    if (options.followBranch) logger.warn({ event: 'git:none' }, `--follow-branch: ${options.projectRoot} is not in a git repository; there is no branch to follow`);
+    if (options.followBranch)
+      logger.warn({ event: 'git:none' }, `--follow-branch: ${options.projectRoot} is not in a git repository; there is no branch to follow`);
     return undefined;
   }
   const git = repo;
@@ -132,4 +141,5 @@ export async function startBranchFollower(options: { projectRoot: string; logger
 }
 
 /** Is `changed` git's HEAD file? */
-export const isHeadFile = (follower: BranchFollower | undefined, changed: string) => follower !== undefined && path.resolve(changed) === path.resolve(follower.headFile);
+export const isHeadFile = (follower: BranchFollower | undefined, changed: string) =>
+  follower !== undefined && path.resolve(changed) === path.resolve(follower.headFile);

@@ -100,7 +100,14 @@ async function logWhatGoes(ctx: EngineContext, orphan: Orphan, dropped: Dropped[
     }),
   );
   ctx.logger.warn(
-    { event: 'orphans:drop', target: ctx.target.name, version: orphan.version, file: orphan.file, from: orphan.source, drops: parts.map(({ kind, name, rows }) => ({ kind, name, rows })) },
+    {
+      event: 'orphans:drop',
+      target: ctx.target.name,
+      version: orphan.version,
+      file: orphan.file,
+      from: orphan.source,
+      drops: parts.map(({ kind, name, rows }) => ({ kind, name, rows })),
+    },
     `rolling back ${orphan.file} (from ${orphan.source}): ${parts.length === 0 ? 'its Down drops no table or type' : `drops ${parts.map((p) => p.text).join(', ')}`}`,
   );
 }

@@ -95,7 +95,10 @@ export async function openGitRepo(cwd: string): Promise<GitRepo | undefined> {
       return [...new Set(out.split('\n').filter(Boolean))];
     },
     async filesAt(commit, dir) {
-      const relative = path.relative(toplevel, existsSync(dir) ? realpathSync(dir) : dir).split(path.sep).join('/');
+      const relative = path
+        .relative(toplevel, existsSync(dir) ? realpathSync(dir) : dir)
+        .split(path.sep)
+        .join('/');
       if (relative.startsWith('..')) return [];
       const out = await run(['ls-tree', '--name-only', commit, '--', relative === '' ? '.' : `${relative}/`]).catch(() => '');
       return out
