@@ -35,9 +35,10 @@ export async function rollbackOrphans(ctx: EngineContext, orphans: Orphan[]): Pr
     result.error = asSchemasyncError(error);
   }
   if (result.error && result.left.length > 0) {
-    ctx.logger.error(
+    // Which one and why is the error itself, logged by the caller; this says what stays.
+    ctx.logger.warn(
       { event: 'orphans:stopped', target: ctx.target.name, left: result.left.map((o) => o.version) },
-      `rollback of the orphans on ${ctx.target.name} stopped: ${result.error.message}\nleft applied as they were: ${describeOrphans(result.left)}`,
+      `rollback of other branches' migrations on ${ctx.target.name} stopped at ${[...result.left].sort((a, b) => b.version - a.version)[0]!.file}; left applied as they were: ${describeOrphans(result.left)}`,
     );
   }
   return result;
@@ -75,7 +76,8 @@ function recordedFile(ctx: EngineContext, entry: LedgerEntry): MigrationFile {
     version: entry.version,
     description: entry.file.replace(/^[^_]*_/, '').replace(/\.sql$/, ''),
     name: entry.file,
-    path: `${dir}/${entry.file} (as applied, from the ledger)`,
+    // Its text is the ledger's (the file is on another branch); error positions are lines of that text.
+    path: `${dir}/${entry.file}`,
     text: entry.text,
     checksum: entry.checksum,
   };
