@@ -109,8 +109,8 @@ function orphanFindings(target: string, orphans: Orphan[]): Array<{ version: num
         kind: 'migration-orphan' as const,
         target,
         key: `migration-orphan:${target}:${source}:${group.map((orphan) => orphan.version).join(',')}`,
-        message: `${names.join(', ')} ${group.length === 1 ? 'is' : 'are'} applied on ${target} from branch ${source}, which is not checked out (the file${plural} exist${group.length === 1 ? 's' : ''} only there)`,
-        hint: `roll ${group.length === 1 ? 'it' : 'them'} back with \`schemasync down --orphans\` (each with the Down it was applied with), or run \`schemasync watch --follow-branch\` to do so on every switch; or check out ${source} again`,
+        message: `${names.join(', ')} ${group.length === 1 ? 'is' : 'are'} applied on ${target} from ${source}, which is not checked out (the file${plural} exist${group.length === 1 ? 's' : ''} only there)`,
+        hint: `roll ${group.length === 1 ? 'it' : 'them'} back with \`schemasync down --orphans\` (each with the Down it was applied with), or run \`schemasync watch --follow-branch\` to do so on every switch; or check out ${group[0]!.checkout} again`,
       },
     };
   });

@@ -8,8 +8,10 @@ import { headLabel, openGitRepo, shortCommit, type GitRepo, type Head } from '..
 
 export interface Orphan {
   version: number;
-  /** Where git has its file: a branch name, or `feature before abc1234` / `commit abc1234`. */
+  /** Where git has its file, for messages: `branch feature`, `branch feature before abc1234` (a rewritten commit), `commit abc1234`. */
   source: string;
+  /** What to check out to have the file again: a branch name or a commit. */
+  checkout: string;
   /** The file's name there. */
   file: string;
 }
@@ -45,11 +47,11 @@ export function versionsOf(names: string[]): Map<number, string> {
  * Assigns each missing version to the first candidate commit whose folder has it. Pure.
  * `candidates` in order of preference: branch tips, then the previous HEAD, then the reflog.
  */
-export function assignOrphans(missing: number[], candidates: Array<{ source: string; files: Map<number, string> }>): Orphan[] {
+export function assignOrphans(missing: number[], candidates: Array<{ source: string; checkout: string; files: Map<number, string> }>): Orphan[] {
   const orphans: Orphan[] = [];
   for (const version of missing) {
     const holder = candidates.find((candidate) => candidate.files.has(version));
-    if (holder) orphans.push({ version, source: holder.source, file: holder.files.get(version)! });
+    if (holder) orphans.push({ version, source: holder.source, checkout: holder.checkout, file: holder.files.get(version)! });
   }
   return orphans.sort((a, b) => a.version - b.version);
 }
@@ -72,30 +74,32 @@ async function locateIn(git: GitRepo, dir: string, missing: number[], previous: 
   const head = await git.head();
   // A file still in HEAD's commit was deleted in the working tree, not left behind by a switch.
   const seen = new Set<string>([head.commit]);
-  const candidates: Array<{ source: string; commit: string }> = [];
-  const add = (source: string, commit: string) => {
+  const candidates: Array<{ source: string; checkout: string; commit: string }> = [];
+  const add = (source: string, checkout: string, commit: string) => {
     if (!commit || seen.has(commit)) return;
     seen.add(commit);
-    candidates.push({ source, commit });
+    candidates.push({ source, checkout, commit });
   };
-  for (const branch of await git.branches()) if (branch.name !== head.branch) add(branch.name, branch.commit);
-  if (previous) add(previous.branch ? `${previous.branch} before ${shortCommit(previous.commit)}` : headLabel(previous), previous.commit);
-  const reflog = await git.recentCommits(REFLOG_DEPTH);
-  for (const commit of reflog) add(`commit ${shortCommit(commit)}`, commit);
+  for (const branch of await git.branches()) if (branch.name !== head.branch) add(`branch ${branch.name}`, branch.name, branch.commit);
+  if (previous) {
+    const short = shortCommit(previous.commit);
+    add(previous.branch ? `branch ${previous.branch} before ${short}` : `commit ${headLabel(previous)}`, short, previous.commit);
+  }
+  for (const commit of await git.recentCommits(REFLOG_DEPTH)) add(`commit ${shortCommit(commit)}`, shortCommit(commit), commit);
 
   let left = [...missing];
   const orphans: Orphan[] = [];
   for (const candidate of candidates) {
     if (left.length === 0) break;
     const files = versionsOf(await git.filesAt(candidate.commit, dir));
-    const found = assignOrphans(left, [{ source: candidate.source, files }]);
+    const found = assignOrphans(left, [{ ...candidate, files }]);
     orphans.push(...found);
     left = left.filter((version) => !found.some((orphan) => orphan.version === version));
   }
   return orphans.sort((a, b) => a.version - b.version);
 }
 
-/** `2 (00002_x.sql), 3 (00003_y.sql) from feature/x; 4 (…) from main`: the orphans grouped by where they come from. Pure. */
+/** `00002_x.sql, 00003_y.sql from branch feature/x; 00004_z.sql from branch main`: the orphans grouped by where they come from. Pure. */
 export function describeOrphans(orphans: Orphan[]): string {
   const bySource = new Map<string, Orphan[]>();
   for (const orphan of orphans) bySource.set(orphan.source, [...(bySource.get(orphan.source) ?? []), orphan]);

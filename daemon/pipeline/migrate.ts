@@ -81,7 +81,10 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     const files = options.files ?? (await loadMigrationFiles(ctx));
     const rows = await ctx.target.listVersions();
     const plan = planUp(files, rows, { toVersion: options.toVersion, allowMissing: ctx.allowMissing });
-    reportMissingFiles(ctx, plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)));
+    reportMissingFiles(
+      ctx,
+      plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)),
+    );
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
     const units = unitsFor(plan.toApply, 'up', ctx.env);

@@ -88,7 +88,7 @@ function noRecordedText(target: Target, orphan: Orphan): SchemasyncError {
     ? 'schemasync has no recorded text of it (goose applied it, and its file was never seen by schemasync)'
     : `the ${target.name} target keeps no ledger of applied texts`;
   return new PlanError(
-    `${orphan.file} (from ${orphan.source}) cannot be rolled back: ${why}; check out ${orphan.source}, run \`schemasync down\` there, and switch back`,
+    `${orphan.file} (from ${orphan.source}) cannot be rolled back: ${why}; check out ${orphan.checkout}, run \`schemasync down\` there, and switch back`,
   );
 }
 

@@ -164,7 +164,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
           expect(toFeature.events.find((e) => e.event === 'branch:switch')?.msg).toBe('branch: main → feature');
           // Before it drops anything, the log says what goes, rows included.
           const drop = toFeature.events.find((e) => e.event === 'orphans:drop');
-          expect(drop?.msg).toBe('rolling back 20250402000000_create_tags.sql (from main): drops table tags (1 row)');
+          expect(drop?.msg).toBe('rolling back 20250402000000_create_tags.sql (from branch main): drops table tags (1 row)');
           await expectOnFeature();
 
           await withClient(db.url, (client) => client.query(`INSERT INTO widgets VALUES (1, 'small'), (2, 'large')`));
@@ -172,7 +172,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
           expect(toMain.end.ok, daemon.text()).toBe(true);
           expect(toMain.events.find((e) => e.event === 'branch:switch')?.msg).toBe('branch: feature → main');
           expect(toMain.events.find((e) => e.event === 'orphans:drop')?.msg).toBe(
-            'rolling back 20250401000000_create_widgets.sql (from feature): drops table widgets (2 rows), type widget_kind',
+            'rolling back 20250401000000_create_widgets.sql (from branch feature): drops table widgets (2 rows), type widget_kind',
           );
           await expectOnMain();
         }
@@ -201,7 +201,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
         );
         expect(end.ok, daemon.text()).toBe(true);
         expect(events.find((e) => e.event === 'orphans:drop')?.msg).toMatch(
-          /^rolling back 20250401000000_create_widgets\.sql \(from feature before [0-9a-f]{7}\): drops table widgets/,
+          /^rolling back 20250401000000_create_widgets\.sql \(from branch feature before [0-9a-f]{7}\): drops table widgets/,
         );
         expect(await versions()).toEqual(expect.arrayContaining(['20250402000000', '20250403000000']));
         expect(await versions()).not.toContain('20250401000000');
@@ -239,7 +239,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
       const failure = events.find((e) => e.level >= 50 && typeof e.msg === 'string' && e.msg.includes('no_such_table'));
       expect(failure?.msg, daemon.text()).toContain('20250406000000_create_gizmos.sql');
       expect(events.find((e) => e.event === 'orphans:stopped')?.msg).toContain(
-        '20250405000000_create_gadgets.sql, 20250406000000_create_gizmos.sql from broken',
+        '20250405000000_create_gadgets.sql, 20250406000000_create_gizmos.sql from branch broken',
       );
       // Nothing half-done: the failing Down's transaction rolled back, the older orphan was not touched.
       expect(await versions()).toEqual(before);
@@ -308,7 +308,7 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
       const down = await runSchemasync(['down', '--orphans'], { cwd: project.root, env });
       expect(down.code, down.output).toBe(0);
       expect(down.events.find((e) => e.event === 'orphans:drop')?.msg).toBe(
-        'rolling back 20250401000000_create_widgets.sql (from feature): drops table widgets (1 row), type widget_kind',
+        'rolling back 20250401000000_create_widgets.sql (from branch feature): drops table widgets (1 row), type widget_kind',
       );
       const gone = await withClient(
         db.url,

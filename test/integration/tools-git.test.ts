@@ -63,7 +63,9 @@ describe('git through the tools layer', () => {
     git(linked, 'checkout', '-q', '--detach', 'main');
     const detached = await git_.head();
     expect(detached.branch).toBeUndefined();
-    expect(await gitOrphanLocator(linked).locate(path.join(linked, 'migrations'), [2])).toEqual([{ version: 2, source: 'feature', file: '2_b.sql' }]);
+    expect(await gitOrphanLocator(linked).locate(path.join(linked, 'migrations'), [2])).toEqual([
+      { version: 2, source: 'branch feature', checkout: 'feature', file: '2_b.sql' },
+    ]);
     git(repo, 'worktree', 'remove', '--force', linked);
   });
 
@@ -83,7 +85,8 @@ describe('git through the tools layer', () => {
     const rewritten = await follower.observe(true);
     expect(logged.at(-1)).toMatch(/^branch: feature \([0-9a-f]{7} → [0-9a-f]{7}\)$/);
     const orphans = await gitOrphanLocator(repo).locate(dir(), [2], rewritten!.from);
-    expect(orphans).toEqual([{ version: 2, source: `feature before ${rewritten!.from.commit.slice(0, 7)}`, file: '2_b.sql' }]);
+    const before = rewritten!.from.commit.slice(0, 7);
+    expect(orphans).toEqual([{ version: 2, source: `branch feature before ${before}`, checkout: before, file: '2_b.sql' }]);
     follower.close();
   });
 });

@@ -32,7 +32,11 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           lockTimeoutMs: deps.lockTimeoutMs,
           signal,
         },
-        { files: state.files[target.name], quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version), reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined },
+        {
+          files: state.files[target.name],
+          quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),
+          reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined,
+        },
       );
       if (result.error) throw result.error;
       if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {

@@ -28,7 +28,13 @@ export function orphanStep(deps: StepDeps, target: Target): Step<RunState> {
       const orphans = await deps.orphans!.locate(dir, missing, state.branch?.from);
       (state.orphans ??= {})[target.name] = orphans;
       if (orphans.length === 0) return { status: 'skipped' as const, detail: 'the applied migrations without a file are on no git branch' };
+      // Only right after a switch: a commit that deletes an applied migration is no reason to drop its tables.
       if (!deps.followBranch) return { status: 'ok' as const, detail: `left applied (no --follow-branch): ${describeOrphans(orphans)}` };
+      if (!state.branch)
+        return {
+          status: 'ok' as const,
+          detail: `left applied (no switch in this run; \`schemasync down --orphans\` rolls them back): ${describeOrphans(orphans)}`,
+        };
 
       const result = await rollbackOrphans(
         {

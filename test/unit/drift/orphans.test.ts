@@ -25,23 +25,23 @@ describe('versionsOf', () => {
 describe('assignOrphans', () => {
   it('gives each missing version to the first candidate that has its file, and leaves out the ones no candidate has', () => {
     const candidates = [
-      { source: 'feature', files: versionsOf(['1_a.sql', '3_c.sql']) },
-      { source: 'main', files: versionsOf(['1_a.sql', '3_c.sql', '4_d.sql']) },
+      { source: 'branch feature', checkout: 'feature', files: versionsOf(['1_a.sql', '3_c.sql']) },
+      { source: 'branch main', checkout: 'main', files: versionsOf(['1_a.sql', '3_c.sql', '4_d.sql']) },
     ];
     expect(assignOrphans([3, 4, 5], candidates)).toEqual([
-      { version: 3, source: 'feature', file: '3_c.sql' },
-      { version: 4, source: 'main', file: '4_d.sql' },
+      { version: 3, source: 'branch feature', checkout: 'feature', file: '3_c.sql' },
+      { version: 4, source: 'branch main', checkout: 'main', file: '4_d.sql' },
     ]);
   });
 
   it('describes them grouped by branch', () => {
     expect(
       describeOrphans([
-        { version: 3, source: 'feature', file: '3_c.sql' },
-        { version: 4, source: 'feature', file: '4_d.sql' },
-        { version: 5, source: 'main', file: '5_e.sql' },
+        { version: 3, source: 'branch feature', checkout: 'feature', file: '3_c.sql' },
+        { version: 4, source: 'branch feature', checkout: 'feature', file: '4_d.sql' },
+        { version: 5, source: 'branch main', checkout: 'main', file: '5_e.sql' },
       ]),
-    ).toBe('3_c.sql, 4_d.sql from feature; 5_e.sql from main');
+    ).toBe('3_c.sql, 4_d.sql from branch feature; 5_e.sql from branch main');
   });
 });
 
@@ -55,8 +55,8 @@ describe('migrationFindings with orphans', () => {
       rows: [row(0), row(1), row(2), row(3), row(4)],
       ledger: undefined,
       orphans: [
-        { version: 2, source: 'feature/x', file: '2_widgets.sql' },
-        { version: 3, source: 'feature/x', file: '3_gadgets.sql' },
+        { version: 2, source: 'branch feature/x', checkout: 'feature/x', file: '2_widgets.sql' },
+        { version: 3, source: 'branch feature/x', checkout: 'feature/x', file: '3_gadgets.sql' },
       ],
     });
     expect(findings.map((f) => f.kind)).toEqual(['migration-orphan', 'migration-file-missing']);
