@@ -86,7 +86,9 @@ export async function startBranchFollower(options: {
         return;
       }
       held = new Set(paths);
-      logger.debug({ event: 'git:busy', what: busy }, `git ${busy === 'rebase' ? 'rebase' : 'command'} in progress: syncing once it is done`);
+      // A rebase can stop for conflicts: say why nothing syncs meanwhile. An index lock lasts milliseconds.
+      const level = busy === 'rebase' ? 'info' : 'debug';
+      logger[level]({ event: 'git:busy', what: busy }, `git ${busy === 'rebase' ? 'rebase' : 'command'} in progress: syncing once it is done`);
       const started = Date.now();
       let quietSince: number | undefined;
       const poll = () => {

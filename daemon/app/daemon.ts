@@ -67,7 +67,12 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const follower = await startBranchFollower({ projectRoot: config.projectRoot, logger, debounceMs: config.watch.debounceMs, followBranch: config.watch.followBranch });
+  const follower = await startBranchFollower({
+    projectRoot: config.projectRoot,
+    logger,
+    debounceMs: config.watch.debounceMs,
+    followBranch: config.watch.followBranch,
+  });
   const { pipeline, layout, memory, drift } = await buildPipeline(ctx, opened, 'all', follower);
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
@@ -205,7 +210,8 @@ export async function watch(ctx: DaemonContext): Promise<number> {
 
 async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection, follower?: BranchFollower) {
   const { config, env, logger } = ctx;
-  const followBranch = config.watch.followBranch;
+  // Only watch mode in a git repository follows a branch (`sync` has no switch to follow).
+  const followBranch = follower !== undefined && config.watch.followBranch;
   const memory = await MemoryFile.open(config.projectRoot);
   const deps: StepDeps = {
     projectRoot: config.projectRoot,
@@ -252,7 +258,13 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
       ? [tools]
-      : [opened.targets.map((target) => validateStep(deps, target)), opened.targets.map((target) => orphanStep(deps, target)), applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
+      : [
+          opened.targets.map((target) => validateStep(deps, target)),
+          opened.targets.map((target) => orphanStep(deps, target)),
+          applyPostgres,
+          [...applyOthers, ...tools],
+          [driftStep(deps, drift)],
+        ];
   return {
     pipeline: new Pipeline(
       stages.filter((stage) => stage.length > 0),
