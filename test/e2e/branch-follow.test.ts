@@ -25,6 +25,7 @@ const DIR = 'migrations/postgres';
 const WIDGETS = `${DIR}/20250401000000_create_widgets.sql`;
 const TAGS = `${DIR}/20250402000000_create_tags.sql`;
 const MODELS = 'server/internal/database/generated/models.go';
+const GADGETS = `${DIR}/20250404000000_create_gadgets.sql`;
 
 const widgets = `-- +goose Up
 CREATE TYPE widget_kind AS ENUM ('small', 'large');
@@ -182,6 +183,26 @@ describeWith('PostgreSQL, prisma and sqlc', missing, 'watch in a git repository'
         expect(verify.code, verify.output).toBe(0);
       },
     );
+
+    it('a switch that only rolls back (nothing to apply) brings schema.prisma and sqlc along too', { timeout: 120_000 }, async () => {
+      git(project.root, 'checkout', '-q', '-b', 'gadgets', 'main');
+      await sleep(1_000);
+      const from = daemon.events.length;
+      commitFiles(
+        project.root,
+        { [GADGETS]: '-- +goose Up\nCREATE TABLE gadgets (id bigint PRIMARY KEY);\n\n-- +goose Down\nDROP TABLE gadgets;\n' },
+        'gadgets',
+      );
+      await daemon.waitFor((e) => e.event === 'step:end' && e.step === 'prisma' && daemon.events.indexOf(e) >= from, 60_000, 'prisma after gadgets');
+      await sleep(1_500);
+      expect(readFileSync(project.path('prisma/schema.prisma'), 'utf8')).toMatch(/model gadgets\b/);
+
+      const { end } = await switchTo('checkout', '-q', 'main');
+      expect(end.ok, daemon.text()).toBe(true);
+      await expectOnMain();
+      expect(readFileSync(project.path('prisma/schema.prisma'), 'utf8')).not.toMatch(/model gadgets\b/);
+      expect(readFileSync(project.path(MODELS), 'utf8')).not.toContain('type Gadget struct');
+    });
 
     it(
       'a rebase that renumbers a migration: the old version is rolled back as an orphan and the new one applied, in one run',

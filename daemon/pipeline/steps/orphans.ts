@@ -1,5 +1,6 @@
 import { appliedVersions } from '../../drift/migrations.ts';
 import { describeOrphans } from '../../drift/orphans.ts';
+import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
 import { rollbackOrphans } from '../orphans.ts';
@@ -50,6 +51,8 @@ export function orphanStep(deps: StepDeps, target: Target): Step<RunState> {
         orphans,
       );
       state.orphans[target.name] = result.left;
+      // Prisma and sqlc follow the schema's fingerprint: a switch that only rolls back must move it too.
+      if (target.name === 'postgres' && result.applied.length > 0) state.postgresFingerprint = fingerprintCatalog(await target.introspect());
       if (result.error) throw result.error;
       const count = result.applied.length;
       return { status: 'ok' as const, detail: `rolled back ${count} migration${count === 1 ? '' : 's'} of another branch: ${describeOrphans(orphans)}` };
