@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 import { isSchemasyncError } from '../errors.ts';
+import { locateBinary } from './locate.ts';
 import { runTool, type ToolCommand } from './run.ts';
 
 /**
@@ -38,9 +39,9 @@ export interface GitRepo {
 
 const TIMEOUT_MS = 10_000;
 
-/** `git <args>` in `cwd`; git is found on PATH by the runner (no shell). */
-function git(args: string[]): ToolCommand {
-  return { tool: 'git', action: args[0], file: 'git', args, installHint: 'install git, or run schemasync outside a git repository.' };
+/** `git <args>`, run by `binary` (no shell). */
+function git(binary: string, args: string[]): ToolCommand {
+  return { tool: 'git', action: args[0], file: binary, args, installHint: 'install git, or run schemasync outside a git repository.' };
 }
 
 /** Short form of a commit id for messages. */
@@ -56,9 +57,11 @@ export function headLabel(head: Head): string {
  * schemasync behaves as if git did not exist.
  */
 export async function openGitRepo(cwd: string): Promise<GitRepo | undefined> {
+  const binary = await locateBinary('git');
+  if (!binary) return undefined;
   let lines: string[];
   try {
-    const result = await runTool(git(['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']), { cwd, timeoutMs: TIMEOUT_MS });
+    const result = await runTool(git(binary, ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']), { cwd, timeoutMs: TIMEOUT_MS });
     lines = result.stdout.split('\n').map((line) => line.trim());
   } catch (error) {
     if (isSchemasyncError(error) && (error.code === 'TOOL' || error.code === 'TOOL_MISSING')) return undefined;
@@ -67,7 +70,7 @@ export async function openGitRepo(cwd: string): Promise<GitRepo | undefined> {
   // --git-common-dir is asked only to fail early on a broken linked worktree.
   const [gitDir, common, toplevel] = lines;
   if (!gitDir || !common || !toplevel) return undefined;
-  const run = async (args: string[]) => (await runTool(git(args), { cwd: toplevel, timeoutMs: TIMEOUT_MS })).stdout;
+  const run = async (args: string[]) => (await runTool(git(binary, args), { cwd: toplevel, timeoutMs: TIMEOUT_MS })).stdout;
 
   return {
     toplevel,
