@@ -11,8 +11,10 @@ import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
 import { formatDuration, runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
+import { gitOrphanLocator } from '../drift/orphans.ts';
 import { DriftTracker } from '../drift/tracker.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
+import { orphanStep } from '../pipeline/steps/orphans.ts';
 import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
 import { driftStep } from '../pipeline/steps/drift.ts';
 import { prismaStep } from '../pipeline/steps/prisma.ts';
@@ -22,6 +24,7 @@ import { startHealthServer, type DaemonState } from '../server.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
 import { PrismaWorker } from '../tools/prisma-worker/client.ts';
 import { createWatcher } from '../watch/watcher.ts';
+import { isHeadFile, startBranchFollower, type BranchFollower } from './branch.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
 import { startShadowDrift } from './shadow-watch.ts';
@@ -67,13 +70,20 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
 export async function watch(ctx: DaemonContext): Promise<number> {
   const { config, logger } = ctx;
   const opened = await openTargets(config, logger);
-  const { pipeline, layout, memory, drift, found, sqlcContext, prismaWorker } = await buildPipeline(ctx, opened, 'all', { daemon: true });
+  const follower = await startBranchFollower({
+    projectRoot: config.projectRoot,
+    logger,
+    debounceMs: config.watch.debounceMs,
+    followBranch: config.watch.followBranch,
+  });
+  const { pipeline, layout, memory, drift, found, sqlcContext, prismaWorker } = await buildPipeline(ctx, opened, 'all', { daemon: true, follower });
   // Warmed while the databases are awaited; the first run finds it ready.
   void prismaWorker?.start();
   // The sqlc config and its query paths are re-read when it changes, or when one appears.
   const sqlc = sqlcLayout(ctx, logger);
   layout.sqlcConfig = sqlc.configFile;
   layout.sqlcQueries = sqlc.queries;
+  const watchedPaths = () => [...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema, ...(follower ? [follower.headFile] : [])];
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -92,7 +102,11 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       // failure). A real change after a failure still checks everything.
       if (isEmpty(changes)) return;
       state = 'running';
-      const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, newRunState(), signal);
+      const runState = newRunState();
+      // After a git switch the run says so first (branch.ts), and the orphans step knows where HEAD was.
+      const moved = await follower?.observe(true);
+      if (moved) runState.branch = moved;
+      const report = await pipeline.run(nextRunFull ? mergeChanges(changes, FULL_RUN) : changes, runState, signal);
       lastRun = report;
       state = report.ok ? 'idle' : 'failed';
       nextRunFull = !report.ok;
@@ -169,7 +183,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   logger.info({ event: 'startup:summary', rows: summary }, formatSummary(`schemasync in ${config.projectRoot}`, summary));
 
   const watcher = await createWatcher({
-    paths: [...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema],
+    paths: watchedPaths(),
     debounceMs: config.watch.debounceMs,
     poll: config.watch.poll,
     logger,
@@ -178,10 +192,17 @@ export async function watch(ctx: DaemonContext): Promise<number> {
         layout.sqlcConfig = sqlc.configFile;
         layout.sqlcQueries = sqlc.queries;
         if (sqlcContext) sqlcContext.configFile = sqlc.configFile;
-        watcher.setPaths([...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema]);
+        watcher.setPaths(watchedPaths());
       }
-      const changes = classifyPaths(trigger.paths, layout);
-      if (!isEmpty(changes)) scheduler.trigger(changes);
+      const handOn = (paths: string[]) => {
+        const changes = classifyPaths(paths, layout);
+        if (!isEmpty(changes)) scheduler.trigger(changes);
+        // HEAD moved and no watched file changed: say so, no run needed.
+        else if (paths.some((changed) => isHeadFile(follower, changed))) void follower?.observe(false);
+      };
+      // While git rewrites the working tree its file events are held, so one checkout is one run.
+      if (follower) follower.gate(trigger.paths, handOn);
+      else handOn(trigger.paths);
     },
   });
   logger.info(
@@ -198,6 +219,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
   const stopSignals = handleSignals(logger, async () => {
     lifetime.abort();
+    follower?.close();
     await watcher.close();
     // Cancelling aborts the run in flight: the migration in progress rolls back, tools are killed.
     await scheduler.close({ cancel: true });
@@ -220,8 +242,16 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   return code;
 }
 
-async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selection: StepSelection, options: { daemon?: boolean } = {}) {
+async function buildPipeline(
+  ctx: DaemonContext,
+  opened: OpenedTargets,
+  selection: StepSelection,
+  options: { daemon?: boolean; follower?: BranchFollower | undefined } = {},
+) {
+  const { follower } = options;
   const { config, env, logger } = ctx;
+  // Only watch mode in a git repository follows a branch (`sync` has no switch to follow).
+  const followBranch = follower !== undefined && config.watch.followBranch;
   const memory = await MemoryFile.open(config.projectRoot);
   const deps: StepDeps = {
     projectRoot: config.projectRoot,
@@ -229,10 +259,13 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
     logger,
     targets: opened.targets,
     dirs: opened.dirs,
-    allowMissing: config.allowMissing,
+    // Following a branch means applying its migrations that are older than the other branch's (goose's allow-missing).
+    allowMissing: config.allowMissing || followBranch,
     lockTimeoutMs: config.lockTimeoutMs,
     memory,
     redo: config.watch.redo,
+    orphans: gitOrphanLocator(config.projectRoot, follower ? Promise.resolve(follower.repo) : undefined),
+    followBranch,
   };
   const layout: ProjectLayout = {
     projectRoot: config.projectRoot,
@@ -272,7 +305,13 @@ async function buildPipeline(ctx: DaemonContext, opened: OpenedTargets, selectio
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
       ? [tools]
-      : [opened.targets.map((target) => validateStep(deps, target)), applyPostgres, [...applyOthers, ...tools], [driftStep(deps, drift)]];
+      : [
+          opened.targets.map((target) => validateStep(deps, target)),
+          opened.targets.map((target) => orphanStep(deps, target)),
+          applyPostgres,
+          [...applyOthers, ...tools],
+          [driftStep(deps, drift)],
+        ];
   return {
     pipeline: new Pipeline(
       stages.filter((stage) => stage.length > 0),

@@ -2,6 +2,7 @@ import type { Env, LoadedConfig } from '../config/load.ts';
 import { messageOf } from '../errors.ts';
 import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
 import { checkMigrations } from '../drift/migrations.ts';
+import { gitOrphanLocator } from '../drift/orphans.ts';
 import { checkShadow } from '../drift/shadow.ts';
 import type { DriftReport, Unchecked } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
@@ -16,8 +17,10 @@ type Context = LoadedConfig & { logger: Logger };
 
 /** The database-side drift checks (drift/migrations.ts, drift/shadow.ts) bound to this project. */
 export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDriftChecks {
+  // Applied migrations whose file is on another git branch are orphans, not deleted files.
+  const orphans = gitOrphanLocator(projectRoot);
   return {
-    migrations: (target, dir) => checkMigrations(target, { dir, projectRoot }),
+    migrations: (target, dir) => checkMigrations(target, { dir, projectRoot, orphans }),
     shadow: (target, dir, options) =>
       checkShadow(
         target,

@@ -85,10 +85,9 @@ export async function main(
   command('up', 'apply pending migrations', upCommand)
     .option('--to <version>', 'apply up to and including this version')
     .option('--allow-missing', 'also apply unapplied migrations older than the newest applied one (as goose -allow-missing)');
-  command('down', 'roll back the newest applied migration (or down to --to)', downCommand).option(
-    '--to <version>',
-    'roll back every migration newer than this version (0: all)',
-  );
+  command('down', 'roll back the newest applied migration (or down to --to)', downCommand)
+    .option('--to <version>', 'roll back every migration newer than this version (0: all)')
+    .option('--orphans', 'roll back the migrations applied from other git branches (their files are not checked out), newest first, with their recorded Down');
   command('redo', 'roll back the newest applied migration and apply it again', redoCommand);
   command('status', 'show applied, pending and missing migrations', statusCommand).option(
     '--json',
@@ -120,6 +119,7 @@ export async function main(
     .option('--host <address>', 'address of the health server (default 127.0.0.1; 0.0.0.0 in a container; also SCHEMASYNC_HOST)')
     .option('--no-redo', 'do not re-apply the newest migration when it is edited')
     .option('--shadow', 'also compare the live schema with a shadow database after quiet periods')
+    .option('--follow-branch', "after a git switch, roll back other branches' migrations and apply this branch's (also SCHEMASYNC_FOLLOW_BRANCH=1)")
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
 

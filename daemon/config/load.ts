@@ -30,6 +30,7 @@ export interface ConfigFlags {
   logLevel?: string;
   redo?: boolean;
   shadow?: boolean;
+  followBranch?: boolean;
   toolTimeout?: string;
   lockTimeout?: string;
 }
@@ -84,6 +85,7 @@ const FILE_KEYS = new Set([
   'host',
   'poll',
   'redo',
+  'followBranch',
   'logFormat',
   'logLevel',
 ]);
@@ -171,7 +173,9 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
 
   const cluster = flags.clickhouseCluster ?? (env.CLICKHOUSE_CLUSTER || undefined) ?? fromFile('clickhouseCluster', 'string');
   if (cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
-    problems.push(`--clickhouse-cluster / CLICKHOUSE_CLUSTER / clickhouseCluster must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`);
+    problems.push(
+      `--clickhouse-cluster / clickhouseCluster / CLICKHOUSE_CLUSTER must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`,
+    );
 
   let targets: TargetName[] = target === 'all' ? ['postgres', 'clickhouse'] : [target as TargetName];
   if (!clickhouseUrl) {
@@ -262,7 +266,15 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
       allowMissing: flags.allowMissing ?? false,
       prisma: { schema: path.resolve(cwd, prismaSchema), configFile: prismaFound.configFile, timeoutMs: toolTimeoutMs },
       sqlc: { configFile: path.resolve(cwd, sqlcConfig), binary: env.SQLC_BIN || undefined, timeoutMs: toolTimeoutMs },
-      watch: { debounceMs, poll, redo, shadow: flags.shadow ?? false },
+      watch: {
+        debounceMs,
+        poll,
+        redo,
+        shadow: flags.shadow ?? false,
+        followBranch:
+          flags.followBranch ??
+          (env.SCHEMASYNC_FOLLOW_BRANCH !== undefined ? isTrue(env.SCHEMASYNC_FOLLOW_BRANCH) : fromFile('followBranch', 'boolean') === true),
+      },
       port,
       host,
       log: { level: logLevel, format: logFormat as 'pretty' | 'json' },

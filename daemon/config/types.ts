@@ -40,6 +40,8 @@ export interface Config {
     /** Re-apply the newest applied migration when it is edited. */
     redo: boolean;
     shadow: boolean;
+    /** After a git switch, roll back other branches' migrations and apply this one's (--follow-branch). */
+    followBranch: boolean;
   };
   /** Port of /healthz and /status; undefined: no server. */
   port: number | undefined;

@@ -12,6 +12,7 @@ import { readMigrations } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
 import { lineDiff } from './diff.ts';
+import type { Orphan, OrphanLocator } from './orphans.ts';
 import type { DriftReport, Finding } from './types.ts';
 
 export interface MigrationFacts {
@@ -22,6 +23,8 @@ export interface MigrationFacts {
   rows: VersionRow[];
   /** undefined when the target keeps no ledger: the edited check is left out. */
   ledger: LedgerEntry[] | undefined;
+  /** Applied versions without a file that git has on another branch (drift/orphans.ts). */
+  orphans?: Orphan[];
 }
 
 /** Findings of every migration kind but `migration-order`, sorted by version. Pure. */
@@ -59,9 +62,12 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
 
   const byVersion = new Map(files.map((file) => [file.version, file] as const));
   const ledger = new Map((facts.ledger ?? []).map((entry) => [entry.version, entry] as const));
+  const orphans = new Map((facts.orphans ?? []).filter((o) => applied.has(o.version) && !byVersion.has(o.version)).map((o) => [o.version, o] as const));
+  for (const finding of orphanFindings(target, [...orphans.values()])) add(finding.version, finding.finding);
   for (const version of [...applied].sort((a, b) => a - b)) {
     const file = byVersion.get(version);
     const entry = ledger.get(version);
+    if (!file && orphans.has(version)) continue;
     if (!file) {
       const was = entry ? ` (it was ${entry.file})` : '';
       add(version, {
@@ -87,6 +93,29 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
   }
   // Stable: per version, the order above.
   return found.sort((a, b) => a.version - b.version).map(({ finding }) => finding);
+}
+
+/**
+ * One `migration-orphan` finding per branch (a switch is one line, however many migrations it
+ * left behind), placed at its newest version. Pure.
+ */
+function orphanFindings(target: string, orphans: Orphan[]): Array<{ version: number; finding: Finding }> {
+  const bySource = new Map<string, Orphan[]>();
+  for (const orphan of orphans) bySource.set(orphan.source, [...(bySource.get(orphan.source) ?? []), orphan]);
+  return [...bySource.entries()].map(([source, group]) => {
+    const names = group.map((orphan) => orphan.file);
+    const plural = group.length === 1 ? '' : 's';
+    return {
+      version: Math.max(...group.map((orphan) => orphan.version)),
+      finding: {
+        kind: 'migration-orphan' as const,
+        target,
+        key: `migration-orphan:${target}:${source}:${group.map((orphan) => orphan.version).join(',')}`,
+        message: `${names.join(', ')} ${group.length === 1 ? 'is' : 'are'} applied on ${target} from ${source}, which is not checked out (the file${plural} exist${group.length === 1 ? 's' : ''} only there)`,
+        hint: `roll ${group.length === 1 ? 'it' : 'them'} back with \`schemasync down --orphans\` (each with the Down it was applied with), or run \`schemasync watch --follow-branch\` to do so on every switch; or check out ${group[0]!.checkout} again`,
+      },
+    };
+  });
 }
 
 /**
@@ -117,6 +146,8 @@ export interface CheckContext {
   /** The target's migrations folder (absolute, or relative to projectRoot). */
   dir: string;
   projectRoot: string;
+  /** Asks git where the files of applied versions that have none came from; without it they are all `migration-file-missing`. */
+  orphans?: OrphanLocator;
 }
 
 /**
@@ -139,7 +170,10 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
     await target.connect();
     const rows = await target.listVersions();
     const ledger = target.ledger ? await target.ledger.list() : undefined;
-    const findings = [...migrationFindings({ target: target.name, dir, files, rows, ledger }), ...migrationOrderFindings(target.name, files)];
+    const present = new Set(files.map((file) => file.version));
+    const missing = [...appliedVersions(rows)].filter((version) => !present.has(version)).sort((a, b) => a - b);
+    const orphans = ctx.orphans && missing.length > 0 ? await ctx.orphans.locate(path.resolve(ctx.projectRoot, ctx.dir), missing) : [];
+    const findings = [...migrationFindings({ target: target.name, dir, files, rows, ledger, orphans }), ...migrationOrderFindings(target.name, files)];
     const unchecked = blocking.map((problem) => ({ check, reason: `${problem.error.message} (left out of the check)` }));
     return { findings, unchecked };
   } catch (error) {

@@ -4,6 +4,7 @@ import type { DriftKind, DriftReport, Finding, Unchecked } from './types.ts';
 export const KIND_TITLES: Record<DriftKind, string> = {
   schema: 'Database differs from the migrations',
   'migration-edited': 'Migrations edited after they were applied',
+  'migration-orphan': 'Applied from another git branch',
   'migration-file-missing': 'Applied migrations whose file is gone',
   'migration-out-of-order': 'Unapplied migrations older than the newest applied one',
   'migration-pending': 'Pending migrations',

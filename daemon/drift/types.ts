@@ -5,6 +5,7 @@
 export type DriftKind =
   | 'migration-pending' // a file not applied yet
   | 'migration-file-missing' // an applied version whose file is gone
+  | 'migration-orphan' // an applied version whose file is on another branch (left by a git switch)
   | 'migration-out-of-order' // an unapplied file older than the newest applied one
   | 'migration-edited' // a file edited after it was applied
   | 'migration-order' // file names sort differently from their versions (sqlc reads alphabetically)

@@ -92,6 +92,8 @@ export interface UpOptions {
    * "edited after it was applied" as soon as the developer fills it in.
    */
   holdTemplates?: boolean;
+  /** Applied versions without a file that were already reported (orphans of another git branch): no file-missing warning. */
+  quietMissing?: number[];
 }
 
 /** goose up / up-to, after adopting goose-applied versions into the ledger (and, in watch mode, re-applying the edited newest migration). */
@@ -100,7 +102,10 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     const files = options.files ?? (await loadMigrationFiles(ctx));
     const rows = await ctx.target.listVersions();
     const plan = planUp(files, rows, { toVersion: options.toVersion, allowMissing: ctx.allowMissing });
-    reportMissingFiles(ctx, plan.missingFiles);
+    reportMissingFiles(
+      ctx,
+      plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)),
+    );
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
     const template = options.holdTemplates ? plan.toApply.findIndex((file) => file.text === SQL_TEMPLATE) : -1;

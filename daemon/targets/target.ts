@@ -53,6 +53,8 @@ export interface Target {
    * cluster mode: DDL without ON CLUSTER, non-replicated engines), each once per process.
    */
   review?(file: MigrationFile, env?: Record<string, string | undefined>): void;
+  /** Rows in a table (named as a migration names it), or undefined when it cannot be counted; says what a rollback drops. */
+  countRows?(table: string): Promise<number | undefined>;
 
   /** Closes connections. Idempotent. */
   close(): Promise<void>;

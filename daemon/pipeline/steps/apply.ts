@@ -25,7 +25,8 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   const schemaLog = new SchemaLog(target, deps.logger.child({ target: target.name }));
   return {
     name: `apply:${target.name}`,
-    dependsOn: [`validate:${target.name}`],
+    // orphans: only when the orphans step is in the pipeline; a rollback that stopped blocks apply.
+    dependsOn: [`validate:${target.name}`, `orphans:${target.name}`],
     skipReason: (changes) => (touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(changes, state, signal) {
       const result = await migrateUp(
@@ -42,6 +43,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         },
         {
           files: state.files[target.name],
+          quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),
           reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined,
           holdTemplates: true,
         },

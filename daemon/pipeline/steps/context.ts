@@ -1,7 +1,9 @@
 import type { Env } from '../../config/load.ts';
+import type { Orphan, OrphanLocator } from '../../drift/orphans.ts';
 import type { Logger } from '../../log/types.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import type { Target, TargetName } from '../../targets/target.ts';
+import type { Head } from '../../tools/git.ts';
 import type { MemoryFile } from '../memory.ts';
 
 /** Facts one step hands to the next within a run. */
@@ -14,6 +16,10 @@ export interface RunState {
   prismaSchemaChanged?: boolean;
   /** Run the generators even when their inputs look unchanged (dev:types). */
   force?: boolean;
+  /** Set when HEAD moved since the last run (watch mode in a git repository). */
+  branch?: { from: Head; to: Head };
+  /** Orphans of other branches still applied after the orphans step, per target (apply does not warn about their files again). */
+  orphans?: Partial<Record<TargetName, Orphan[]>>;
 }
 
 export const newRunState = (): RunState => ({ files: {} });
@@ -30,4 +36,8 @@ export interface StepDeps {
   memory: MemoryFile;
   /** Re-apply the newest applied migration when its file is edited (watch mode; `--no-redo` turns it off). */
   redo?: boolean;
+  /** Asks git about applied migrations without a file (orphans of another branch). */
+  orphans?: OrphanLocator;
+  /** Roll orphans back before applying (--follow-branch). */
+  followBranch?: boolean;
 }

@@ -527,6 +527,18 @@ class PostgresTarget implements Target {
     return describeLockHolder(rows);
   }
 
+  async countRows(table: string): Promise<number | undefined> {
+    // Only a (qualified, possibly quoted) name: the count must never run anything else.
+    if (!/^[\w."$]+$/.test(table)) return undefined;
+    try {
+      const pool = await this.#ready();
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`);
+      return rows[0] ? Number(rows[0].n) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async introspect(): Promise<Catalog> {
     const client = await this.#checkout();
     let broken = false;

@@ -104,7 +104,7 @@ describe('reading cluster failures', () => {
 });
 
 describe('cluster configuration', () => {
-  const load = (env: Record<string, string>, flags = {}) => loadConfig({ cwd: '/tmp', env, flags, stdoutIsTTY: false }).config.clickhouse.cluster;
+  const load = (env: Record<string, string>, flags = {}) => loadConfig({ cwd: '/tmp', env, flags }).config.clickhouse.cluster;
   it('is off by default, on with CLICKHOUSE_CLUSTER or --clickhouse-cluster (the flag wins)', () => {
     expect(load({})).toBeUndefined();
     expect(load({ CLICKHOUSE_CLUSTER: 'main' })).toBe('main');
