@@ -6,6 +6,7 @@ import { parse as parseDotenv } from 'dotenv';
 import { ConfigError } from '../errors.ts';
 import type { TargetName } from '../targets/target.ts';
 import { findPrismaSchema, findSqlcConfig, gooseDriverTarget, postgresDsnToUrl, SQLC_CONFIG_NAMES } from './discover.ts';
+import type { UserConfig } from './define.ts';
 import type { ConfigFile } from './file.ts';
 import type { Config } from './types.ts';
 
@@ -71,24 +72,27 @@ export const DEFAULTS = {
   logLevel: 'info',
 } as const;
 
-const FILE_KEYS = new Set([
-  'postgresDir',
-  'clickhouseDir',
-  'clickhouseCluster',
-  'table',
-  'sqlcConfig',
-  'prismaSchema',
-  'debounceMs',
-  'toolTimeoutMs',
-  'lockTimeoutMs',
-  'port',
-  'host',
-  'poll',
-  'redo',
-  'followBranch',
-  'logFormat',
-  'logLevel',
-]);
+/** The config file's keys; `satisfies` keeps them and `UserConfig` the same set. */
+const FILE_KEYS = new Set(
+  Object.keys({
+    postgresDir: true,
+    clickhouseDir: true,
+    clickhouseCluster: true,
+    table: true,
+    sqlcConfig: true,
+    prismaSchema: true,
+    debounceMs: true,
+    toolTimeoutMs: true,
+    lockTimeoutMs: true,
+    port: true,
+    host: true,
+    poll: true,
+    redo: true,
+    followBranch: true,
+    logFormat: true,
+    logLevel: true,
+  } satisfies Record<keyof UserConfig, true>),
+);
 
 /**
  * Builds the configuration. Precedence, for every setting: flags, then the environment (with the
