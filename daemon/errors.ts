@@ -251,3 +251,8 @@ export function toSchemasyncError(thrown: unknown, prefix = ''): SchemasyncError
   if (isSchemasyncError(thrown)) return thrown;
   return new SchemasyncError('INTERNAL', `${prefix}${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, { cause: thrown });
 }
+
+/** A type guard by code, in place of `instanceof` (which fails across module copies). */
+export function hasErrorCode<C extends KnownError['code']>(value: unknown, code: C): value is Extract<KnownError, { code: C }> {
+  return isSchemasyncError(value) && value.code === code;
+}
