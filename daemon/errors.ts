@@ -38,6 +38,7 @@ export function isSchemasyncError(value: unknown): value is SchemasyncError {
 }
 
 export class ConfigError extends SchemasyncError {
+  declare readonly code: 'CONFIG';
   /** Every problem found, so the user fixes them all at once. */
   readonly problems: string[];
   constructor(problems: string[]) {
@@ -47,6 +48,7 @@ export class ConfigError extends SchemasyncError {
 }
 
 export class UsageError extends SchemasyncError {
+  declare readonly code: 'USAGE';
   constructor(message: string) {
     super('USAGE', message);
   }
@@ -54,6 +56,7 @@ export class UsageError extends SchemasyncError {
 
 /** A file name goose would refuse (no `_`, non-numeric or non-positive version). */
 export class FilenameError extends SchemasyncError {
+  declare readonly code: 'FILENAME';
   constructor(
     readonly file: string,
     readonly reason: string,
@@ -64,6 +67,7 @@ export class FilenameError extends SchemasyncError {
 
 /** A migration file goose's parser would refuse. `line` is 1-based. */
 export class ParseError extends SchemasyncError {
+  declare readonly code: 'PARSE';
   /** The lines around `line`, with a marker, ready to print (set by the parser, not enumerable). */
   declare readonly codeFrame?: string;
   constructor(
@@ -76,6 +80,7 @@ export class ParseError extends SchemasyncError {
 }
 
 export class PlanError extends SchemasyncError {
+  declare readonly code: 'PLAN';
   constructor(message: string) {
     super('PLAN', message);
   }
@@ -86,6 +91,7 @@ export class PlanError extends SchemasyncError {
  * registered and built into a custom binary"); the project's own goose build must.
  */
 export class GoMigrationError extends SchemasyncError {
+  declare readonly code: 'PLAN';
   constructor(
     readonly file: string,
     direction: 'up' | 'down',
@@ -122,6 +128,7 @@ export interface MigrationErrorDetails {
 }
 
 export class MigrationError extends SchemasyncError {
+  declare readonly code: 'MIGRATION';
   readonly details: MigrationErrorDetails;
   constructor(details: MigrationErrorDetails, options?: { cause?: unknown }) {
     const where = details.line ? `${details.file}:${details.line}:${details.column ?? 1}` : details.file;
@@ -136,6 +143,7 @@ export class MigrationError extends SchemasyncError {
 }
 
 export class ConnectionError extends SchemasyncError {
+  declare readonly code: 'CONNECTION';
   /** `where` must already be redacted (no password). */
   constructor(
     readonly where: string,
@@ -165,6 +173,7 @@ export interface QueryErrorDetails {
  * once would fail the same way, so the daemon waits for the next change.
  */
 export class QueryError extends SchemasyncError {
+  declare readonly code: 'QUERY';
   readonly details: QueryErrorDetails;
   constructor(details: QueryErrorDetails, options?: { cause?: unknown }) {
     const code = details.serverCode ? ` [${details.serverCode}]` : '';
@@ -175,6 +184,7 @@ export class QueryError extends SchemasyncError {
 }
 
 export class LockError extends SchemasyncError {
+  declare readonly code: 'LOCK';
   constructor(message: string, options?: { cause?: unknown }) {
     super('LOCK', message, options);
   }
@@ -190,6 +200,7 @@ export interface ToolErrorDetails {
 }
 
 export class ToolError extends SchemasyncError {
+  declare readonly code: 'TOOL';
   readonly details: ToolErrorDetails;
   constructor(message: string, details: ToolErrorDetails, options?: { cause?: unknown }) {
     super('TOOL', message, options);
@@ -198,6 +209,7 @@ export class ToolError extends SchemasyncError {
 }
 
 export class ToolMissingError extends SchemasyncError {
+  declare readonly code: 'TOOL_MISSING';
   constructor(
     readonly tool: string,
     readonly installHint: string,
@@ -207,6 +219,7 @@ export class ToolMissingError extends SchemasyncError {
 }
 
 export class CancelledError extends SchemasyncError {
+  declare readonly code: 'CANCELLED';
   constructor(message = 'cancelled') {
     super('CANCELLED', message);
   }
@@ -215,4 +228,31 @@ export class CancelledError extends SchemasyncError {
 /** A short message for any thrown value. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Every error class by its literal `code`: a `switch (error.code)` narrows to the class without casts. */
+export type KnownError =
+  | ConfigError
+  | UsageError
+  | FilenameError
+  | ParseError
+  | PlanError
+  | GoMigrationError
+  | MigrationError
+  | ConnectionError
+  | QueryError
+  | LockError
+  | ToolError
+  | ToolMissingError
+  | CancelledError;
+
+/** Any thrown value as a SchemasyncError: ours pass through; anything else is a bug (INTERNAL), its stack kept. */
+export function toSchemasyncError(thrown: unknown, prefix = ''): SchemasyncError {
+  if (isSchemasyncError(thrown)) return thrown;
+  return new SchemasyncError('INTERNAL', `${prefix}${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, { cause: thrown });
+}
+
+/** A type guard by code, in place of `instanceof` (which fails across module copies). */
+export function hasErrorCode<C extends KnownError['code']>(value: unknown, code: C): value is Extract<KnownError, { code: C }> {
+  return isSchemasyncError(value) && value.code === code;
 }

@@ -7,7 +7,7 @@
  * SIGINT/SIGTERM.
  */
 import type { Env } from '../config/load.ts';
-import { CancelledError, isSchemasyncError, messageOf, type MigrationError } from '../errors.ts';
+import { CancelledError, hasErrorCode, isSchemasyncError, messageOf, type MigrationError } from '../errors.ts';
 import { parseMigration } from '../migrations/parse.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
@@ -84,7 +84,7 @@ export async function checkShadow(target: Target, ctx: ShadowContext, options: S
   try {
     return await compareInShadow(target.name, shadow.target, files, liveVersions, live, ctx, options);
   } catch (error) {
-    if (error instanceof CancelledError || ctx.signal?.aborted) throw error;
+    if (hasErrorCode(error, 'CANCELLED') || ctx.signal?.aborted) throw error;
     return unchecked(`the check in the shadow database ${shadow.name} failed: ${messageOf(error)}`);
   } finally {
     stopCleanup();

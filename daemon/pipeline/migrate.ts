@@ -1,7 +1,7 @@
 import path from 'node:path';
 
 import type { Env } from '../config/load.ts';
-import { GoMigrationError, isSchemasyncError, PlanError, SchemasyncError } from '../errors.ts';
+import { GoMigrationError, PlanError, toSchemasyncError, type SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { SQL_TEMPLATE } from '../migrations/filename.ts';
 import { parseMigration } from '../migrations/parse.ts';
@@ -312,7 +312,5 @@ function reportMissingFiles(ctx: EngineContext, versions: number[]): void {
 }
 
 export function asSchemasyncError(error: unknown): SchemasyncError {
-  if (isSchemasyncError(error)) return error;
-  // Not one of ours: a bug or a driver error we did not map. Keep the cause for the log.
-  return new SchemasyncError('INTERNAL', error instanceof Error ? (error.stack ?? error.message) : String(error), { cause: error });
+  return toSchemasyncError(error);
 }

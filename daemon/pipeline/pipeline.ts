@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { CancelledError, isSchemasyncError, SchemasyncError } from '../errors.ts';
+import { CancelledError, isSchemasyncError, toSchemasyncError, type SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import type { Changes } from './changes.ts';
 import type { RunReport, StepReport } from './report.ts';
@@ -95,6 +95,5 @@ function startMessage(trigger: string[], full: boolean): string {
 }
 
 function toError(thrown: unknown): SchemasyncError {
-  if (isSchemasyncError(thrown)) return thrown;
-  return new SchemasyncError('INTERNAL', `unexpected error: ${thrown instanceof Error ? (thrown.stack ?? thrown.message) : String(thrown)}`, { cause: thrown });
+  return toSchemasyncError(thrown, 'unexpected error: ');
 }

@@ -40,7 +40,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 
-import { CancelledError, LockError, messageOf } from '../../errors.ts';
+import { CancelledError, hasErrorCode, LockError, messageOf } from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
 import type { ClickHouseSession } from './connection.ts';
 import { sqlIdentifier } from './queries.ts';
@@ -265,7 +265,7 @@ export class ClickHouseLock {
       }
     } catch (error) {
       await release();
-      if (error instanceof LockError || error instanceof CancelledError) throw error;
+      if (hasErrorCode(error, 'LOCK') || hasErrorCode(error, 'CANCELLED')) throw error;
       if (signal?.aborted) throw new CancelledError('cancelled while waiting for the ClickHouse migration lock');
       throw new LockError(`Could not take the ClickHouse migration lock in database ${this.session.database}: ${messageOf(error)}`, { cause: error });
     }

@@ -13,7 +13,16 @@
  */
 import { randomBytes } from 'node:crypto';
 
-import { CancelledError, ConfigError, ConnectionError, MigrationError, isSchemasyncError, messageOf, type MigrationErrorDetails } from '../../errors.ts';
+import {
+  CancelledError,
+  hasErrorCode,
+  ConfigError,
+  ConnectionError,
+  MigrationError,
+  isSchemasyncError,
+  messageOf,
+  type MigrationErrorDetails,
+} from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
 import { codeFrame } from '../../migrations/frame.ts';
 import { parseMigration, positionInFile } from '../../migrations/parse.ts';
@@ -241,7 +250,7 @@ class ClickHouseTarget implements Target {
       try {
         await this.session.command(statement.sql, signal);
       } catch (error) {
-        if (error instanceof CancelledError) throw cancelledMidFile(error, unit, index);
+        if (hasErrorCode(error, 'CANCELLED')) throw cancelledMidFile(error, unit, index);
         if (!(error instanceof ServerQueryError)) throw error;
         const note = this.cluster && error.server.code === '159' ? await ddlTimeoutNote(this.session, error.server.message) : '';
         throw migrationFailure(unit, index, statement, error, note);
@@ -454,7 +463,7 @@ function migrationFailure(unit: ApplyUnit, index: number, statement: Statement, 
 
 /** Cluster mode: every statement ran, but the quorum write of the version row failed. */
 function notRecorded(where: string, unit: ApplyUnit, error: unknown): Error {
-  if (error instanceof CancelledError) return error;
+  if (hasErrorCode(error, 'CANCELLED')) return error;
   const { file, direction } = unit;
   const reason = messageOf(error).replace(/^cannot reach \S+: /, '');
   const ran = unit.statements.length === 0 ? 'it has no statements' : `all ${unit.statements.length} of its statements ran and stay applied`;
