@@ -24,6 +24,7 @@ import { startHealthServer, type DaemonState } from '../server.ts';
 import { sqlcPaths } from '../tools/project-files.ts';
 import { PrismaWorker } from '../tools/prisma-worker/client.ts';
 import { createWatcher } from '../watch/watcher.ts';
+import { sleep } from '../util/sleep.ts';
 import { isHeadFile, startBranchFollower, type BranchFollower } from './branch.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
@@ -33,7 +34,7 @@ import { sqlcLayout } from './sqlc-layout.ts';
 import { formatSummary, sqlcVersion, startupSummary } from './summary.ts';
 import { locateProjectTools } from './tools.ts';
 import { driftSources } from './verify.ts';
-import { backoffMs, sleep, waitForTargets } from './wait.ts';
+import { backoffMs, waitForTargets } from './wait.ts';
 
 export interface DaemonContext extends LoadedConfig {
   logger: Logger;

@@ -1,26 +1,11 @@
 import { CancelledError, isSchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import type { Target } from '../targets/target.ts';
+import { sleep } from '../util/sleep.ts';
 
 /** Exponential backoff: 0.5 s, 1 s, 2 s … capped at `maxMs`. */
 export function backoffMs(attempt: number, maxMs = 10_000): number {
   return Math.min(maxMs, 500 * 2 ** attempt);
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError());
-    const timer = setTimeout(done, ms);
-    function done() {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }
-    function onAbort() {
-      clearTimeout(timer);
-      reject(new CancelledError());
-    }
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 /**

@@ -4,10 +4,10 @@ import type { Env } from '../config/load.ts';
 import { GoMigrationError, PlanError, toSchemasyncError, type SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { SQL_TEMPLATE } from '../migrations/filename.ts';
-import { parseMigration } from '../migrations/parse.ts';
 import { currentVersion, findDuplicateVersions, planDown, planUp, statusRows } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { Direction, MigrationFile, StatusRow, VersionRow } from '../migrations/types.ts';
+import { unitsFor } from '../engine/units.ts';
 import type { ApplyUnit, Target } from '../targets/target.ts';
 import { SchemaLog } from './schema-log.ts';
 
@@ -66,15 +66,6 @@ export async function loadMigrationFiles(ctx: Pick<EngineContext, 'dir' | 'proje
   const duplicate = findDuplicateVersions(files);
   if (duplicate) throw duplicate;
   return files;
-}
-
-/** Parses one direction of each file before anything touches the database: a bad file stops the command first. */
-export function unitsFor(files: MigrationFile[], direction: Direction, env: Env): ApplyUnit[] {
-  return files.map((file) => {
-    if (file.go) throw new GoMigrationError(file.path, direction);
-    const section = parseMigration(file.text, direction, { file: file.path, env });
-    return { file, direction, statements: section.statements, noTransaction: section.noTransaction };
-  });
 }
 
 export interface UpOptions {

@@ -5,7 +5,8 @@ import { PlanError, type SchemasyncError } from '../errors.ts';
 import { droppedBy, type Dropped } from '../migrations/drops.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
-import { asSchemasyncError, unitsFor, type EngineContext, type EngineResult } from './migrate.ts';
+import { unitsFor } from '../engine/units.ts';
+import { asSchemasyncError, type EngineContext, type EngineResult } from './migrate.ts';
 
 /**
  * Rolls back orphans (migrations applied from another branch, drift/orphans.ts) newest first,

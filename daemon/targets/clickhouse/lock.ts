@@ -42,6 +42,7 @@ import { hostname } from 'node:os';
 
 import { CancelledError, hasErrorCode, LockError, messageOf } from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
+import { sleep } from '../../util/sleep.ts';
 import type { ClickHouseSession } from './connection.ts';
 import { sqlIdentifier } from './queries.ts';
 
@@ -261,7 +262,7 @@ export class ClickHouseLock {
             `Timed out after ${Math.round((options.timeoutMs ?? this.defaultTimeoutMs) / 1000)} s waiting for the ClickHouse migration lock (table ${this.table} in database ${this.session.database}), held by ${holder}.`,
           );
         }
-        await sleep(Math.min(this.pollEveryMs, Math.max(0, deadline - now)), signal);
+        await sleep(Math.min(this.pollEveryMs, Math.max(0, deadline - now)), signal, 'cancelled while waiting for the ClickHouse migration lock');
       }
     } catch (error) {
       await release();
@@ -294,19 +295,4 @@ export class ClickHouseLock {
       expiresAt: Number(row.expires_at),
     }));
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new CancelledError('cancelled while waiting for the ClickHouse migration lock'));
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new CancelledError('cancelled while waiting for the ClickHouse migration lock'));
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
