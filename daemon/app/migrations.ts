@@ -5,10 +5,9 @@ import type { LoadedConfig } from '../config/load.ts';
 import { UsageError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { newMigrationFileName, SQL_TEMPLATE } from '../migrations/filename.ts';
-import { currentVersion } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { StatusRow } from '../migrations/types.ts';
-import { asSchemasyncError, migrateDown, migrateRedo, migrateUp, migrationStatus, type EngineResult } from '../pipeline/migrate.ts';
+import { migrateDown, migrateRedo, migrateUp, migrationStatus, migrationVersion, type EngineResult } from '../engine/index.ts';
 import { clusterMigrationTemplate } from '../targets/clickhouse/cluster-ddl.ts';
 import type { TargetName } from '../targets/target.ts';
 import { forEachTarget } from './oneshot.ts';
@@ -33,14 +32,7 @@ export const statusAll = (loaded: Loaded): Promise<TargetStatus[]> =>
 
 /** goose version: each target's current version (the most recently applied migration). */
 export const versionAll = (loaded: Loaded): Promise<Array<Pick<EngineResult, 'target' | 'currentVersion' | 'error'>>> =>
-  forEachTarget(loaded, async (ctx) => {
-    try {
-      await ctx.target.connect(ctx.signal);
-      return { target: ctx.target.name, currentVersion: currentVersion(await ctx.target.listVersions()) };
-    } catch (error) {
-      return { target: ctx.target.name, error: asSchemasyncError(error) };
-    }
-  });
+  forEachTarget(loaded, migrationVersion);
 
 /** goose create NAME sql: same file name and template; refuses to overwrite. Returns the new file's path. */
 export async function createMigration(loaded: LoadedConfig, target: TargetName, name: string, options: { sequential: boolean }): Promise<string> {

@@ -1,6 +1,7 @@
 import type { LoadedConfig } from '../config/load.ts';
 import type { Logger } from '../log/types.ts';
-import type { EngineContext } from '../pipeline/migrate.ts';
+import type { EngineContext } from '../engine/index.ts';
+import { SchemaLog } from '../pipeline/schema-log.ts';
 import type { TargetName } from '../targets/target.ts';
 import { openTargets } from './targets.ts';
 
@@ -26,16 +27,19 @@ export async function forEachTarget<R>(
   try {
     const results: R[] = [];
     for (const target of opened.targets) {
+      const targetLogger = logger.child({ target: target.name });
       results.push(
         await fn({
           target,
           dir: opened.dirs.get(target.name)!,
           projectRoot: config.projectRoot,
           env,
-          logger: logger.child({ target: target.name }),
+          logger: targetLogger,
           allowMissing: config.allowMissing,
           lockTimeoutMs: config.lockTimeoutMs,
           signal: controller.signal,
+          // A command's own: says what each migration it applies does to the schema.
+          schemaLog: new SchemaLog(target, targetLogger),
         }),
       );
       if (controller.signal.aborted) break;

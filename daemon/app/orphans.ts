@@ -1,11 +1,11 @@
 import path from 'node:path';
 
 import type { LoadedConfig } from '../config/load.ts';
-import { appliedVersions } from '../drift/migrations.ts';
-import { describeOrphans, gitOrphanLocator } from '../drift/orphans.ts';
+import { gitOrphanLocator, type Orphan } from '../drift/orphans.ts';
+import { describeOrphans, loadMigrationFiles, rollbackOrphans, type OrphanRollback } from '../engine/index.ts';
+import { toSchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
-import { asSchemasyncError, loadMigrationFiles } from '../pipeline/migrate.ts';
-import { rollbackOrphans, type OrphanRollback } from '../pipeline/orphans.ts';
+import { appliedWithoutFile } from '../migrations/plan.ts';
 import { forEachTarget } from './oneshot.ts';
 
 type Loaded = LoadedConfig & { logger: Logger };
@@ -16,13 +16,12 @@ type Loaded = LoadedConfig & { logger: Logger };
  * watch --follow-branch does after a switch, for scripts. Migrations applied without a file that
  * git has on no branch are deleted files, not orphans: left alone (verify reports them).
  */
-export function downOrphansAll(loaded: Loaded): Promise<OrphanRollback[]> {
+export function downOrphansAll(loaded: Loaded): Promise<Array<OrphanRollback<Orphan>>> {
   const locator = gitOrphanLocator(loaded.config.projectRoot);
   return forEachTarget(loaded, async (ctx) => {
     try {
       await ctx.target.connect(ctx.signal);
-      const present = new Set((await loadMigrationFiles(ctx)).map((file) => file.version));
-      const missing = [...appliedVersions(await ctx.target.listVersions())].filter((version) => !present.has(version)).sort((a, b) => a - b);
+      const missing = appliedWithoutFile(await loadMigrationFiles(ctx), await ctx.target.listVersions());
       const orphans = await locator.locate(path.resolve(ctx.projectRoot, ctx.dir), missing);
       if (orphans.length === 0) {
         ctx.logger.info({ event: 'orphans:none', target: ctx.target.name }, `no migrations of other branches are applied on ${ctx.target.name}`);
@@ -31,7 +30,7 @@ export function downOrphansAll(loaded: Loaded): Promise<OrphanRollback[]> {
       ctx.logger.info({ event: 'orphans:found', target: ctx.target.name, versions: orphans.map((o) => o.version) }, `rolling back ${describeOrphans(orphans)}`);
       return await rollbackOrphans(ctx, orphans);
     } catch (error) {
-      return { target: ctx.target.name, applied: [], left: [], error: asSchemasyncError(error) };
+      return { target: ctx.target.name, applied: [], left: [], error: toSchemasyncError(error) };
     }
   });
 }

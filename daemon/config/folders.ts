@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 
 import { ConfigError } from '../errors.ts';
 import type { TargetName } from '../targets/target.ts';
+import { shownPath } from '../util/paths.ts';
 import { gooseFolderCandidates } from './discover.ts';
 import type { LoadedConfig } from './load.ts';
 
@@ -32,8 +32,7 @@ export function checkMigrationFolders(loaded: LoadedConfig, command: string): vo
 }
 
 export function missingFolderMessage(root: string, dir: string, origin: string, target: TargetName, candidates: string[]): string {
-  const relative = path.relative(root, dir);
-  const shown = relative.startsWith('..') ? dir : relative || '.';
+  const shown = shownPath(root, dir);
   const from = origin === 'default' ? 'the default' : `from ${origin}`;
   const flag = target === 'postgres' ? '--postgres-dir' : '--clickhouse-dir';
   const key = target === 'postgres' ? 'postgresDir' : 'clickhouseDir';

@@ -8,6 +8,7 @@
 import path from 'node:path';
 
 import { messageOf } from '../errors.ts';
+import { appliedVersions as appliedVersionsByPlan } from '../migrations/plan.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
@@ -181,11 +182,9 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   }
 }
 
-/** Versions other than 0 that goose counts as applied: the first row per version in list order is applied. */
+/** Versions other than 0 that goose counts as applied: migrations/plan.ts's one rule (the newest row per version decides). */
 export function appliedVersions(rows: VersionRow[]): Set<number> {
-  const first = new Map<number, VersionRow>();
-  for (const row of rows) if (!first.has(row.version)) first.set(row.version, row);
-  return new Set([...first.values()].filter((row) => row.isApplied && row.version !== 0).map((row) => row.version));
+  return appliedVersionsByPlan(rows);
 }
 
 function displayDir(ctx: CheckContext): string {

@@ -33,44 +33,78 @@ export function findDuplicateVersions(files: MigrationFile[]): PlanError | undef
 }
 
 /**
+ * goose's rule for what a version's rows mean: the version's newest row decides (by appliedAt, as
+ * goose's status orders by tstamp; rows without a time count as oldest; ties keep list order, and
+ * PostgreSQL lists newest id first). Since goose v2.5 a roll-back deletes the version's rows, so
+ * only databases written by older goose have `is_applied = false` rows; this is where they are read.
+ * One pass over the rows: at 2,000 migrations a pass per file was 4 million steps.
+ */
+export function latestRows(rows: VersionRow[]): Map<number, VersionRow> {
+  const latest = new Map<number, VersionRow>();
+  for (const row of rows) {
+    const seen = latest.get(row.version);
+    if (!seen || (row.appliedAt?.getTime() ?? -Infinity) > (seen.appliedAt?.getTime() ?? -Infinity)) latest.set(row.version, row);
+  }
+  return latest;
+}
+
+/** Versions other than 0 that are applied: their newest row says so (`latestRows`). */
+export function appliedVersions(rows: VersionRow[]): Set<number> {
+  const applied = new Set<number>();
+  for (const [version, row] of latestRows(rows)) if (row.isApplied && version !== 0) applied.add(version);
+  return applied;
+}
+
+/** Applied versions (≠ 0) that have no file, ascending: deleted files, or orphans of another branch. */
+export function appliedWithoutFile(files: MigrationFile[], rows: VersionRow[]): number[] {
+  const onDisk = new Set(files.map((file) => file.version));
+  return [...appliedVersions(rows)].filter((version) => !onDisk.has(version)).sort((a, b) => a - b);
+}
+
+/**
+ * Files older than the newest version the database has seen that it never recorded: goose up's
+ * "missing migrations". goose's up counts a version as present when any row names it (a legacy
+ * roll-back row included) and takes the maximum over those; `databaseMax` is that maximum.
+ */
+export function outOfOrderFiles(files: MigrationFile[], rows: VersionRow[]): { outOfOrder: MigrationFile[]; databaseMax: number } {
+  const recorded = latestRows(rows);
+  const databaseMax = Math.max(0, ...recorded.keys());
+  const outOfOrder = sortByVersion(files).filter((file) => file.version > 0 && !recorded.has(file.version) && file.version < databaseMax);
+  return { outOfOrder, databaseMax };
+}
+
+/**
  * goose CLI's current version: walk the rows in list order (PostgreSQL newest id first,
- * ClickHouse highest version first), keep the first row seen per version, and return the
- * version of the first such row that is applied. After an out-of-order apply this is the most
- * recently applied version, not the highest. Returns 0 where goose would fail with "no next
- * version found" (no rows, or none applied).
+ * ClickHouse highest version first) and return the first version whose newest row is applied.
+ * After an out-of-order apply this is the most recently applied version, not the highest.
+ * Returns 0 where goose would fail with "no next version found" (no rows, or none applied).
  */
 export function currentVersion(rows: VersionRow[]): number {
-  const seen = new Set<number>();
-  for (const row of rows) {
-    if (seen.has(row.version)) continue;
-    if (row.isApplied) return row.version;
-    seen.add(row.version);
-  }
+  const latest = latestRows(rows);
+  for (const row of rows) if (latest.get(row.version)?.isApplied) return row.version;
   return 0;
 }
 
 /**
- * goose `up` / `up-to V`. Files above `toVersion` are left out. A version counts as applied when
- * any row names it (is_applied ignored, as goose's up does). Throws PlanError with goose's
- * "found N missing migrations before current version M" listing when out-of-order files exist
- * and `allowMissing` is false.
+ * goose `up` / `up-to V`. Files above `toVersion` are left out. A version counts as done when any
+ * row names it (goose's up ignores is_applied: a legacy roll-back row keeps its file from running
+ * again; see `outOfOrderFiles`). Throws PlanError with goose's "found N missing migrations before
+ * current version M" listing when out-of-order files exist and `allowMissing` is false.
  */
 export function planUp(files: MigrationFile[], rows: VersionRow[], options: { toVersion?: number; allowMissing: boolean }): UpPlan {
   const target = options.toVersion ?? Number.MAX_SAFE_INTEGER;
   const candidates = sortByVersion(files).filter((file) => file.version > 0 && file.version <= target);
-  const inDatabase = new Set(rows.map((row) => row.version));
-  const databaseMax = rows.reduce((max, row) => Math.max(max, row.version), 0);
-
-  const outOfOrder = candidates.filter((file) => !inDatabase.has(file.version) && file.version < databaseMax);
+  const recorded = latestRows(rows);
+  const { outOfOrder, databaseMax } = outOfOrderFiles(candidates, rows);
   if (outOfOrder.length > 0 && !options.allowMissing) {
     const listing = outOfOrder.map((file) => `version ${file.version}: ${file.path}`).join('\n\t');
     throw new PlanError(`error: found ${outOfOrder.length} missing migrations before current version ${databaseMax}:\n\t${listing}`);
   }
-  const newer = candidates.filter((file) => !inDatabase.has(file.version) && file.version > databaseMax);
+  const newer = candidates.filter((file) => !recorded.has(file.version) && file.version > databaseMax);
   return {
     toApply: options.allowMissing ? [...outOfOrder, ...newer] : newer,
     outOfOrder,
-    missingFiles: appliedVersionsWithoutFile(files, rows),
+    missingFiles: appliedWithoutFile(files, rows),
     currentVersion: currentVersion(rows),
   };
 }
@@ -120,14 +154,14 @@ export function planDown(files: MigrationFile[], rows: VersionRow[], options: { 
  * `pending`; and a `missing` row for every applied version other than 0 that has no file.
  */
 export function statusRows(target: string, files: MigrationFile[], rows: VersionRow[]): StatusRow[] {
-  const newestRow = newestRows(rows);
+  const latest = latestRows(rows);
   const result: StatusRow[] = sortByVersion(files).map((file) => {
-    const newest = newestRow(file.version);
+    const newest = latest.get(file.version);
     const applied = newest?.isApplied === true;
     return { target, version: file.version, file: file.name, state: applied ? 'applied' : 'pending', appliedAt: applied ? newest.appliedAt : null };
   });
-  for (const version of appliedVersionsWithoutFile(files, rows)) {
-    result.push({ target, version, file: null, state: 'missing', appliedAt: newestRow(version)?.appliedAt ?? null });
+  for (const version of appliedWithoutFile(files, rows)) {
+    result.push({ target, version, file: null, state: 'missing', appliedAt: latest.get(version)?.appliedAt ?? null });
   }
   // Stable sort: a missing row lands among the files by version.
   return result.sort((a, b) => a.version - b.version);
@@ -135,28 +169,4 @@ export function statusRows(target: string, files: MigrationFile[], rows: Version
 
 function sortByVersion(files: MigrationFile[]): MigrationFile[] {
   return [...files].sort((a, b) => a.version - b.version || a.name.localeCompare(b.name));
-}
-
-/**
- * Each version's newest row by appliedAt (rows without a time count as oldest); ties keep list
- * order. One pass over the rows, not one per file: at 2,000 migrations that was 4 million steps.
- */
-function newestRows(rows: VersionRow[]): (version: number) => VersionRow | undefined {
-  const newest = new Map<number, VersionRow>();
-  for (const row of rows) {
-    const seen = newest.get(row.version);
-    if (!seen || (row.appliedAt?.getTime() ?? -Infinity) > (seen.appliedAt?.getTime() ?? -Infinity)) newest.set(row.version, row);
-  }
-  return (version) => newest.get(version);
-}
-
-/** Versions ≠ 0 whose first row in list order is applied (the CLI's view) and that have no file. */
-function appliedVersionsWithoutFile(files: MigrationFile[], rows: VersionRow[]): number[] {
-  const onDisk = new Set(files.map((file) => file.version));
-  const firstRow = new Map<number, VersionRow>();
-  for (const row of rows) if (!firstRow.has(row.version)) firstRow.set(row.version, row);
-  return [...firstRow.values()]
-    .filter((row) => row.isApplied && row.version !== 0 && !onDisk.has(row.version))
-    .map((row) => row.version)
-    .sort((a, b) => a - b);
 }

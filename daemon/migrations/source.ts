@@ -8,6 +8,7 @@ import { lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { isSchemasyncError, SchemasyncError } from '../errors.ts';
+import { contains, shownPath } from '../util/paths.ts';
 import { checksum } from './checksum.ts';
 import { isSqlMigrationName, parseMigrationFilename } from './filename.ts';
 import type { MigrationFile } from './types.ts';
@@ -60,7 +61,7 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
   try {
     names = await readdir(folder);
   } catch (error) {
-    const shown = displayPath(root, folder);
+    const shown = shownPath(root, folder);
     const reason = errnoOf(error) === 'ENOENT' ? 'the migrations folder does not exist' : `the migrations folder cannot be read (${describe(error)})`;
     return { files, problems: [{ file: shown, error: new SourceError(shown, reason, { cause: error }) }] };
   }
@@ -68,7 +69,7 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
   const realRoot = await realpath(root).catch(() => root);
   for (const name of names.filter((n) => isSqlMigrationName(n) && !isEditorTempName(n)).sort()) {
     const absolute = path.join(folder, name);
-    const shown = displayPath(root, absolute);
+    const shown = shownPath(root, absolute);
     try {
       const { version, description } = parseMigrationFilename(name);
       const { text, checksum } = readMigrationText(absolute, shown, realRoot, maxBytes);
@@ -82,13 +83,24 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
   return { files, problems };
 }
 
+/**
+ * Problems split the way every reader of a folder treats them: a name goose would not take
+ * (`FILENAME`) is no migration and is only mentioned; anything else blocks.
+ */
+export function splitProblems(problems: SourceProblem[]): { ignored: SourceProblem[]; blocking: SourceProblem[] } {
+  return {
+    ignored: problems.filter((problem) => problem.error.code === 'FILENAME'),
+    blocking: problems.filter((problem) => problem.error.code !== 'FILENAME'),
+  };
+}
+
 /** goose's `*.go` collection: numeric names only, test files and bad names skipped without a word. */
 function goMigrations(names: string[], folder: string, root: string): MigrationFile[] {
   const found: MigrationFile[] = [];
   for (const name of names.filter((n) => n.endsWith('.go') && !n.endsWith('_test.go') && !isEditorTempName(n))) {
     try {
       const { version, description } = parseMigrationFilename(name);
-      found.push({ version, description, name, path: displayPath(root, path.join(folder, name)), text: '', checksum: '', go: true });
+      found.push({ version, description, name, path: shownPath(root, path.join(folder, name)), text: '', checksum: '', go: true });
     } catch {
       // goose: "Skip any files that don't have version prefix."
     }
@@ -119,7 +131,7 @@ function readMigrationText(absolute: string, shown: string, realRoot: string, ma
     const link = lstatSync(absolute, { bigint: true });
     if (link.isSymbolicLink()) {
       const target = realpathSync(absolute);
-      if (!isInside(realRoot, target)) throw problem(`is a symlink to ${target}, outside the project; schemasync reads only files inside ${realRoot}`);
+      if (!contains(realRoot, target)) throw problem(`is a symlink to ${target}, outside the project; schemasync reads only files inside ${realRoot}`);
     }
     // lstat of anything but a symlink is its stat: one system call per unchanged file.
     const info = link.isSymbolicLink() ? statSync(absolute, { bigint: true }) : link;
@@ -153,15 +165,6 @@ function decodeUtf8(bytes: Uint8Array, problem: (reason: string, cause?: unknown
   } catch (error) {
     throw problem('is not valid UTF-8 text; save it as UTF-8', error);
   }
-}
-
-function displayPath(root: string, absolute: string): string {
-  return isInside(root, absolute) ? path.relative(root, absolute) || '.' : absolute;
-}
-
-function isInside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (relative !== '..' && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative));
 }
 
 function errnoOf(error: unknown): string | undefined {

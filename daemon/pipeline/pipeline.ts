@@ -80,7 +80,8 @@ export class Pipeline<S> {
       return { name: step.name, status: outcome.status, durationMs, detail: outcome.detail };
     } catch (thrown) {
       const durationMs = Math.round(performance.now() - started);
-      const error = signal.aborted && !isSchemasyncError(thrown) ? new CancelledError(`${step.name} cancelled`) : toError(thrown);
+      const error =
+        signal.aborted && !isSchemasyncError(thrown) ? new CancelledError(`${step.name} cancelled`) : toSchemasyncError(thrown, 'unexpected error: ');
       logger.debug({ event: 'step:end', step: step.name, status: 'failed', durationMs }, `${step.name} failed`);
       this.options.onFailure?.(step.name, error, logger);
       return { name: step.name, status: 'failed', durationMs, error };
@@ -92,8 +93,4 @@ export class Pipeline<S> {
 function startMessage(trigger: string[], full: boolean): string {
   if (!full) return `change: ${trigger.join(', ')}`;
   return trigger.length === 0 ? 'sync: checking everything' : `change: ${trigger.join(', ')} (checking everything after the failed run)`;
-}
-
-function toError(thrown: unknown): SchemasyncError {
-  return toSchemasyncError(thrown, 'unexpected error: ');
 }

@@ -1,5 +1,7 @@
 import { formatSchemaChange, schemaChanges } from '../drift/schema-changes.ts';
+import type { SchemaObserver } from '../engine/index.ts';
 import type { Logger } from '../log/types.ts';
+import { appliedVersions } from '../migrations/plan.ts';
 import type { Direction, MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { Catalog, Target } from '../targets/target.ts';
 
@@ -11,7 +13,7 @@ import type { Catalog, Target } from '../targets/target.ts';
  * run applying one migration reads the catalog once (which the apply step reuses for the Prisma
  * fingerprint).
  */
-export class SchemaLog {
+export class SchemaLog implements SchemaObserver {
   #catalog: Catalog | undefined;
   /** The applied versions `#catalog` was read with. */
   #versions: Set<number> | undefined;
@@ -55,12 +57,6 @@ export class SchemaLog {
     this.#catalog = undefined;
     this.#versions = undefined;
   }
-}
-
-function appliedVersions(rows: VersionRow[]): Set<number> {
-  const first = new Map<number, boolean>();
-  for (const row of rows) if (!first.has(row.version)) first.set(row.version, row.isApplied);
-  return new Set([...first].filter(([, applied]) => applied).map(([version]) => version));
 }
 
 function sameSet(a: Set<number>, b: Set<number>): boolean {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkMigrations } from '../../daemon/drift/migrations.ts';
 import { checkShadow } from '../../daemon/drift/shadow.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
-import { migrateDown, migrateUp, type EngineContext } from '../../daemon/pipeline/migrate.ts';
+import { migrateDown, migrateUp, type EngineContext } from '../../daemon/engine/index.ts';
 import { createClickHouseTarget } from '../../daemon/targets/clickhouse/target.ts';
 import type { Target } from '../../daemon/targets/target.ts';
 import { clickhouseMissing, clickhouseQuery, clickhouseServerUrl, createTestClickHouseDatabase } from '../helpers/clickhouse.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { checkMigrations } from '../../daemon/drift/migrations.ts';
 import { checkShadow } from '../../daemon/drift/shadow.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
-import { migrateUp, type EngineContext } from '../../daemon/pipeline/migrate.ts';
+import { migrateUp, type EngineContext } from '../../daemon/engine/index.ts';
 import { locatePrismaCli } from '../../daemon/tools/locate.ts';
 import { printedSchema, prismaPullPrint } from '../../daemon/tools/prisma.ts';
 import { runTool } from '../../daemon/tools/run.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { silentLogger } from '../../daemon/log/types.ts';
-import { migrateUp } from '../../daemon/pipeline/migrate.ts';
+import { migrateUp } from '../../daemon/engine/index.ts';
 import { createPostgresTarget } from '../../daemon/targets/postgres/target.ts';
 import { gooseCommand, type GooseAction } from '../../daemon/tools/goose.ts';
 import { runTool } from '../../daemon/tools/run.ts';

@@ -2,10 +2,10 @@ import path from 'node:path';
 
 import { GoMigrationError } from '../../errors.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
+import { migrateUp, type AppliedMigration } from '../../engine/index.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
-import { migrateUp, type AppliedMigration } from '../migrate.ts';
 import { SchemaLog } from '../schema-log.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';

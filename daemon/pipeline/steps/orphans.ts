@@ -1,16 +1,15 @@
-import { appliedVersions } from '../../drift/migrations.ts';
-import { describeOrphans } from '../../drift/orphans.ts';
+import { describeOrphans, rollbackOrphans } from '../../engine/index.ts';
+import { appliedWithoutFile } from '../../migrations/plan.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
-import { rollbackOrphans } from '../orphans.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
 /**
  * Before apply: finds the orphans of one target (applied migrations whose file is gone from
  * the working tree but which git has on another branch, drift/orphans.ts). With --follow-branch
- * it rolls them back (pipeline/orphans.ts), so that apply then brings in the checked-out branch's
+ * it rolls them back (engine/orphans.ts), so that apply then brings in the checked-out branch's
  * migrations; otherwise it leaves them, and the drift step says once what they are and how to
  * roll them back. A rollback that stops fails the step, so apply and what follows it do not run
  * on a half-switched database.
@@ -22,9 +21,8 @@ export function orphanStep(deps: StepDeps, target: Target): Step<RunState> {
     skipReason: (changes) => (!deps.orphans ? 'git is not asked' : touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(_changes, state, signal) {
       const dir = deps.dirs.get(target.name)!;
-      const present = new Set((state.files[target.name] ?? []).map((file) => file.version));
       await target.connect(signal);
-      const missing = [...appliedVersions(await target.listVersions())].filter((version) => !present.has(version)).sort((a, b) => a - b);
+      const missing = appliedWithoutFile(state.files[target.name] ?? [], await target.listVersions());
       if (missing.length === 0) return { status: 'skipped' as const, detail: 'no applied migration without a file' };
       const orphans = await deps.orphans!.locate(dir, missing, state.branch?.from);
       (state.orphans ??= {})[target.name] = orphans;

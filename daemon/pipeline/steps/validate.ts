@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
+import { loadMigrationFiles } from '../../engine/index.ts';
 import { isSchemasyncError } from '../../errors.ts';
 import { parseMigration } from '../../migrations/parse.ts';
 import type { Changes } from '../changes.ts';
 import { touches } from '../changes.ts';
-import { loadMigrationFiles } from '../migrate.ts';
 import type { Target } from '../../targets/target.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';

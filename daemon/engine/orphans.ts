@@ -1,39 +1,51 @@
 import path from 'node:path';
 
-import { describeOrphans, type Orphan } from '../drift/orphans.ts';
-import { PlanError, type SchemasyncError } from '../errors.ts';
+import { PlanError, toSchemasyncError, type SchemasyncError } from '../errors.ts';
 import { droppedBy, type Dropped } from '../migrations/drops.ts';
 import type { MigrationFile } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
-import { unitsFor } from '../engine/units.ts';
-import { asSchemasyncError, type EngineContext, type EngineResult } from './migrate.ts';
+import type { EngineContext, EngineResult } from './context.ts';
+import { withTargetLock } from './run.ts';
+import { unitsFor } from './units.ts';
 
-/**
- * Rolls back orphans (migrations applied from another branch, drift/orphans.ts) newest first,
- * each with the Down of the text it was applied with, as schemasync's ledger recorded it: the
- * file is not in the working tree, and the other branch's copy may have changed since. Each one
- * goes through the target's `apply` (one transaction on PostgreSQL, statement by statement on
- * ClickHouse), which also removes its version row and ledger entry. The first one that cannot
- * be rolled back (no recorded text, a Down that fails) stops the rollback; the older ones stay.
- */
-export interface OrphanRollback extends EngineResult {
-  /** Orphans still applied afterwards (the one that stopped the rollback and those older). */
-  left: Orphan[];
+/** An applied migration whose file is on another git branch (drift/orphans.ts finds them; the engine knows no git). */
+export interface OrphanRef {
+  version: number;
+  /** Where git has its file: `branch feature`, `commit abc1234`. */
+  source: string;
+  /** What to check out to have the file again. */
+  checkout: string;
+  /** The file's name there. */
+  file: string;
 }
 
-export async function rollbackOrphans(ctx: EngineContext, orphans: Orphan[]): Promise<OrphanRollback> {
-  const result: OrphanRollback = { target: ctx.target.name, applied: [], left: [...orphans] };
+/**
+ * Rolls back orphans newest first, each with the Down of the text it was applied with, as
+ * schemasync's ledger recorded it: the file is not in the working tree, and the other branch's
+ * copy may have changed since. Each one goes through the target's `apply` (one transaction on
+ * PostgreSQL, statement by statement on ClickHouse), which also removes its version row and
+ * ledger entry. The first one that cannot be rolled back (no recorded text, a Down that fails)
+ * stops the rollback; the older ones stay.
+ */
+export interface OrphanRollback<O extends OrphanRef = OrphanRef> extends EngineResult {
+  /** Orphans still applied afterwards (the one that stopped the rollback and those older). */
+  left: O[];
+}
+
+/** `00002_x.sql, 00003_y.sql from branch feature/x; 00004_z.sql from branch main`: the orphans grouped by where they come from. Pure. */
+export function describeOrphans(orphans: OrphanRef[]): string {
+  const bySource = new Map<string, OrphanRef[]>();
+  for (const orphan of orphans) bySource.set(orphan.source, [...(bySource.get(orphan.source) ?? []), orphan]);
+  return [...bySource.entries()].map(([source, group]) => `${group.map((o) => o.file).join(', ')} from ${source}`).join('; ');
+}
+
+export async function rollbackOrphans<O extends OrphanRef>(ctx: EngineContext, orphans: O[]): Promise<OrphanRollback<O>> {
+  const result: OrphanRollback<O> = { target: ctx.target.name, applied: [], left: [...orphans] };
   if (orphans.length === 0) return result;
   try {
-    await ctx.target.connect(ctx.signal);
-    await ctx.target.withLock(() => rollBackEach(ctx, orphans, result), {
-      signal: ctx.signal,
-      timeoutMs: ctx.lockTimeoutMs,
-      onWait: (holder) =>
-        ctx.logger.warn({ event: 'lock:wait', target: ctx.target.name, holder }, `waiting for the ${ctx.target.name} migration lock, held by ${holder}`),
-    });
+    await withTargetLock(ctx, () => rollBackEach(ctx, orphans, result));
   } catch (error) {
-    result.error = asSchemasyncError(error);
+    result.error = toSchemasyncError(error);
   }
   if (result.error && result.left.length > 0) {
     // Which one and why is the error itself, logged by the caller; this says what stays.
@@ -45,7 +57,7 @@ export async function rollbackOrphans(ctx: EngineContext, orphans: Orphan[]): Pr
   return result;
 }
 
-async function rollBackEach(ctx: EngineContext, orphans: Orphan[], result: OrphanRollback): Promise<void> {
+async function rollBackEach<O extends OrphanRef>(ctx: EngineContext, orphans: O[], result: OrphanRollback<O>): Promise<void> {
   const entries = new Map(((await ctx.target.ledger?.list()) ?? []).map((entry) => [entry.version, entry] as const));
   const newestFirst = [...orphans].sort((a, b) => b.version - a.version);
   for (const orphan of newestFirst) {
@@ -55,11 +67,7 @@ async function rollBackEach(ctx: EngineContext, orphans: Orphan[], result: Orpha
     const [unit] = unitsFor([file], 'down', ctx.env);
     await logWhatGoes(ctx, orphan, droppedBy(unit!.statements));
     const started = performance.now();
-    try {
-      await ctx.target.apply(unit!, ctx.signal);
-    } catch (error) {
-      throw asSchemasyncError(error);
-    }
+    await ctx.target.apply(unit!, ctx.signal);
     const durationMs = Math.round(performance.now() - started);
     result.applied.push({ file: file.path, version: file.version, direction: 'down', durationMs });
     result.left = result.left.filter((left) => left.version !== orphan.version);
@@ -84,7 +92,7 @@ function recordedFile(ctx: EngineContext, entry: LedgerEntry): MigrationFile {
   };
 }
 
-function noRecordedText(target: Target, orphan: Orphan): SchemasyncError {
+function noRecordedText(target: Target, orphan: OrphanRef): SchemasyncError {
   const why = target.ledger
     ? 'schemasync has no recorded text of it (goose applied it, and its file was never seen by schemasync)'
     : `the ${target.name} target keeps no ledger of applied texts`;
@@ -94,7 +102,7 @@ function noRecordedText(target: Target, orphan: Orphan): SchemasyncError {
 }
 
 /** Before anything is dropped: which tables and types go, with their rows. */
-async function logWhatGoes(ctx: EngineContext, orphan: Orphan, dropped: Dropped[]): Promise<void> {
+async function logWhatGoes(ctx: EngineContext, orphan: OrphanRef, dropped: Dropped[]): Promise<void> {
   const parts = await Promise.all(
     dropped.map(async (item) => {
       if (item.kind !== 'table') return { ...item, rows: undefined, text: `${item.kind} ${item.name}` };

@@ -1,0 +1,57 @@
+import type { Env } from '../config/load.ts';
+import type { SchemasyncError } from '../errors.ts';
+import type { Logger } from '../log/types.ts';
+import type { Direction, MigrationFile, VersionRow } from '../migrations/types.ts';
+import type { Target } from '../targets/target.ts';
+
+/**
+ * What every engine call works with: one target, its folder, and how to talk about it. The engine
+ * is goose's Provider (plan, lock, apply, record, redo, status, orphan rollback) for one target,
+ * used alike by the one-shot commands and the daemon's apply step. Its calls report; they do not
+ * throw: a failure comes back in `error`, next to what was applied before it.
+ */
+export interface EngineContext {
+  target: Target;
+  dir: string;
+  projectRoot: string;
+  /** Environment for `-- +goose ENVSUB ON`. */
+  env: Env;
+  logger: Logger;
+  allowMissing: boolean;
+  lockTimeoutMs: number;
+  signal?: AbortSignal;
+  /**
+   * Says what each migration did to the schema (pipeline/schema-log.ts); the daemon keeps one per
+   * target across runs, a command gets its own. Without it nothing is described.
+   */
+  schemaLog?: SchemaObserver;
+}
+
+/** Told about each unit the engine applies, to describe the schema change it made. */
+export interface SchemaObserver {
+  /** Before the first unit of a command, with the version rows read under the lock. */
+  begin(rows: VersionRow[]): Promise<void>;
+  /** After one unit (or one re-applied file). */
+  after(file: MigrationFile, direction: Direction | 'reapplied'): Promise<void>;
+  /** After a failure or a cancellation, or a batch too large to describe: the schema is unknown. */
+  forget(): void;
+}
+
+export interface AppliedMigration {
+  file: string;
+  version: number;
+  direction: Direction;
+  durationMs: number;
+  /** Half of re-applying an edited migration (watch mode): its old Down or its new Up. */
+  reapplied?: true;
+}
+
+export interface EngineResult {
+  target: string;
+  applied: AppliedMigration[];
+  /** goose's current version after the command (CLI rule); undefined when it could not be read. */
+  currentVersion?: number;
+  /** Watch mode: the first pending file still holding `schemasync create`'s untouched template; nothing from it on was applied. */
+  waitingForSql?: MigrationFile;
+  error?: SchemasyncError;
+}

@@ -1,0 +1,98 @@
+import path from 'node:path';
+
+import { SQL_TEMPLATE } from '../migrations/filename.ts';
+import { currentVersion, planUp } from '../migrations/plan.ts';
+import type { MigrationFile, VersionRow } from '../migrations/types.ts';
+import type { EngineContext, EngineResult } from './context.ts';
+import { loadMigrationFiles } from './files.ts';
+import { adoptGooseVersions } from './ledger.ts';
+import { applyUntilGo, guarded, runLocked, schemaLogFor } from './run.ts';
+import { unitsFor } from './units.ts';
+
+export interface UpOptions {
+  toVersion?: number;
+  /** The folder as already read by the caller (the pipeline's validate step). */
+  files?: MigrationFile[];
+  /**
+   * Watch mode: when the newest applied migration passes this test (it is among the changed
+   * files) and its text differs from the ledger's, re-apply it first (see `reapplyEditedNewest`).
+   */
+  reapplyIf?: (file: MigrationFile) => boolean;
+  /**
+   * Watch mode: stop before the first pending file whose text is still goose's untouched
+   * template (`create` wrote it a moment ago; its SQL is not written yet). Applied, it would be
+   * "edited after it was applied" as soon as the developer fills it in.
+   */
+  holdTemplates?: boolean;
+  /** Applied versions without a file that were already reported (orphans of another git branch): no file-missing warning. */
+  quietMissing?: number[];
+}
+
+/** goose up / up-to, after adopting goose-applied versions into the ledger (and, in watch mode, re-applying the edited newest migration). */
+export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Promise<EngineResult> {
+  return runLocked(ctx, async (result) => {
+    const files = options.files ?? (await loadMigrationFiles(ctx));
+    const rows = await ctx.target.listVersions();
+    const plan = planUp(files, rows, { toVersion: options.toVersion, allowMissing: ctx.allowMissing });
+    reportMissingFiles(
+      ctx,
+      plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)),
+    );
+    await adoptGooseVersions(ctx, files, rows);
+    if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
+    const template = options.holdTemplates ? plan.toApply.findIndex((file) => file.text === SQL_TEMPLATE) : -1;
+    if (template !== -1) result.waitingForSql = plan.toApply[template];
+    const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result, rows);
+    if (units.length === 0 && result.applied.length === 0) {
+      ctx.logger.debug(
+        { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },
+        `no migrations to run, current version: ${plan.currentVersion}`,
+      );
+    }
+    return rows;
+  });
+}
+
+/**
+ * The migration being written: when the newest applied migration (goose's current version) is
+ * selected by `reapplyIf` and its text differs from the ledger's copy, run the Down of the
+ * applied text and then the new Up through `applyAtomically` (one transaction on PostgreSQL, so
+ * a failing new Up leaves the old state). Without a ledger entry there is no applied text to
+ * undo with, so nothing is done.
+ */
+async function reapplyEditedNewest(
+  ctx: EngineContext,
+  files: MigrationFile[],
+  rows: VersionRow[],
+  reapplyIf: (file: MigrationFile) => boolean,
+  result: EngineResult,
+): Promise<void> {
+  const newest = currentVersion(rows);
+  const file = files.find((candidate) => candidate.version === newest);
+  if (!file || file.go || !reapplyIf(file) || !ctx.target.ledger) return;
+  const entry = (await ctx.target.ledger.list()).find((candidate) => candidate.version === newest);
+  if (!entry || entry.checksum === file.checksum) return;
+  const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };
+  const [down] = unitsFor([applied], 'down', ctx.env);
+  const [up] = unitsFor([file], 'up', ctx.env);
+  const schema = schemaLogFor(ctx, 1);
+  await schema?.begin(rows);
+  const started = performance.now();
+  await guarded(schema, ctx.target.applyAtomically([down!, up!], ctx.signal));
+  const durationMs = Math.round(performance.now() - started);
+  for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs, reapplied: true });
+  ctx.logger.info(
+    { event: 'migration:reapplied', target: ctx.target.name, file: file.path, version: file.version, durationMs },
+    `re-applied ${file.name}: down (applied text) + up (new text)`,
+  );
+  await schema?.after(file, 'reapplied');
+}
+
+function reportMissingFiles(ctx: EngineContext, versions: number[]): void {
+  for (const version of versions) {
+    ctx.logger.warn(
+      { event: 'migration:file-missing', target: ctx.target.name, version },
+      `version ${version} is applied on ${ctx.target.name} but has no file in ${path.relative(ctx.projectRoot, ctx.dir) || '.'}`,
+    );
+  }
+}
