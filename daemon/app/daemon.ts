@@ -6,42 +6,27 @@ import { messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { checksum } from '../migrations/checksum.ts';
 import { currentVersion } from '../migrations/plan.ts';
-import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes, type ProjectLayout } from '../pipeline/changes.ts';
-import { MemoryFile } from '../pipeline/memory.ts';
-import { Pipeline, type Step } from '../pipeline/pipeline.ts';
-import { formatDuration, runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
+import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes } from '../pipeline/changes.ts';
+import type { MemoryFile } from '../pipeline/memory.ts';
+import type { RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
-import { gitOrphanLocator } from '../drift/orphans.ts';
-import { DriftTracker } from '../drift/tracker.ts';
-import { applyStep } from '../pipeline/steps/apply.ts';
-import { orphanStep } from '../pipeline/steps/orphans.ts';
-import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
-import { driftStep } from '../pipeline/steps/drift.ts';
-import { prismaStep } from '../pipeline/steps/prisma.ts';
-import { sqlcStep } from '../pipeline/steps/sqlc.ts';
-import { validateStep } from '../pipeline/steps/validate.ts';
+import { newRunState } from '../pipeline/steps/context.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
-import { sqlcPaths } from '../tools/project-files.ts';
-import { PrismaWorker } from '../tools/prisma-worker/client.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { sleep } from '../util/sleep.ts';
-import { isHeadFile, startBranchFollower, type BranchFollower } from './branch.ts';
-import { logFailure } from './failure.ts';
+import { isHeadFile, startBranchFollower } from './branch.ts';
+import { buildPipeline, type StepSelection } from './build-pipeline.ts';
 import { handleSignals } from './lifecycle.ts';
+import { logRunEnd } from './run-end.ts';
 import { startShadowDrift } from './shadow-watch.ts';
-import { openTargets, type OpenedTargets } from './targets.ts';
 import { sqlcLayout } from './sqlc-layout.ts';
 import { formatSummary, sqlcVersion, startupSummary } from './summary.ts';
-import { locateProjectTools } from './tools.ts';
-import { driftSources } from './verify.ts';
+import { openTargets, TYPES_TARGET } from './targets.ts';
 import { backoffMs, waitForTargets } from './wait.ts';
 
 export interface DaemonContext extends LoadedConfig {
   logger: Logger;
 }
-
-/** Which steps a run may use: everything (watch, sync), or the type generators alone (dev:types). */
-export type StepSelection = 'all' | 'types';
 
 /**
  * `schemasync sync`: one full run, then exit. Returns the exit status: 0 when every step
@@ -50,7 +35,7 @@ export type StepSelection = 'all' | 'types';
 export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'all'): Promise<number> {
   const controller = new AbortController();
   const stopSignals = handleSignals(ctx.logger, () => Promise.resolve(controller.abort()));
-  const opened = await openTargets(ctx.config, ctx.logger, selection === 'types' ? ['postgres'] : ctx.config.targets);
+  const opened = await openTargets(ctx.config, ctx.logger, selection === 'types' ? [TYPES_TARGET] : ctx.config.targets);
   try {
     const { pipeline } = await buildPipeline(ctx, opened, selection);
     await waitForTargets(opened.targets, ctx.logger, controller.signal);
@@ -243,97 +228,6 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   return code;
 }
 
-async function buildPipeline(
-  ctx: DaemonContext,
-  opened: OpenedTargets,
-  selection: StepSelection,
-  options: { daemon?: boolean; follower?: BranchFollower | undefined } = {},
-) {
-  const { follower } = options;
-  const { config, env, logger } = ctx;
-  // Only watch mode in a git repository follows a branch (`sync` has no switch to follow).
-  const followBranch = follower !== undefined && config.watch.followBranch;
-  const memory = await MemoryFile.open(config.projectRoot);
-  const deps: StepDeps = {
-    projectRoot: config.projectRoot,
-    env,
-    logger,
-    targets: opened.targets,
-    dirs: opened.dirs,
-    // Following a branch means applying its migrations that are older than the other branch's (goose's allow-missing).
-    allowMissing: config.allowMissing || followBranch,
-    lockTimeoutMs: config.lockTimeoutMs,
-    memory,
-    redo: config.watch.redo,
-    orphans: gitOrphanLocator(config.projectRoot, follower ? Promise.resolve(follower.repo) : undefined),
-    followBranch,
-  };
-  const layout: ProjectLayout = {
-    projectRoot: config.projectRoot,
-    migrationDirs: Object.fromEntries(opened.dirs),
-    sqlcConfig: config.sqlc.configFile,
-    sqlcQueries: existsSync(config.sqlc.configFile) ? sqlcPaths(readFileSync(config.sqlc.configFile, 'utf8'), config.sqlc.configFile).queries : [],
-    prismaSchema: config.prisma.schema,
-  };
-
-  const postgres = opened.targets.find((t) => t.name === 'postgres');
-  // The daemon looks for sqlc even without a sqlc config yet: one added later is used at once.
-  const found = await locateProjectTools(config, env, { sqlcWithoutConfig: options.daemon === true });
-  const sqlcContext = found.sqlcBinary ? { binary: found.sqlcBinary, configFile: config.sqlc.configFile } : undefined;
-  const tools: Array<Step<RunState>> = [];
-  let prismaWorker: PrismaWorker | undefined;
-  if (postgres && opened.postgresUrl && found.prismaCli) {
-    const context = { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl };
-    // A long-lived process pays off in watch mode only; one-shot commands run the CLI.
-    if (options.daemon) prismaWorker = PrismaWorker.create({ ...context, projectRoot: config.projectRoot, logger });
-    tools.push(prismaStep(deps, { context, timeoutMs: config.prisma.timeoutMs, worker: prismaWorker }));
-  }
-  if (postgres && sqlcContext) {
-    const step = sqlcStep(deps, { context: sqlcContext, timeoutMs: config.sqlc.timeoutMs });
-    tools.push({ ...step, skipReason: (changes, state) => (existsSync(sqlcContext.configFile) ? step.skipReason(changes, state) : 'no sqlc config') });
-  }
-  // The daemon's start-up summary says which tools are off and why; one-shot runs say it here.
-  if (postgres && !options.daemon) {
-    for (const { tool, reason } of found.missing) logger.warn({ event: 'tool:missing', tool }, `${tool} step off: ${reason}`);
-  }
-
-  const applies = opened.targets.map((target) => applyStep(deps, target));
-  const applyPostgres = applies.filter((step) => step.name === 'apply:postgres');
-  const applyOthers = applies.filter((step) => step.name !== 'apply:postgres');
-  // PostgreSQL first (Prisma and sqlc follow it); ClickHouse beside the type generators.
-  // Drift last: it reads what apply, Prisma and sqlc left behind.
-  const drift = selection === 'types' ? undefined : { sources: await driftSources(ctx, opened, opened.targets, memory), tracker: new DriftTracker() };
-  const stages: Array<Array<Step<RunState>>> =
-    selection === 'types' || !drift
-      ? [tools]
-      : [
-          opened.targets.map((target) => validateStep(deps, target)),
-          opened.targets.map((target) => orphanStep(deps, target)),
-          applyPostgres,
-          [...applyOthers, ...tools],
-          [driftStep(deps, drift)],
-        ];
-  return {
-    pipeline: new Pipeline(
-      stages.filter((stage) => stage.length > 0),
-      {
-        logger,
-        projectRoot: config.projectRoot,
-        // Each failure is logged when its step ends, with that time; a cancellation waits for the run's end (said once there).
-        onFailure: (step, error, runLogger) => {
-          if (error.code !== 'CANCELLED') logFailure(runLogger.child({ step }), error);
-        },
-      },
-    ),
-    layout,
-    memory,
-    drift,
-    found,
-    sqlcContext,
-    prismaWorker,
-  };
-}
-
 /**
  * schemasync's own writes (db pull rewriting schema.prisma) come back as file events: a
  * schema.prisma whose text is the one the client was last generated from is not a change.
@@ -342,26 +236,4 @@ function withoutOwnWrites(changes: Changes, schema: string, memory: MemoryFile):
   if (!changes.prismaSchema || changes.full) return changes;
   if (!existsSync(schema) || checksum(readFileSync(schema, 'utf8')) !== memory.get().prismaGeneratedFrom) return changes;
   return { ...changes, prismaSchema: false, paths: changes.paths.filter((p) => p !== schema) };
-}
-
-function logRunEnd(logger: Logger, report: RunReport): void {
-  const failed = report.steps.filter((step) => step.status === 'failed');
-  if (failed.length > 0 && failed.every((step) => step.error?.code === 'CANCELLED')) {
-    // Stopped by a shutdown: one info line of what was cancelled and rolled back, no "failed".
-    logger.info({ ...runEndEvent(report), run: report.id }, `stopped: ${failed.map((step) => step.error!.message).join('; ')}`);
-    return;
-  }
-  // Other failures were logged as their steps ended (pipeline onFailure).
-  for (const step of report.steps) {
-    if (step.error?.code === 'CANCELLED') logFailure(logger.child({ run: report.id, step: step.name }), step.error);
-  }
-  if (report.ok) {
-    logger.info({ ...runEndEvent(report), run: report.id }, summarizeRun(report));
-    return;
-  }
-  // Each failure was just logged in full (file, line, code frame): the summary only names the steps.
-  logger.error(
-    { ...runEndEvent(report), run: report.id },
-    `✖ failed in ${formatDuration(report.durationMs)} · ${failed.map((step) => step.name).join(', ')} failed (see above)`,
-  );
 }

@@ -16,6 +16,9 @@ export interface OpenedTargets {
   close(): Promise<void>;
 }
 
+/** The target whose catalog feeds Prisma and sqlc (the type generators): the one app/ names. */
+export const TYPES_TARGET: TargetName = 'postgres';
+
 /** Where the embedded PostgreSQL keeps its data: git-ignored, inside the project. */
 export const embeddedDataDir = (projectRoot: string) => path.join(projectRoot, '.schemasync', 'postgres');
 

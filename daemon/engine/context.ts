@@ -53,5 +53,7 @@ export interface EngineResult {
   currentVersion?: number;
   /** Watch mode: the first pending file still holding `schemasync create`'s untouched template; nothing from it on was applied. */
   waitingForSql?: MigrationFile;
+  /** The Go migration the command stopped at (goose's stock binary cannot run it); `error` says so. */
+  stoppedAtGo?: string;
   error?: SchemasyncError;
 }

@@ -23,7 +23,10 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     const rows = await ctx.target.listVersions();
     const [file] = planDown(files, rows, {});
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
-    if (file.go) throw new GoMigrationError(file.path, 'down');
+    if (file.go) {
+      result.stoppedAtGo = file.path;
+      throw new GoMigrationError(file.path, 'down');
+    }
     const [down, up] = [...unitsFor(await asApplied(ctx, [file]), 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
     await applyEach(ctx, [down!, up!], result, rows);
     return rows;

@@ -47,7 +47,10 @@ export async function applyUntilGo(
   const stop = files.findIndex((file) => file.go);
   const units = unitsFor(stop === -1 ? files : files.slice(0, stop), direction, ctx.env);
   await applyEach(ctx, units, result, rows);
-  if (stop !== -1) throw new GoMigrationError(files[stop]!.path, direction);
+  if (stop !== -1) {
+    result.stoppedAtGo = files[stop]!.path;
+    throw new GoMigrationError(files[stop]!.path, direction);
+  }
   return units;
 }
 

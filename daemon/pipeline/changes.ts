@@ -1,6 +1,7 @@
 import path from 'node:path';
 
-import type { TargetName } from '../targets/target.ts';
+import { TARGET_NAMES, type TargetName } from '../targets/target.ts';
+import { contains } from '../util/paths.ts';
 
 /**
  * What a run has to look at, derived from the paths that changed. Pure: the watcher gives
@@ -29,10 +30,15 @@ export interface ProjectLayout {
   prismaSchema: string;
 }
 
-export const FULL_RUN: Changes = { full: true, migrations: { postgres: [], clickhouse: [] }, sqlc: true, prismaSchema: true, paths: [] };
+/** One list per registered target. */
+function perTarget(list: (target: TargetName) => string[]): Record<TargetName, string[]> {
+  return Object.fromEntries(TARGET_NAMES.map((target) => [target, list(target)])) as Record<TargetName, string[]>;
+}
+
+export const FULL_RUN: Changes = { full: true, migrations: perTarget(() => []), sqlc: true, prismaSchema: true, paths: [] };
 
 export function noChanges(): Changes {
-  return { full: false, migrations: { postgres: [], clickhouse: [] }, sqlc: false, prismaSchema: false, paths: [] };
+  return { full: false, migrations: perTarget(() => []), sqlc: false, prismaSchema: false, paths: [] };
 }
 
 /** Sorts changed paths into what they affect; paths that affect nothing are dropped. */
@@ -42,12 +48,12 @@ export function classifyPaths(paths: string[], layout: ProjectLayout): Changes {
     let relevant = false;
     for (const [target, dir] of Object.entries(layout.migrationDirs) as Array<[TargetName, string]>) {
       // A migration file, or the folder itself (renamed away and back, deleted, created).
-      if (isInside(file, dir) || file === dir || isInside(dir, file)) {
+      if (contains(dir, file) || contains(file, dir)) {
         changes.migrations[target].push(file);
         relevant = true;
       }
     }
-    if (file === layout.sqlcConfig || layout.sqlcQueries.some((q) => file === q || isInside(file, q))) {
+    if (file === layout.sqlcConfig || layout.sqlcQueries.some((q) => contains(q, file))) {
       changes.sqlc = true;
       relevant = true;
     }
@@ -64,7 +70,7 @@ export function mergeChanges(a: Changes, b: Changes): Changes {
   const union = (x: string[], y: string[]) => [...new Set([...x, ...y])].sort();
   return {
     full: a.full || b.full,
-    migrations: { postgres: union(a.migrations.postgres, b.migrations.postgres), clickhouse: union(a.migrations.clickhouse, b.migrations.clickhouse) },
+    migrations: perTarget((target) => union(a.migrations[target], b.migrations[target])),
     sqlc: a.sqlc || b.sqlc,
     prismaSchema: a.prismaSchema || b.prismaSchema,
     paths: union(a.paths, b.paths),
@@ -72,7 +78,7 @@ export function mergeChanges(a: Changes, b: Changes): Changes {
 }
 
 export function isEmpty(changes: Changes): boolean {
-  return !changes.full && !changes.sqlc && !changes.prismaSchema && changes.migrations.postgres.length === 0 && changes.migrations.clickhouse.length === 0;
+  return !changes.full && !changes.sqlc && !changes.prismaSchema && TARGET_NAMES.every((target) => changes.migrations[target].length === 0);
 }
 
 /** Does this run touch the target's migrations? */
@@ -80,7 +86,11 @@ export function touches(changes: Changes, target: TargetName): boolean {
   return changes.full || changes.migrations[target].length > 0;
 }
 
-function isInside(file: string, dir: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+/**
+ * The one rule for "this migration file is among the changed paths": its absolute path is one of
+ * them. `changed` are absolute; a file's `path` is project-relative (or absolute outside it).
+ */
+export function changedFileTest(projectRoot: string, changed: string[]): (file: { path: string }) => boolean {
+  const paths = new Set(changed.map((changedPath) => path.resolve(changedPath)));
+  return (file) => paths.has(path.resolve(projectRoot, file.path));
 }

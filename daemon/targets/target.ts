@@ -110,7 +110,9 @@ export interface ShadowDatabase {
   drop(): Promise<void>;
 }
 
-export type TargetName = 'postgres' | 'clickhouse';
+/** Every target schemasync knows: adding one is one entry here and its own folder. */
+export const TARGET_NAMES = ['postgres', 'clickhouse'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 export interface TargetCapabilities {
   /** DDL runs inside transactions that can be rolled back. */

@@ -1,18 +1,16 @@
 import path from 'node:path';
 
-import { GoMigrationError } from '../../errors.ts';
-import type { MigrationFile } from '../../migrations/types.ts';
 import { migrateUp, type AppliedMigration } from '../../engine/index.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
-import { touches } from '../changes.ts';
+import { changedFileTest, touches } from '../changes.ts';
 import { SchemaLog } from '../schema-log.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
 /**
  * Applies the pending migrations of one target (one step per target, so a ClickHouse failure
- * does not hold back Prisma). For PostgreSQL it also fingerprints the catalog when the schema may
+ * does not hold back Prisma). For the target whose catalog feeds Prisma and sqlc it also fingerprints the catalog when the schema may
  * have changed, which is how the Prisma step knows whether it has anything to do: a migration
  * that only inserts rows leaves the fingerprint as it was.
  */
@@ -44,7 +42,8 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         {
           files: state.files[target.name],
           quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),
-          reapplyIf: deps.redo ? changedFile(deps.projectRoot, changes.migrations[target.name]) : undefined,
+          // Only a file being edited is re-applied, never on start-up.
+          reapplyIf: deps.redo ? changedFileTest(deps.projectRoot, changes.migrations[target.name]) : undefined,
           holdTemplates: true,
         },
       );
@@ -56,27 +55,21 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           `${waiting.path} still holds the template \`schemasync create\` wrote: waiting for its SQL before applying it (and anything after it)`,
         );
       }
-      const go = result.error instanceof GoMigrationError ? result.error : undefined;
+      const go = result.stoppedAtGo;
       if (result.error && !go) throw result.error;
-      if (go && !goReported.has(go.file)) {
-        goReported.add(go.file);
-        deps.logger.warn({ event: 'migration:go', target: target.name, file: go.file }, go.message);
+      if (go && !goReported.has(go)) {
+        goReported.add(go);
+        deps.logger.warn({ event: 'migration:go', target: target.name, file: go }, result.error!.message);
       }
-      if (target.name === 'postgres' && (result.applied.length > 0 || changes.full)) {
+      if (target.name === deps.typesTarget && (result.applied.length > 0 || changes.full)) {
         // The schema log read the catalog after the last migration: no second read.
-        state.postgresFingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
+        state.typesFingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
       }
       const done = describeApplied(result.applied) ?? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`);
-      const stopped = go ? `; stopped at the Go migration ${path.basename(go.file)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';
+      const stopped = go ? `; stopped at the Go migration ${path.basename(go)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';
       return { status: 'ok' as const, detail: `${done}${stopped}` };
     },
   };
-}
-
-/** True for a file among this run's changed paths (absolute): only a file being edited is re-applied, never on start-up. */
-function changedFile(projectRoot: string, changed: string[]): (file: MigrationFile) => boolean {
-  const paths = new Set(changed.map((changedPath) => path.resolve(changedPath)));
-  return (file) => paths.has(path.resolve(projectRoot, file.path));
 }
 
 /** "applied 2 migrations", "re-applied 1 migration", both, or undefined for nothing: a re-applied file counts once. */

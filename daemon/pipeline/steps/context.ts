@@ -10,8 +10,8 @@ import type { MemoryFile } from '../memory.ts';
 export interface RunState {
   /** Migration files read by validate, per target, for apply to use. */
   files: Partial<Record<TargetName, MigrationFile[]>>;
-  /** PostgreSQL catalog fingerprint after apply; set when apply may have changed the schema. */
-  postgresFingerprint?: string;
+  /** Catalog fingerprint of the types target (`StepDeps.typesTarget`) after apply; set when apply may have changed its schema. */
+  typesFingerprint?: string;
   /** schema.prisma was rewritten by this run's pull (its new text differs). */
   prismaSchemaChanged?: boolean;
   /** Run the generators even when their inputs look unchanged (dev:types). */
@@ -31,6 +31,8 @@ export interface StepDeps {
   logger: Logger;
   targets: Target[];
   dirs: Map<TargetName, string>;
+  /** The target whose catalog feeds Prisma and sqlc (app/ chooses it); none when it is not configured. */
+  typesTarget?: TargetName;
   allowMissing: boolean;
   lockTimeoutMs: number;
   memory: MemoryFile;

@@ -44,7 +44,7 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
       };
       let fingerprint: string | undefined;
       if (selection.prisma && setup.sources.prisma && postgres) {
-        fingerprint = state.postgresFingerprint ?? fingerprintCatalog(await postgres.introspect());
+        fingerprint = state.typesFingerprint ?? fingerprintCatalog(await postgres.introspect());
         const schema = setup.sources.prisma.context.schema;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
         if (state.prismaSchemaChanged !== undefined && existsSync(schema)) lastPrinted = { fingerprint, printed: readFileSync(schema, 'utf8') };

@@ -50,7 +50,7 @@ export function orphanStep(deps: StepDeps, target: Target): Step<RunState> {
       );
       state.orphans[target.name] = result.left;
       // Prisma and sqlc follow the schema's fingerprint: a switch that only rolls back must move it too.
-      if (target.name === 'postgres' && result.applied.length > 0) state.postgresFingerprint = fingerprintCatalog(await target.introspect());
+      if (target.name === deps.typesTarget && result.applied.length > 0) state.typesFingerprint = fingerprintCatalog(await target.introspect());
       if (result.error) throw result.error;
       const count = result.applied.length;
       return { status: 'ok' as const, detail: `rolled back ${count} migration${count === 1 ? '' : 's'} of another branch: ${describeOrphans(orphans)}` };

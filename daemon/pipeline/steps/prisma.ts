@@ -43,9 +43,7 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
   };
 
   const needsPull = (state: RunState) =>
-    state.force === true ||
-    !existsSync(schema) ||
-    (state.postgresFingerprint !== undefined && state.postgresFingerprint !== deps.memory.get().prismaPulledFrom);
+    state.force === true || !existsSync(schema) || (state.typesFingerprint !== undefined && state.typesFingerprint !== deps.memory.get().prismaPulledFrom);
 
   return {
     name: 'prisma',
@@ -61,7 +59,7 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
         await run('pull', signal);
         done.push('pulled');
         state.prismaSchemaChanged = (await readFile(schema, 'utf8')) !== before;
-        if (state.postgresFingerprint) await deps.memory.update({ prismaPulledFrom: state.postgresFingerprint });
+        if (state.typesFingerprint) await deps.memory.update({ prismaPulledFrom: state.typesFingerprint });
         else if (state.force) await deps.memory.update({ prismaPulledFrom: undefined });
       }
       const text = await readFile(schema, 'utf8');

@@ -23,23 +23,25 @@ export interface SqlcSetup {
  * database refused.
  */
 export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
+  const types = deps.typesTarget;
   return {
     name: 'sqlc',
-    dependsOn: ['validate:postgres', 'apply:postgres'],
+    dependsOn: types ? [`validate:${types}`, `apply:${types}`] : [],
     // sqlc reads the migration files, but their effect is the schema: a migration edit that applied
     // nothing (a comment, a pending file that failed), or one that changed no table (seed rows),
     // cannot change its output. The drift check reports files edited after they were applied.
     skipReason(changes, state) {
       if (changes.full || changes.sqlc || state.force) return undefined;
-      if (state.postgresFingerprint === undefined) return 'no sqlc input changed and no migration applied';
-      return state.postgresFingerprint === deps.memory.get().sqlcCatalog ? 'PostgreSQL schema unchanged' : undefined;
+      if (state.typesFingerprint === undefined) return 'no sqlc input changed and no migration applied';
+      return state.typesFingerprint === deps.memory.get().sqlcCatalog ? `${types} schema unchanged` : undefined;
     },
     async run(_changes, state, signal) {
       const config = await readFile(setup.context.configFile, 'utf8');
       const paths = sqlcPaths(config, setup.context.configFile);
       // The migrations validate read this run are reused: at thousands of files, re-reading them costs more than sqlc itself.
-      const postgresDir = deps.dirs.get('postgres');
-      const known = postgresDir && state.files.postgres ? new Map([[postgresDir, state.files.postgres]]) : new Map<string, MigrationFile[]>();
+      const typesDir = types && deps.dirs.get(types);
+      const typesFiles = types && state.files[types];
+      const known = typesDir && typesFiles ? new Map([[typesDir, typesFiles]]) : new Map<string, MigrationFile[]>();
       const inputs = await hashInputs([setup.context.configFile, ...paths.schema, ...paths.queries], known);
       if (!state.force && inputs === deps.memory.get().sqlcGeneratedFrom && paths.outputs.every((out) => existsSync(out))) {
         return { status: 'skipped' as const, detail: 'sqlc inputs unchanged' };
@@ -50,7 +52,7 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
         throw isSchemasyncError(error) && error.code === 'TOOL' ? withQueryLocations(error as ToolError, deps.projectRoot, setup.context.configFile) : error;
       }
       // Unknown this run (no migration applied): keep the last one; a mismatch only costs a generate.
-      await deps.memory.update({ sqlcGeneratedFrom: inputs, sqlcCatalog: state.postgresFingerprint ?? deps.memory.get().sqlcCatalog });
+      await deps.memory.update({ sqlcGeneratedFrom: inputs, sqlcCatalog: state.typesFingerprint ?? deps.memory.get().sqlcCatalog });
       return { status: 'ok' as const, detail: 'generated' };
     },
   };

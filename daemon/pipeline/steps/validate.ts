@@ -4,8 +4,7 @@ import path from 'node:path';
 import { loadMigrationFiles } from '../../engine/index.ts';
 import { isSchemasyncError } from '../../errors.ts';
 import { parseMigration } from '../../migrations/parse.ts';
-import type { Changes } from '../changes.ts';
-import { touches } from '../changes.ts';
+import { changedFileTest, touches, type Changes } from '../changes.ts';
 import type { Target } from '../../targets/target.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
@@ -26,7 +25,7 @@ export function validateStep(deps: StepDeps, target: Target): Step<RunState> {
       const files = await loadMigrationFiles({ dir, projectRoot: deps.projectRoot, logger: deps.logger, target });
       state.files[target.name] = files;
       const sql = files.filter((file) => !file.go);
-      const changed = changes.full ? sql : sql.filter((file) => changes.migrations[target.name].some((p) => p.endsWith(`/${file.name}`)));
+      const changed = changes.full ? sql : sql.filter(changedFileTest(deps.projectRoot, changes.migrations[target.name]));
       for (const file of changed) {
         parseMigration(file.text, 'up', { file: file.path, env: deps.env });
         target.review?.(file, deps.env);
