@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { messageOf } from './errors.ts';
 import { redact } from './log/redact.ts';
 import type { Logger } from './log/types.ts';
-import type { RunReport, StepStatus } from './pipeline/report.ts';
+import type { RunReport, StepReport } from './pipeline/report.ts';
 
 /**
  * /healthz and /status for the watch daemon: a container healthcheck or a script can ask whether
@@ -25,22 +25,12 @@ export interface HealthStatus {
   }>;
 }
 
-/** The JSON body of GET /status: dates as ISO strings, errors as {code, message}. */
+/** The JSON body of GET /status: the RunReport with dates as ISO strings, errors as {code, message}, no blockedBy. */
 export interface StatusJson {
   state: DaemonState;
-  lastRun?: {
-    id: number;
-    ok: boolean;
+  lastRun?: Omit<RunReport, 'startedAt' | 'steps'> & {
     startedAt: string;
-    durationMs: number;
-    trigger: string[];
-    steps: Array<{
-      name: string;
-      status: StepStatus;
-      durationMs: number;
-      detail?: string;
-      error?: { code: string; message: string };
-    }>;
+    steps: Array<Omit<StepReport, 'error' | 'blockedBy'> & { error?: { code: string; message: string } }>;
   };
   targets: HealthStatus['targets'];
 }

@@ -1,14 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-
-import { parse as parseDotenv } from 'dotenv';
 
 import { ConfigError } from '../errors.ts';
 import type { TargetName } from '../targets/target.ts';
-import { findPrismaSchema, findSqlcConfig, gooseDriverTarget, postgresDsnToUrl, SQLC_CONFIG_NAMES } from './discover.ts';
-import type { UserConfig } from './define.ts';
+import { findPrismaSchema, findSqlcConfig, SQLC_CONFIG_NAMES } from './discover.ts';
 import type { ConfigFile } from './file.ts';
-import type { Config } from './types.ts';
+import { gooseVariables } from './goose-env.ts';
+import { definedOnly, fileValues, isFalse, isTrue, isUrl, pick, readDotenv } from './sources.ts';
+import type { Config, Env } from './types.ts';
 
 /** Options that can come from the command line; each overrides its environment variable. */
 export interface ConfigFlags {
@@ -36,7 +35,7 @@ export interface ConfigFlags {
   lockTimeout?: string;
 }
 
-export type Env = Record<string, string | undefined>;
+export type { Env } from './types.ts';
 
 /** Where a setting came from, for the start-up summary and hints: `--flag`, a variable, the config file, a discovered file, or `default`. */
 export interface Origins {
@@ -72,28 +71,6 @@ export const DEFAULTS = {
   logLevel: 'info',
 } as const;
 
-/** The config file's keys; `satisfies` keeps them and `UserConfig` the same set. */
-const FILE_KEYS = new Set(
-  Object.keys({
-    postgresDir: true,
-    clickhouseDir: true,
-    clickhouseCluster: true,
-    table: true,
-    sqlcConfig: true,
-    prismaSchema: true,
-    debounceMs: true,
-    toolTimeoutMs: true,
-    lockTimeoutMs: true,
-    port: true,
-    host: true,
-    poll: true,
-    redo: true,
-    followBranch: true,
-    logFormat: true,
-    logLevel: true,
-  } satisfies Record<keyof UserConfig, true>),
-);
-
 /**
  * Builds the configuration. Precedence, for every setting: flags, then the environment (with the
  * project's `.env` under it, as goose reads it: never overriding a variable already set), then
@@ -105,20 +82,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   const env = { ...readDotenv(cwd), ...definedOnly(options.env) };
   const problems: string[] = [];
   const notices: string[] = [];
-  const fileName = options.file ? path.relative(cwd, options.file.file) || options.file.file : undefined;
-  const fileValues = options.file?.values ?? {};
-  for (const key of Object.keys(fileValues)) {
-    if (!FILE_KEYS.has(key)) problems.push(`${fileName}: unknown key "${key}" (known: ${[...FILE_KEYS].join(', ')})`);
-  }
-  const fromFile = <T extends 'string' | 'number' | 'boolean'>(key: string, type: T) => {
-    const value = fileValues[key];
-    if (value === undefined) return undefined;
-    if (typeof value !== type) {
-      problems.push(`${fileName}: "${key}" must be a ${type} (got ${JSON.stringify(value)})`);
-      return undefined;
-    }
-    return value as T extends 'string' ? string : T extends 'number' ? number : boolean;
-  };
+  const { fileName, fromFile } = fileValues(cwd, options.file, problems);
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
 
   const target = flags.target ?? 'all';
@@ -129,23 +93,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     problems.push('--dir names the folder of the one target chosen with --target; use --postgres-dir / --clickhouse-dir');
   }
 
-  // goose's own variables: GOOSE_DRIVER says which target GOOSE_DBSTRING and GOOSE_MIGRATION_DIR belong to.
-  const driver = gooseDriverTarget(env.GOOSE_DRIVER);
-  if (driver === 'unsupported') problems.push(`GOOSE_DRIVER=${env.GOOSE_DRIVER} is not a schemasync target (postgres, pgx or clickhouse)`);
-  const gooseTarget: TargetName = driver === 'clickhouse' ? 'clickhouse' : 'postgres';
-  const gooseDir = env.GOOSE_MIGRATION_DIR || undefined;
-  let gooseDbstring: string | undefined;
-  if (env.GOOSE_DBSTRING && driver !== 'unsupported') {
-    if (driver === undefined) notices.push('GOOSE_DBSTRING is ignored: GOOSE_DRIVER is not set (set it to postgres or clickhouse)');
-    else if (gooseTarget === 'postgres') {
-      gooseDbstring = postgresDsnToUrl(env.GOOSE_DBSTRING);
-      if (!gooseDbstring) problems.push('GOOSE_DBSTRING is neither a postgres:// URL nor a key=value connection string');
-    } else if (/^https?:\/\//i.test(env.GOOSE_DBSTRING)) gooseDbstring = env.GOOSE_DBSTRING;
-    else
-      problems.push(
-        'GOOSE_DBSTRING for clickhouse must be the HTTP interface (http://user:password@host:8123/db): schemasync speaks HTTP, not the native tcp:// protocol',
-      );
-  }
+  const { gooseTarget, gooseDir, gooseDbstring } = gooseVariables(env, problems, notices);
 
   const dirOrigin = (name: TargetName, explicit: string | undefined, flagName: string, fileKey: string, fallback: string): [string, string] => {
     if (explicit !== undefined) return [explicit, flagName];
@@ -289,35 +237,3 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
 
 /** The sqlc config names sqlc looks for, so the daemon can watch for one appearing. */
 export const sqlcConfigCandidates = (root: string) => SQLC_CONFIG_NAMES.map((name) => path.join(root, name));
-
-/** The first defined value with its origin. */
-function pick<T>(choices: Array<[T | undefined, string]>): [T, string] | undefined {
-  const found = choices.find(([value]) => value !== undefined);
-  return found ? [found[0] as T, found[1]] : undefined;
-}
-
-function readDotenv(cwd: string): Env {
-  const file = path.join(cwd, '.env');
-  if (!existsSync(file)) return {};
-  try {
-    return parseDotenv(readFileSync(file));
-  } catch (error) {
-    throw new ConfigError([`${file}: cannot read: ${(error as Error).message}`]);
-  }
-}
-
-function definedOnly(env: Env): Env {
-  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined));
-}
-
-function isUrl(text: string): boolean {
-  try {
-    new URL(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const isTrue = (value: string | undefined) => value !== undefined && /^(1|true|yes|on)$/i.test(value);
-const isFalse = (value: string | undefined) => value !== undefined && /^(0|false|no|off)$/i.test(value);

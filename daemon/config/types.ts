@@ -53,3 +53,6 @@ export interface Config {
   };
   lockTimeoutMs: number;
 }
+
+/** Environment variables as the process has them (process.env over `.env`). */
+export type Env = Record<string, string | undefined>;
