@@ -40,10 +40,7 @@ export async function startBranchFollower(options: {
   try {
     repo = await openGitRepo(options.projectRoot);
   } catch (error) {
-    logger.warn(
-      { event: 'git:unavailable', error: messageOf(error) },
-      `cannot ask git about this project (${messageOf(error)}); branch switches are not followed`,
-    );
+    logger.warn({ event: 'git:unavailable', err: error }, `cannot ask git about this project (${messageOf(error)}); branch switches are not followed`);
   }
   if (!repo) {
     if (options.followBranch)
@@ -55,7 +52,7 @@ export async function startBranchFollower(options: {
   try {
     last = await git.head();
   } catch (error) {
-    logger.debug({ event: 'git:head-unreadable', error: messageOf(error) }, `cannot read HEAD: ${messageOf(error)}`);
+    logger.debug({ event: 'git:head-unreadable', err: error }, `cannot read HEAD: ${messageOf(error)}`);
   }
   logger.info(
     { event: 'git:head', branch: last?.branch, commit: last?.commit, gitDir: git.gitDir, followBranch: options.followBranch },
@@ -131,7 +128,7 @@ export async function startBranchFollower(options: {
       });
       chain = next.catch(() => undefined);
       return next.catch((error: unknown) => {
-        logger.debug({ event: 'git:head-unreadable', error: messageOf(error) }, `cannot read HEAD: ${messageOf(error)}`);
+        logger.debug({ event: 'git:head-unreadable', err: error }, `cannot read HEAD: ${messageOf(error)}`);
         return undefined;
       });
     },

@@ -221,7 +221,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     await waitForTargets(opened.targets, logger, lifetime.signal);
     scheduler.trigger(FULL_RUN);
   } catch (error) {
-    if (!lifetime.signal.aborted) logger.error({ event: 'startup:error' }, messageOf(error));
+    if (!lifetime.signal.aborted) logger.error({ event: 'startup:error', err: error }, messageOf(error));
   }
   const code = await exited;
   stopSignals();

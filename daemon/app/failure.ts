@@ -1,4 +1,4 @@
-import type { MigrationError, SchemasyncError, ToolError } from '../errors.ts';
+import { hasErrorCode, type SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 
 /** What a command did before it failed: the migrations applied or rolled back, in order. */
@@ -15,8 +15,8 @@ export function logFailure(logger: Logger, error: SchemasyncError, before: DoneB
     return;
   }
   const fields: Record<string, unknown> = { event: 'failure', code: error.code };
-  if (error.code === 'MIGRATION' && 'details' in error) {
-    const { details } = error as MigrationError;
+  if (hasErrorCode(error, 'MIGRATION')) {
+    const { details } = error;
     Object.assign(fields, {
       file: details.file,
       line: details.line,
@@ -29,8 +29,8 @@ export function logFailure(logger: Logger, error: SchemasyncError, before: DoneB
     Object.assign(fields, { file, line, ...(codeFrame ? { frame: codeFrame } : {}) });
   } else if ('file' in error) {
     fields.file = (error as { file: string }).file;
-  } else if (error.code === 'TOOL' && 'details' in error) {
-    const output = (error as ToolError).details.outputTail;
+  } else if (hasErrorCode(error, 'TOOL')) {
+    const output = error.details.outputTail;
     if (!repeats(error.message, output)) fields.output = output;
   }
   logger.error(fields, failureLines(error, before).join('\n'));
@@ -39,8 +39,8 @@ export function logFailure(logger: Logger, error: SchemasyncError, before: DoneB
 /** The message and what it left behind, each said once and true to the direction. Pure. */
 export function failureLines(error: SchemasyncError, before: DoneBefore = []): string[] {
   const lines = [error.message];
-  if (error.code === 'MIGRATION' && 'details' in error) {
-    const { details } = error as MigrationError;
+  if (hasErrorCode(error, 'MIGRATION')) {
+    const { details } = error;
     // redo: the Down half already ran and removed the version row before the Up failed.
     const redone = details.direction === 'up' && before.some((done) => done.direction === 'down' && done.file === details.file);
     const versionTable = redone ? 'its Down had already run, so the version is no longer recorded' : 'the version table is unchanged';
@@ -64,7 +64,7 @@ export function failureLines(error: SchemasyncError, before: DoneBefore = []): s
       );
     }
   }
-  const earlier = before.filter((done) => !(error.code === 'MIGRATION' && 'details' in error && done.file === (error as MigrationError).details.file));
+  const earlier = before.filter((done) => !(hasErrorCode(error, 'MIGRATION') && done.file === error.details.file));
   const ups = earlier.filter((done) => done.direction === 'up').length;
   const downs = earlier.length - ups;
   if (ups > 0) lines.push(`${ups} migration${ups === 1 ? '' : 's'} applied before the failure stay${ups === 1 ? 's' : ''} applied`);

@@ -35,7 +35,7 @@ export function sqlcLayout(loaded: LoadedConfig, logger: Logger): SqlcLayout {
       return sqlcPaths(readFileSync(file, 'utf8'), file).queries;
     } catch (error) {
       // The sqlc step reports a broken config when it runs; watching keeps the last good paths.
-      logger.debug({ event: 'sqlc:config-unreadable' }, messageOf(error));
+      logger.debug({ event: 'sqlc:config-unreadable', err: error }, messageOf(error));
       return layout.queries;
     }
   };

@@ -163,7 +163,7 @@ async function runHandler(
     return await handler({ ...loaded, logger, stdout: io.stdout, stderr: io.stderr }, options, args);
   } catch (error) {
     const message = redact(messageOf(error));
-    if (logger) logger.error({ event: 'command:error', code: isSchemasyncError(error) ? error.code : undefined }, message);
+    if (logger) logger.error({ event: 'command:error', code: isSchemasyncError(error) ? error.code : undefined, err: error }, message);
     else io.stderr.write(`schemasync: ${message}\n`);
     return isSchemasyncError(error) ? exitCodeFor(error) : EXIT.failed;
   } finally {

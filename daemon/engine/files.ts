@@ -8,7 +8,10 @@ export async function loadMigrationFiles(ctx: Pick<EngineContext, 'dir' | 'proje
   const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const { ignored, blocking } = splitProblems(problems);
   for (const problem of ignored) {
-    ctx.logger.warn({ event: 'migration:ignored', target: ctx.target.name, file: problem.file }, `ignoring ${problem.file}: ${problem.error.message}`);
+    ctx.logger.warn(
+      { event: 'migration:ignored', target: ctx.target.name, file: problem.file, err: problem.error },
+      `ignoring ${problem.file}: ${problem.error.message}`,
+    );
   }
   if (blocking.length > 0) throw blocking[0]!.error;
   const duplicate = findDuplicateVersions(files);

@@ -59,7 +59,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
       if (result.error && !go) throw result.error;
       if (go && !goReported.has(go)) {
         goReported.add(go);
-        deps.logger.warn({ event: 'migration:go', target: target.name, file: go }, result.error!.message);
+        deps.logger.warn({ event: 'migration:go', target: target.name, file: go, err: result.error }, result.error!.message);
       }
       if (target.name === deps.typesTarget && (result.applied.length > 0 || changes.full)) {
         // The schema log read the catalog after the last migration: no second read.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { isSchemasyncError, ToolError } from '../../errors.ts';
+import { hasErrorCode, ToolError } from '../../errors.ts';
 import { checksum } from '../../migrations/checksum.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import { runTool } from '../../tools/run.ts';
@@ -49,7 +49,7 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
       try {
         await runTool(sqlcGenerate(setup.context), { cwd: path.dirname(setup.context.configFile), timeoutMs: setup.timeoutMs, signal });
       } catch (error) {
-        throw isSchemasyncError(error) && error.code === 'TOOL' ? withQueryLocations(error as ToolError, deps.projectRoot, setup.context.configFile) : error;
+        throw hasErrorCode(error, 'TOOL') ? withQueryLocations(error, deps.projectRoot, setup.context.configFile) : error;
       }
       // Unknown this run (no migration applied): keep the last one; a mismatch only costs a generate.
       await deps.memory.update({ sqlcGeneratedFrom: inputs, sqlcCatalog: state.typesFingerprint ?? deps.memory.get().sqlcCatalog });
