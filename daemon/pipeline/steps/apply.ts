@@ -6,7 +6,7 @@ import type { Target } from '../../targets/target.ts';
 import { changedFileTest, touches } from '../changes.ts';
 import { SchemaLog } from '../schema-log.ts';
 import type { Step } from '../pipeline.ts';
-import type { RunState, StepDeps } from './context.ts';
+import { engineContext, type RunState, type StepDeps } from './context.ts';
 
 /**
  * Applies the pending migrations of one target (one step per target, so a ClickHouse failure
@@ -28,17 +28,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
     skipReason: (changes) => (touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(changes, state, signal) {
       const result = await migrateUp(
-        {
-          target,
-          dir: deps.dirs.get(target.name)!,
-          projectRoot: deps.projectRoot,
-          env: deps.env,
-          logger: deps.logger.child({ target: target.name }),
-          allowMissing: deps.allowMissing,
-          lockTimeoutMs: deps.lockTimeoutMs,
-          signal,
-          schemaLog,
-        },
+        { ...engineContext(deps, target, signal), schemaLog },
         {
           files: state.files[target.name],
           quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),

@@ -1,5 +1,6 @@
 import type { Env } from '../../config/load.ts';
 import type { Orphan, OrphanLocator } from '../../drift/orphans.ts';
+import type { EngineContext } from '../../engine/index.ts';
 import type { Logger } from '../../log/types.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import type { Target, TargetName } from '../../targets/target.ts';
@@ -23,6 +24,20 @@ export interface RunState {
 }
 
 export const newRunState = (): RunState => ({ files: {} });
+
+/** The engine's view of one target within a run. */
+export function engineContext(deps: StepDeps, target: Target, signal: AbortSignal): EngineContext {
+  return {
+    target,
+    dir: deps.dirs.get(target.name)!,
+    projectRoot: deps.projectRoot,
+    env: deps.env,
+    logger: deps.logger.child({ target: target.name }),
+    allowMissing: deps.allowMissing,
+    lockTimeoutMs: deps.lockTimeoutMs,
+    signal,
+  };
+}
 
 /** What steps are built from: the opened targets and the project around them. */
 export interface StepDeps {

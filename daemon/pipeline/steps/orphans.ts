@@ -4,7 +4,7 @@ import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { touches } from '../changes.ts';
 import type { Step } from '../pipeline.ts';
-import type { RunState, StepDeps } from './context.ts';
+import { engineContext, type RunState, type StepDeps } from './context.ts';
 
 /**
  * Before apply: finds the orphans of one target (applied migrations whose file is gone from
@@ -35,19 +35,7 @@ export function orphanStep(deps: StepDeps, target: Target): Step<RunState> {
           detail: `left applied (no switch in this run; \`schemasync down --orphans\` rolls them back): ${describeOrphans(orphans)}`,
         };
 
-      const result = await rollbackOrphans(
-        {
-          target,
-          dir,
-          projectRoot: deps.projectRoot,
-          env: deps.env,
-          logger: deps.logger.child({ target: target.name }),
-          allowMissing: deps.allowMissing,
-          lockTimeoutMs: deps.lockTimeoutMs,
-          signal,
-        },
-        orphans,
-      );
+      const result = await rollbackOrphans(engineContext(deps, target, signal), orphans);
       state.orphans[target.name] = result.left;
       // Prisma and sqlc follow the schema's fingerprint: a switch that only rolls back must move it too.
       if (target.name === deps.typesTarget && result.applied.length > 0) state.typesFingerprint = fingerprintCatalog(await target.introspect());
