@@ -17,7 +17,7 @@ import { createTestDatabase, postgresMissing, withClient } from '../helpers/post
 import { describeWith } from '../helpers/require.ts';
 
 /**
- * pipeline/orphans.ts against real servers: the recorded Down (not a file: the file is on another
+ * engine/orphans.ts against real servers: the recorded Down (not a file: the file is on another
  * branch) undoes each orphan newest first, the version rows and ledger entries go with it, and
  * the first one that cannot be undone stops the rollback with the rest left as it was.
  */
