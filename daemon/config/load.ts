@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { ConfigError } from '../errors.ts';
-import type { TargetName } from '../targets/target.ts';
+import { TARGET_NAMES, type TargetName } from '../targets/target.ts';
 import { findPrismaSchema, findSqlcConfig, SQLC_CONFIG_NAMES } from './discover.ts';
 import type { ConfigFile } from './file.ts';
 import { gooseVariables } from './goose-env.ts';
@@ -86,7 +86,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
 
   const target = flags.target ?? 'all';
-  if (!['postgres', 'clickhouse', 'all'].includes(target)) {
+  if (![...TARGET_NAMES, 'all'].includes(target)) {
     problems.push(`--target must be postgres, clickhouse or all (got "${target}")`);
   }
   if (flags.dir !== undefined && target === 'all' && (flags.postgresDir || flags.clickhouseDir)) {
@@ -129,7 +129,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
       `--clickhouse-cluster / clickhouseCluster / CLICKHOUSE_CLUSTER must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`,
     );
 
-  let targets: TargetName[] = target === 'all' ? ['postgres', 'clickhouse'] : [target as TargetName];
+  let targets: TargetName[] = target === 'all' ? [...TARGET_NAMES] : [target as TargetName];
   if (!clickhouseUrl) {
     if (target === 'clickhouse') problems.push('--target clickhouse needs CLICKHOUSE_URL (environment or .env), e.g. http://default:@localhost:8123/default');
     else if (target === 'all') notices.push('ClickHouse target is off: CLICKHOUSE_URL is not set');
