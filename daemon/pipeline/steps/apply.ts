@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { GoMigrationError } from '../../errors.ts';
+import { hasErrorCode } from '../../errors.ts';
 import type { MigrationFile } from '../../migrations/types.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
@@ -56,7 +56,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           `${waiting.path} still holds the template \`schemasync create\` wrote: waiting for its SQL before applying it (and anything after it)`,
         );
       }
-      const go = result.error instanceof GoMigrationError ? result.error : undefined;
+      const go = hasErrorCode(result.error, 'GO_MIGRATION') ? result.error : undefined;
       if (result.error && !go) throw result.error;
       if (go && !goReported.has(go.file)) {
         goReported.add(go.file);
