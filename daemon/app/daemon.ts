@@ -12,7 +12,6 @@ import { Pipeline, type Step } from '../pipeline/pipeline.ts';
 import { formatDuration, runEndEvent, summarizeRun, type RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
 import { gitOrphanLocator } from '../drift/orphans.ts';
-import { DriftTracker } from '../drift/tracker.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
 import { orphanStep } from '../pipeline/steps/orphans.ts';
 import { newRunState, type RunState, type StepDeps } from '../pipeline/steps/context.ts';
@@ -28,12 +27,12 @@ import { sleep } from '../util/sleep.ts';
 import { isHeadFile, startBranchFollower, type BranchFollower } from './branch.ts';
 import { logFailure } from './failure.ts';
 import { handleSignals } from './lifecycle.ts';
+import { driftSetup } from './drift.ts';
 import { startShadowDrift } from './shadow-watch.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
 import { sqlcLayout } from './sqlc-layout.ts';
 import { formatSummary, sqlcVersion, startupSummary } from './summary.ts';
 import { locateProjectTools } from './tools.ts';
-import { driftSources } from './verify.ts';
 import { backoffMs, waitForTargets } from './wait.ts';
 
 export interface DaemonContext extends LoadedConfig {
@@ -302,7 +301,7 @@ async function buildPipeline(
   const applyOthers = applies.filter((step) => step.name !== 'apply:postgres');
   // PostgreSQL first (Prisma and sqlc follow it); ClickHouse beside the type generators.
   // Drift last: it reads what apply, Prisma and sqlc left behind.
-  const drift = selection === 'types' ? undefined : { sources: await driftSources(ctx, opened, opened.targets, memory), tracker: new DriftTracker() };
+  const drift = selection === 'types' ? undefined : await driftSetup(ctx, opened, opened.targets, memory);
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
       ? [tools]
