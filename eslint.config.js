@@ -53,9 +53,6 @@ const importsOf = (layer) =>
     ? ['./', '../', '../../', '../../../'].map((up) => `${up}${layer}.ts`)
     : [`./${layer}/*`, `../${layer}/*`, `../../${layer}/*`, `../../../${layer}/*`, `**/${layer}/*`];
 
-/** Exceptions until a type moves: config/ reads TargetName from targets/target.ts (to move to config/types.ts). */
-const ALLOWED = { config: ['!../targets/target.ts'] };
-
 /**
  * no-restricted-imports for a file: the libraries that do not live in it, and the layers its own
  * layer may not reach (matched on the import path, e.g. `../targets/target.ts`).
@@ -69,7 +66,7 @@ const restrictions = ({ layer, ownLibraries = [] }) => [
     patterns: layer
       ? [
           {
-            group: [...LAYERS[layer].flatMap(importsOf), ...(ALLOWED[layer] ?? [])],
+            group: LAYERS[layer].flatMap(importsOf),
             message: `daemon/${FILE_LAYERS[layer] ? `${layer}.ts` : layer} must not import this layer (ARCHITECTURE.md, Import rules).`,
           },
           ...(layer === 'cli'

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { ConfigError } from '../errors.ts';
-import type { TargetName } from '../targets/target.ts';
+import type { TargetName } from './types.ts';
 import { gooseFolderCandidates } from './discover.ts';
 import type { LoadedConfig } from './load.ts';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse as parseDotenv } from 'dotenv';
 
 import { ConfigError } from '../errors.ts';
-import type { TargetName } from '../targets/target.ts';
+import type { TargetName } from './types.ts';
 import { findPrismaSchema, findSqlcConfig, gooseDriverTarget, postgresDsnToUrl, SQLC_CONFIG_NAMES } from './discover.ts';
 import type { UserConfig } from './define.ts';
 import type { ConfigFile } from './file.ts';

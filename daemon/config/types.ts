@@ -1,4 +1,5 @@
-import type { TargetName } from '../targets/target.ts';
+/** The databases schemasync migrates; each has its folder under targets/ and one entry in app/targets.ts. */
+export type TargetName = 'postgres' | 'clickhouse';
 
 /** Everything schemasync needs to know, validated once (config/load.ts). Paths are absolute. */
 export interface Config {

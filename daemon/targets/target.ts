@@ -1,3 +1,4 @@
+import type { TargetName } from '../config/types.ts';
 import type { Logger } from '../log/types.ts';
 import type { Direction, MigrationFile, Statement, VersionRow } from '../migrations/types.ts';
 
@@ -110,7 +111,8 @@ export interface ShadowDatabase {
   drop(): Promise<void>;
 }
 
-export type TargetName = 'postgres' | 'clickhouse';
+// Configuration's word for a target; re-exported so target code names it from here.
+export type { TargetName } from '../config/types.ts';
 
 export interface TargetCapabilities {
   /** DDL runs inside transactions that can be rolled back. */
