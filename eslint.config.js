@@ -41,7 +41,7 @@ const LAYERS = {
   watch: ['config', 'migrations', 'pipeline', 'targets', 'engine', 'tools', 'drift', 'server', 'app', 'cli'],
   server: ['app', 'cli'],
   app: ['cli'],
-  cli: ['targets', 'engine', 'tools', 'watch', 'drift', 'migrations'],
+  cli: ['targets', 'engine', 'tools', 'watch', 'drift', 'migrations', 'server'],
 };
 
 /** Layers that are one file, not a folder. */
