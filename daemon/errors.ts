@@ -1,8 +1,9 @@
 /**
  * Typed errors with stable codes. Every failure a user can meet is one of these; the CLI maps
  * `code` to an exit status and the log prints `message` (already a full sentence, naming the
- * file and line where there is one). Recognise them with `isSchemasyncError`, not `instanceof`,
- * so they survive being passed across module copies (vitest, tsx).
+ * file and line where there is one). Recognise them with `hasErrorCode` (one class) or
+ * `isSchemasyncError` (any), never `instanceof`, so they survive being passed across module
+ * copies (vitest, tsx).
  */
 
 export type ErrorCode =
