@@ -1,11 +1,11 @@
-// ESLint: typed rules, and DESIGN.md's module boundaries as lint errors, so a layer reaching
+// ESLint: typed rules, and ARCHITECTURE.md's import rules as lint errors, so a layer reaching
 // across (pipeline/ importing chokidar, a target importing the pipeline) fails CI.
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Each third-party library lives in one module (DESIGN.md, "Boundaries"). */
+/** Each third-party library lives in one module (ARCHITECTURE.md, "Import rules"). */
 const LIBRARY_HOMES = {
   pg: ['daemon/targets/postgres/**', 'daemon/targets/embedded.ts'],
   '@clickhouse/client': ['daemon/targets/clickhouse/connection.ts'],
@@ -16,18 +16,42 @@ const LIBRARY_HOMES = {
   pino: ['daemon/log/logger.ts'],
   'pino-pretty': ['daemon/log/logger.ts'],
   commander: ['daemon/cli/main.ts'],
+  dotenv: ['daemon/config/sources.ts'],
+  yaml: ['daemon/tools/project-files.ts'],
+  diff: ['daemon/drift/diff.ts'],
+  '@babel/code-frame': ['daemon/migrations/frame.ts'],
 };
 
-/** Which folders each layer must never import. */
+/**
+ * Which of our modules each layer must never import. Low to high: errors.ts, util/, log/,
+ * config/ → migrations/ → targets/ → engine/ → tools/ → drift/ → pipeline/ → watch/ →
+ * server.ts → app/ → cli/; a layer imports only layers to its left (tools/ and watch/ fewer).
+ */
 const LAYERS = {
-  migrations: ['targets', 'pipeline', 'tools', 'watch', 'drift', 'app', 'cli'],
-  targets: ['pipeline', 'tools', 'watch', 'drift', 'app', 'cli'],
-  tools: ['migrations', 'targets', 'pipeline', 'watch', 'drift', 'app', 'cli'],
-  drift: ['pipeline', 'watch', 'app', 'cli'],
-  pipeline: ['watch', 'app', 'cli'],
-  watch: ['pipeline', 'targets', 'tools', 'drift', 'app', 'cli'],
-  cli: ['targets', 'tools', 'watch', 'drift', 'migrations'],
+  errors: ['util', 'log', 'config', 'migrations', 'targets', 'engine', 'tools', 'drift', 'pipeline', 'watch', 'server', 'app', 'cli'],
+  util: ['log', 'config', 'migrations', 'targets', 'engine', 'tools', 'drift', 'pipeline', 'watch', 'server', 'app', 'cli'],
+  log: ['config', 'migrations', 'targets', 'engine', 'tools', 'drift', 'pipeline', 'watch', 'server', 'app', 'cli'],
+  config: ['log', 'migrations', 'targets', 'engine', 'tools', 'drift', 'pipeline', 'watch', 'server', 'app', 'cli'],
+  migrations: ['targets', 'engine', 'pipeline', 'tools', 'watch', 'drift', 'server', 'app', 'cli'],
+  targets: ['engine', 'pipeline', 'tools', 'watch', 'drift', 'server', 'app', 'cli'],
+  engine: ['tools', 'drift', 'pipeline', 'watch', 'server', 'app', 'cli'],
+  tools: ['migrations', 'targets', 'engine', 'pipeline', 'watch', 'drift', 'server', 'app', 'cli'],
+  drift: ['pipeline', 'watch', 'server', 'app', 'cli'],
+  pipeline: ['watch', 'server', 'app', 'cli'],
+  watch: ['config', 'migrations', 'pipeline', 'targets', 'engine', 'tools', 'drift', 'server', 'app', 'cli'],
+  server: ['app', 'cli'],
+  app: ['cli'],
+  cli: ['targets', 'engine', 'tools', 'watch', 'drift', 'migrations', 'server'],
 };
+
+/** Layers that are one file, not a folder. */
+const FILE_LAYERS = { errors: 'daemon/errors.ts', server: 'daemon/server.ts' };
+
+const filesOf = (layer) => FILE_LAYERS[layer] ?? `daemon/${layer}/**/*.ts`;
+const importsOf = (layer) =>
+  FILE_LAYERS[layer]
+    ? ['./', '../', '../../', '../../../'].map((up) => `${up}${layer}.ts`)
+    : [`./${layer}/*`, `../${layer}/*`, `../../${layer}/*`, `../../../${layer}/*`, `**/${layer}/*`];
 
 /**
  * no-restricted-imports for a file: the libraries that do not live in it, and the layers its own
@@ -38,22 +62,22 @@ const restrictions = ({ layer, ownLibraries = [] }) => [
   {
     paths: Object.keys(LIBRARY_HOMES)
       .filter((library) => !ownLibraries.includes(library))
-      .map((name) => ({ name, message: `${name} lives in ${LIBRARY_HOMES[name].join(', ')} only (DESIGN.md).` })),
+      .map((name) => ({ name, message: `${name} lives in ${LIBRARY_HOMES[name].join(', ')} only (ARCHITECTURE.md).` })),
     patterns: layer
       ? [
           {
-            group: LAYERS[layer].flatMap((other) => [`./${other}/*`, `../${other}/*`, `../../${other}/*`, `../../../${other}/*`, `**/${other}/*`]),
-            message: `daemon/${layer} must not import this layer (DESIGN.md, Boundaries).`,
+            group: LAYERS[layer].flatMap(importsOf),
+            message: `daemon/${FILE_LAYERS[layer] ? `${layer}.ts` : layer} must not import this layer (ARCHITECTURE.md, Import rules).`,
           },
           ...(layer === 'cli'
-            ? [{ group: ['**/pipeline/*', '!**/pipeline/report.ts'], message: 'daemon/cli uses the pipeline through app/ (DESIGN.md).' }]
+            ? [{ group: ['**/pipeline/*', '!**/pipeline/report.ts'], message: 'daemon/cli uses the pipeline through app/ (ARCHITECTURE.md).' }]
             : []),
         ]
       : [],
   },
 ];
 
-const layerOf = (file) => Object.keys(LAYERS).find((layer) => file.startsWith(`daemon/${layer}/`));
+const layerOf = (file) => Object.keys(LAYERS).find((layer) => (FILE_LAYERS[layer] ? file === FILE_LAYERS[layer] : file.startsWith(`daemon/${layer}/`)));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'generated/**', 'server/**', 'bench/results/**', 'coverage/**', 'test/fixtures/prisma7/**'] },
@@ -73,7 +97,7 @@ export default tseslint.config(
     },
   },
   { files: ['daemon/**/*.ts'], rules: { 'no-console': 'error', 'no-restricted-imports': restrictions({}) } },
-  ...Object.keys(LAYERS).map((layer) => ({ files: [`daemon/${layer}/**/*.ts`], rules: { 'no-restricted-imports': restrictions({ layer }) } })),
+  ...Object.keys(LAYERS).map((layer) => ({ files: [filesOf(layer)], rules: { 'no-restricted-imports': restrictions({ layer }) } })),
   // The libraries' homes may import their own library.
   ...Object.entries(LIBRARY_HOMES).map(([library, files]) => ({
     files,

@@ -1,8 +1,9 @@
 /**
  * Typed errors with stable codes. Every failure a user can meet is one of these; the CLI maps
  * `code` to an exit status and the log prints `message` (already a full sentence, naming the
- * file and line where there is one). Recognise them with `isSchemasyncError`, not `instanceof`,
- * so they survive being passed across module copies (vitest, tsx).
+ * file and line where there is one). Recognise them with `hasErrorCode` (one class) or
+ * `isSchemasyncError` (any), never `instanceof`, so they survive being passed across module
+ * copies (vitest, tsx).
  */
 
 export type ErrorCode =
@@ -11,6 +12,7 @@ export type ErrorCode =
   | 'FILENAME' // a migration file name goose would reject
   | 'PARSE' // a migration file goose's parser would reject
   | 'PLAN' // out-of-order or missing migrations, duplicate versions, nothing to roll back
+  | 'GO_MIGRATION' // a Go migration reached: the project's own goose build must run it
   | 'MIGRATION' // a statement failed on the database
   | 'CONNECTION' // a database could not be reached
   | 'QUERY' // the database answered but refused schemasync's own query (permission, missing schema, read-only…)
@@ -91,13 +93,13 @@ export class PlanError extends SchemasyncError {
  * registered and built into a custom binary"); the project's own goose build must.
  */
 export class GoMigrationError extends SchemasyncError {
-  declare readonly code: 'PLAN';
+  declare readonly code: 'GO_MIGRATION';
   constructor(
     readonly file: string,
     direction: 'up' | 'down',
   ) {
     super(
-      'PLAN',
+      'GO_MIGRATION',
       `${file} is a Go migration: failed to run Go migration: Go functions must be registered and built into a custom binary. ` +
         `Run its ${direction} with the project's own goose build (the binary that registers it), then run schemasync again to continue past it.`,
     );

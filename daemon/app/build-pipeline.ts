@@ -1,6 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-import { DriftTracker } from '../drift/tracker.ts';
 import { gitOrphanLocator } from '../drift/orphans.ts';
 import type { ProjectLayout } from '../pipeline/changes.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
@@ -19,7 +18,7 @@ import type { DaemonContext } from './daemon.ts';
 import { logFailure } from './failure.ts';
 import { TYPES_TARGET, type OpenedTargets } from './targets.ts';
 import { locateProjectTools } from './tools.ts';
-import { driftSources } from './verify.ts';
+import { driftSetup } from './drift.ts';
 
 /** Which steps a run may use: everything (watch, sync), or the type generators alone (dev:types). */
 export type StepSelection = 'all' | 'types';
@@ -88,7 +87,7 @@ export async function buildPipeline(
   const applyOthers = applies.filter((step) => step.name !== `apply:${TYPES_TARGET}`);
   // The types target first (Prisma and sqlc follow it); the others beside the type generators.
   // Drift last: it reads what apply, Prisma and sqlc left behind.
-  const drift = selection === 'types' ? undefined : { sources: await driftSources(ctx, opened, opened.targets, memory), tracker: new DriftTracker() };
+  const drift = selection === 'types' ? undefined : await driftSetup(ctx, opened, opened.targets, memory);
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
       ? [tools]

@@ -2,7 +2,7 @@ import { runDriftChecks, type DriftSources } from '../drift/run.ts';
 import type { DriftTracker } from '../drift/tracker.ts';
 import { messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
-import { logDriftChanges, logUnchecked } from '../pipeline/steps/drift.ts';
+import { driftLog } from './drift.ts';
 
 export interface ShadowWatchOptions {
   /** How long the project must stay quiet after a run before the comparison starts. */
@@ -53,7 +53,7 @@ export function createShadowWatch(options: ShadowWatchOptions): ShadowWatch {
     const done = options
       .compare(controller.signal)
       .catch((error: unknown) => {
-        if (!controller.signal.aborted) options.logger.error({ event: 'drift:shadow-error' }, `the shadow comparison failed: ${messageOf(error)}`);
+        if (!controller.signal.aborted) options.logger.error({ event: 'drift:shadow-error', err: error }, `the shadow comparison failed: ${messageOf(error)}`);
       })
       .finally(() => {
         active = undefined;
@@ -99,7 +99,7 @@ export function startShadowDrift(options: {
   quietMs?: number;
 }): ShadowWatch & { stop(): Promise<void> } {
   const { logger } = options;
-  const reportedUnchecked = new Set<string>();
+  const log = driftLog(logger);
   const watch = createShadowWatch({
     quietMs: options.quietMs ?? SHADOW_QUIET_MS,
     auto: options.auto,
@@ -119,8 +119,8 @@ export function startShadowDrift(options: {
         },
         signal,
       );
-      logDriftChanges(logger, options.tracker.update(result.ran, result.findings));
-      logUnchecked(logger, result.unchecked, reportedUnchecked);
+      log.changes(options.tracker.update(result.ran, result.findings));
+      log.unchecked(result.unchecked);
       const schemaFindings = options.tracker.findings.filter((f) => f.kind === 'schema').length;
       logger.info(
         {

@@ -1,77 +1,16 @@
-import type { Env, LoadedConfig } from '../config/load.ts';
+import type { LoadedConfig } from '../config/load.ts';
 import { messageOf } from '../errors.ts';
-import { runDriftChecks, type DatabaseDriftChecks, type DriftSources } from '../drift/run.ts';
-import { checkMigrations } from '../drift/migrations.ts';
-import { gitOrphanLocator } from '../drift/orphans.ts';
-import { checkShadow } from '../drift/shadow.ts';
+import { runDriftChecks } from '../drift/run.ts';
 import type { DriftReport, Unchecked } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
 import { fingerprintCatalog } from '../targets/fingerprint.ts';
 import type { Target } from '../targets/target.ts';
 import { handleSignals } from './lifecycle.ts';
+import { driftSources } from './drift.ts';
 import { openTargets, type OpenedTargets } from './targets.ts';
-import { locateProjectTools } from './tools.ts';
 
 type Context = LoadedConfig & { logger: Logger };
-
-/** The database-side drift checks (drift/migrations.ts, drift/shadow.ts) bound to this project. */
-export function databaseDriftChecks(projectRoot: string, env: Env): DatabaseDriftChecks {
-  // Applied migrations whose file is on another git branch are orphans, not deleted files.
-  const orphans = gitOrphanLocator(projectRoot);
-  return {
-    migrations: (target, dir) => checkMigrations(target, { dir, projectRoot, orphans }),
-    shadow: (target, dir, options) =>
-      checkShadow(
-        target,
-        {
-          dir,
-          projectRoot,
-          env,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-        { rollback: options.rollback },
-      ),
-  };
-}
-
-/**
- * What the drift checks can look at in this project: the targets that answered (an unreachable
- * one is `unchecked`), Prisma when schema.prisma and the project's prisma exist and PostgreSQL
- * answered, sqlc when sqlc.yaml and the sqlc binary exist. A configured tool that is missing is
- * `unchecked` too (exit 2), since a CI job must not pass for lack of a tool.
- */
-export async function driftSources(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftSources> {
-  const { config, env } = ctx;
-  const sources: DriftSources = {
-    targets: reachable.map((target) => ({
-      target,
-      dir: opened.dirs.get(target.name)!,
-    })),
-    unchecked: [],
-  };
-  sources.database = databaseDriftChecks(config.projectRoot, env);
-
-  const found = await locateProjectTools(config, env);
-  sources.unchecked.push(...found.missing.map(({ tool, reason }) => ({ check: tool, reason })));
-  if (found.prismaCli && opened.postgresUrl && reachable.some((t) => t.name === 'postgres')) {
-    const generatedFrom = memory.get().prismaGeneratedFrom;
-    sources.prisma = {
-      context: { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
-      projectRoot: config.projectRoot,
-      timeoutMs: config.prisma.timeoutMs,
-      ...(generatedFrom ? { generatedFrom } : {}),
-    };
-  }
-  if (found.sqlcBinary) {
-    sources.sqlc = {
-      context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile },
-      projectRoot: config.projectRoot,
-      timeoutMs: config.sqlc.timeoutMs,
-    };
-  }
-  return sources;
-}
 
 /** Connects each target once (no waiting: verify answers now); the unreachable ones come back as reasons. */
 async function connectAll(

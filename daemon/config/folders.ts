@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 
 import { ConfigError } from '../errors.ts';
-import type { TargetName } from '../targets/target.ts';
 import { shownPath } from '../util/paths.ts';
+import type { TargetName } from './types.ts';
 import { gooseFolderCandidates } from './discover.ts';
 import type { LoadedConfig } from './load.ts';
 

@@ -1,4 +1,4 @@
-import type { TargetName } from '../targets/target.ts';
+import type { TargetName } from './types.ts';
 import { gooseDriverTarget, postgresDsnToUrl } from './discover.ts';
 import type { Env } from './types.ts';
 

@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import { ConfigError } from '../errors.ts';
-import { TARGET_NAMES, type TargetName } from '../targets/target.ts';
 import { findPrismaSchema, findSqlcConfig, SQLC_CONFIG_NAMES } from './discover.ts';
 import type { ConfigFile } from './file.ts';
 import { gooseVariables } from './goose-env.ts';
 import { definedOnly, fileValues, isFalse, isTrue, isUrl, pick, readDotenv } from './sources.ts';
-import type { Config, Env } from './types.ts';
+import { TARGET_NAMES, type Config, type Env, type TargetName } from './types.ts';
 
 /** Options that can come from the command line; each overrides its environment variable. */
 export interface ConfigFlags {

@@ -1,4 +1,7 @@
-import type { TargetName } from '../targets/target.ts';
+/** The databases schemasync migrates; each has its folder under targets/ and one entry in app/targets.ts. */
+/** Every target schemasync knows: adding one is one entry here and its own folder. */
+export const TARGET_NAMES = ['postgres', 'clickhouse'] as const;
+export type TargetName = (typeof TARGET_NAMES)[number];
 
 /** Everything schemasync needs to know, validated once (config/load.ts). Paths are absolute. */
 export interface Config {

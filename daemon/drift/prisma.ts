@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { isSchemasyncError, messageOf } from '../errors.ts';
+import { hasErrorCode, messageOf } from '../errors.ts';
 import { checksum } from '../migrations/checksum.ts';
 import { printedSchema, prismaPullPrint, type PrismaContext } from '../tools/prisma.ts';
 import { prismaGeneratorOutputs } from '../tools/project-files.ts';
@@ -73,7 +73,7 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
         printed = undefined;
       }
     } catch (error) {
-      if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
+      if (hasErrorCode(error, 'CANCELLED')) throw error;
       report.unchecked.push({
         check: 'prisma-schema',
         reason: `prisma db pull --print failed: ${messageOf(error)}`,

@@ -1,30 +1,29 @@
-import { isSchemasyncError, messageOf } from '../errors.ts';
+import type { Env } from '../config/load.ts';
+import { hasErrorCode, messageOf } from '../errors.ts';
 import type { Target } from '../targets/target.ts';
+import { checkMigrations } from './migrations.ts';
+import type { OrphanLocator } from './orphans.ts';
 import { checkPrisma, type PrismaDriftOptions, type PrismaDriftResult } from './prisma.ts';
+import { checkShadow } from './shadow.ts';
 import { checkSqlc, type SqlcDriftOptions } from './sqlc.ts';
 import type { DriftReport, Unchecked } from './types.ts';
-
-/**
- * The database-side checks (migration drift, the shadow comparison and the rollback check),
- * handed in by the composition root so this module only composes. Each catches its own "could
- * not check" cases into `unchecked`.
- */
-export interface DatabaseDriftChecks {
-  migrations(target: Target, dir: string, signal?: AbortSignal): Promise<DriftReport>;
-  shadow(target: Target, dir: string, options: { rollback: boolean; signal?: AbortSignal }): Promise<DriftReport>;
-}
 
 /** What can be checked in this project, as configuration allows. */
 export interface DriftSources {
   /** Reachable targets with their migration folders. */
   targets: Array<{ target: Target; dir: string }>;
+  /** Findings name files relative to it. */
+  projectRoot: string;
+  /** Environment for `-- +goose ENVSUB ON` when the shadow check applies the files. */
+  env: Env;
+  /** Asks git where applied versions without a file came from (drift/orphans.ts). */
+  orphans?: OrphanLocator;
   /** Set when schema.prisma exists, the project has prisma, and PostgreSQL is reachable. */
   prisma?: Omit<PrismaDriftOptions, 'signal'>;
   /** Set when sqlc.yaml exists and the sqlc binary was found. */
   sqlc?: Omit<SqlcDriftOptions, 'signal'>;
   /** Checks already known not to be possible (unreachable database, missing tool). */
   unchecked: Unchecked[];
-  database?: DatabaseDriftChecks;
 }
 
 /** Which checks to run. watch mode: the cheap ones, and only those the run touched. */
@@ -35,14 +34,6 @@ export interface DriftSelection {
   shadow: boolean;
   rollback: boolean;
 }
-
-export const ALL_CHEAP_CHECKS: DriftSelection = {
-  migrations: true,
-  prisma: true,
-  sqlc: true,
-  shadow: false,
-  rollback: false,
-};
 
 export interface DriftRun extends DriftReport {
   /** The checks that ran completely (tracker.ts `checkOf` names), so watch mode knows what was looked at. */
@@ -73,14 +64,16 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
     try {
       add(check, await fn());
     } catch (error) {
-      if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
+      if (hasErrorCode(error, 'CANCELLED')) throw error;
       result.unchecked.push({ check, reason: messageOf(error) });
     }
   };
 
-  const { database } = sources;
-  if (selection.migrations && database) {
-    for (const { target, dir } of sources.targets) await guarded(`migrations:${target.name}`, () => database.migrations(target, dir, signal));
+  const { projectRoot, env, orphans } = sources;
+  if (selection.migrations) {
+    for (const { target, dir } of sources.targets) {
+      await guarded(`migrations:${target.name}`, () => checkMigrations(target, { dir, projectRoot, ...(orphans ? { orphans } : {}) }));
+    }
   }
   const { prisma, sqlc } = sources;
   await Promise.all([
@@ -96,20 +89,11 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
       : undefined,
     selection.sqlc && sqlc ? guarded('sqlc', () => checkSqlc({ ...sqlc, ...(signal ? { signal } : {}) })) : undefined,
   ]);
-  if ((selection.shadow || selection.rollback) && database) {
+  if (selection.shadow || selection.rollback) {
     for (const { target, dir } of sources.targets) {
-      await guarded(`shadow:${target.name}`, () =>
-        database.shadow(target, dir, {
-          rollback: selection.rollback,
-          ...(signal ? { signal } : {}),
-        }),
-      );
+      const ctx = { dir, projectRoot, env, ...(signal ? { signal } : {}) };
+      await guarded(`shadow:${target.name}`, () => checkShadow(target, ctx, { rollback: selection.rollback }));
     }
-  } else if ((selection.shadow || selection.rollback) && !database) {
-    result.unchecked.push({
-      check: 'shadow',
-      reason: 'the shadow database comparison is not available in this build',
-    });
   }
   return result;
 }

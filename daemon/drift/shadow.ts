@@ -3,12 +3,12 @@
  * live database has to it from scratch (with the target's own apply, as `up` would), and
  * compare its catalog with the live one. With `rollback`, go on in the same shadow: apply the
  * rest, then undo every migration newest first and compare each Down's result with the schema
- * from before its Up. The shadow database is dropped afterwards, also on failure, abort, or
- * SIGINT/SIGTERM.
+ * from before its Up. The shadow database is dropped afterwards, also on failure or abort (on
+ * SIGINT/SIGTERM app/lifecycle.ts aborts the signal; this module installs no signal handlers).
  */
 import type { Env } from '../config/load.ts';
-import { CancelledError, hasErrorCode, isSchemasyncError, messageOf, type MigrationError } from '../errors.ts';
-import { parseMigration } from '../migrations/parse.ts';
+import { CancelledError, hasErrorCode, messageOf } from '../errors.ts';
+import { unitsFor } from '../engine/units.ts';
 import { readMigrations } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
 import type { ApplyUnit, Catalog, ShadowDatabase, Target } from '../targets/target.ts';
@@ -80,14 +80,12 @@ export async function checkShadow(target: Target, ctx: ShadowContext, options: S
     return unchecked(`could not prepare a shadow database on ${target.where}: ${messageOf(error)}`);
   }
 
-  const stopCleanup = dropOnTerminationSignal(shadow);
   try {
     return await compareInShadow(target.name, shadow.target, files, liveVersions, live, ctx, options);
   } catch (error) {
     if (hasErrorCode(error, 'CANCELLED') || ctx.signal?.aborted) throw error;
     return unchecked(`the check in the shadow database ${shadow.name} failed: ${messageOf(error)}`);
   } finally {
-    stopCleanup();
     await shadow.drop();
   }
 }
@@ -152,8 +150,7 @@ async function compareInShadow(
 async function tryApply(shadow: Target, file: MigrationFile, direction: Direction, ctx: ShadowContext): Promise<Error | undefined> {
   let unit: ApplyUnit;
   try {
-    const section = parseMigration(file.text, direction, { file: file.path, env: ctx.env });
-    unit = { file, direction, statements: section.statements, noTransaction: section.noTransaction };
+    unit = unitsFor([file], direction, ctx.env)[0]!;
   } catch (error) {
     return error instanceof Error ? error : new Error(String(error));
   }
@@ -161,7 +158,7 @@ async function tryApply(shadow: Target, file: MigrationFile, direction: Directio
     await shadow.apply(unit, ctx.signal);
     return undefined;
   } catch (error) {
-    if (isSchemasyncError(error) && (error.code === 'MIGRATION' || error.code === 'PARSE')) return error;
+    if (hasErrorCode(error, 'MIGRATION') || hasErrorCode(error, 'PARSE')) return error;
     throw error;
   }
 }
@@ -218,32 +215,11 @@ function rollbackFinding(target: string, file: MigrationFile, differences: Catal
 }
 
 function where(file: MigrationFile, error: Error): Pick<Finding, 'file' | 'line'> {
-  const details = isSchemasyncError(error) && error.code === 'MIGRATION' ? (error as MigrationError).details : undefined;
+  const details = hasErrorCode(error, 'MIGRATION') ? error.details : undefined;
   const line = details?.line ?? (error as { line?: unknown }).line;
   return typeof line === 'number' ? { file: file.path, line } : { file: file.path };
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError('the shadow check was cancelled; its shadow database is being dropped.');
-}
-
-/**
- * While a shadow database exists, SIGINT/SIGTERM drop it before the process goes. When nobody
- * else handles the signal (a one-shot command), the signal is raised again afterwards so the
- * process ends as it would have; otherwise the other handler (the daemon's lifecycle) decides.
- */
-function dropOnTerminationSignal(shadow: ShadowDatabase): () => void {
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM'];
-  const onSignal = (signal: NodeJS.Signals) => {
-    stop();
-    const alone = process.listenerCount(signal) === 0;
-    void shadow.drop().finally(() => {
-      if (alone) process.kill(process.pid, signal);
-    });
-  };
-  const stop = () => {
-    for (const signal of signals) process.off(signal, onSignal);
-  };
-  for (const signal of signals) process.once(signal, onSignal);
-  return stop;
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { isSchemasyncError, messageOf } from '../errors.ts';
+import { hasErrorCode, messageOf } from '../errors.ts';
 import { firstMeaningfulLine } from '../tools/output.ts';
 import { runTool, type ToolCommand } from '../tools/run.ts';
 import { parseSqlcErrors, sqlcCompile, sqlcDiff, sqlcVet, type SqlcContext, type SqlcError } from '../tools/sqlc.ts';
@@ -70,7 +70,7 @@ export async function checkSqlc(options: SqlcDriftOptions): Promise<DriftReport>
         });
     }
   } catch (error) {
-    if (isSchemasyncError(error) && error.code === 'CANCELLED') throw error;
+    if (hasErrorCode(error, 'CANCELLED')) throw error;
     report.unchecked.push({ check: 'sqlc', reason: messageOf(error) });
   }
   return report;

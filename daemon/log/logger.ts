@@ -167,8 +167,10 @@ export function formatPrettyMessage(log: Record<string, unknown>, messageKey = '
 /**
  * pino serializes an error as {type, message, stack, ...own fields}. Our own errors carry a
  * `code` and a message written for people, so only an unexpected error (no code) shows its stack.
+ * An `err` given as text is its reason too: the line says why, whichever way the caller passed it.
  */
 function describeError(err: unknown): { message?: string; stack?: string } {
+  if (typeof err === 'string') return err ? { message: err.split('\n', 1)[0] ?? '' } : {};
   if (typeof err !== 'object' || err === null) return {};
   const { message, stack, code } = err as { message?: unknown; stack?: unknown; code?: unknown };
   const info: { message?: string; stack?: string } = {};

@@ -1,3 +1,4 @@
+import type { TargetName } from '../config/types.ts';
 import type { Logger } from '../log/types.ts';
 import type { Direction, MigrationFile, Statement, VersionRow } from '../migrations/types.ts';
 
@@ -110,9 +111,8 @@ export interface ShadowDatabase {
   drop(): Promise<void>;
 }
 
-/** Every target schemasync knows: adding one is one entry here and its own folder. */
-export const TARGET_NAMES = ['postgres', 'clickhouse'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+// Configuration's word for a target (registered in config/types.ts); re-exported so target code names it from here.
+export { TARGET_NAMES, type TargetName } from '../config/types.ts';
 
 export interface TargetCapabilities {
   /** DDL runs inside transactions that can be rolled back. */

@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
-import { isSchemasyncError } from '../errors.ts';
+import { hasErrorCode } from '../errors.ts';
 import { locateBinary } from './locate.ts';
 import { runTool, type ToolCommand } from './run.ts';
 
@@ -64,7 +64,7 @@ export async function openGitRepo(cwd: string): Promise<GitRepo | undefined> {
     const result = await runTool(git(binary, ['rev-parse', '--absolute-git-dir', '--git-common-dir', '--show-toplevel']), { cwd, timeoutMs: TIMEOUT_MS });
     lines = result.stdout.split('\n').map((line) => line.trim());
   } catch (error) {
-    if (isSchemasyncError(error) && (error.code === 'TOOL' || error.code === 'TOOL_MISSING')) return undefined;
+    if (hasErrorCode(error, 'TOOL') || hasErrorCode(error, 'TOOL_MISSING')) return undefined;
     throw error;
   }
   // --git-common-dir is asked only to fail early on a broken linked worktree.

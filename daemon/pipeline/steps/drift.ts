@@ -1,10 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-import { findingLocation } from '../../drift/report.ts';
 import { runDriftChecks, type DriftSelection, type DriftSources } from '../../drift/run.ts';
 import type { DriftChanges, DriftTracker } from '../../drift/tracker.ts';
 import type { Unchecked } from '../../drift/types.ts';
-import type { Logger } from '../../log/types.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import { touches, type Changes } from '../changes.ts';
 import type { Step } from '../pipeline.ts';
@@ -15,6 +13,16 @@ export interface DriftStepSetup {
   sources: DriftSources;
   /** The findings logged so far, across runs. */
   tracker: DriftTracker;
+  /** How findings and checks that could not run are logged (app/drift.ts). */
+  log: DriftLog;
+}
+
+/** Logs drift as it changes; handed in by app/, which owns the wording. */
+export interface DriftLog {
+  /** What appeared and what was resolved since the last update. */
+  changes(changes: DriftChanges): void;
+  /** Checks that could not run (each distinct reason once). */
+  unchecked(unchecked: Unchecked[]): void;
 }
 
 /**
@@ -29,7 +37,6 @@ export interface DriftStepSetup {
 export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState> {
   // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
   let lastPrinted: { fingerprint: string; printed: string } | undefined;
-  const reportedUnchecked = new Set<string>();
   const postgres = setup.sources.targets.find((t) => t.target.name === 'postgres')?.target;
 
   return {
@@ -59,8 +66,8 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
       const result = await runDriftChecks(sources, selection, signal);
       if (fingerprint !== undefined && result.prismaPrinted !== undefined) lastPrinted = { fingerprint, printed: result.prismaPrinted };
 
-      logDriftChanges(deps.logger, setup.tracker.update(result.ran, result.findings));
-      logUnchecked(deps.logger, result.unchecked, reportedUnchecked);
+      setup.log.changes(setup.tracker.update(result.ran, result.findings));
+      setup.log.unchecked(result.unchecked);
       const standing = setup.tracker.findings.length;
       return {
         status: 'ok' as const,
@@ -78,7 +85,7 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
  */
 export function cheapSelection(changes: Changes, sources: DriftSources): DriftSelection {
   return {
-    migrations: sources.database !== undefined && sources.targets.some((t) => touches(changes, t.target.name)),
+    migrations: sources.targets.some((t) => touches(changes, t.target.name)),
     prisma: sources.prisma !== undefined && (changes.full || changes.prismaSchema),
     sqlc: sources.sqlc !== undefined && changes.full,
     shadow: false,
@@ -87,38 +94,3 @@ export function cheapSelection(changes: Changes, sources: DriftSources): DriftSe
 }
 
 const anySelected = (selection: DriftSelection) => selection.migrations || selection.prisma || selection.sqlc;
-
-/**
- * Logs what appeared (a warning with the finding's fields: kind, key, target, file, line, hint,
- * detail) and what was resolved (info). Shared by the drift step and watch mode's shadow check.
- */
-export function logDriftChanges(logger: Logger, changes: DriftChanges): void {
-  for (const finding of changes.appeared) {
-    const where = findingLocation(finding);
-    // The diff travels in the `detail` field only: the pretty log prints a multi-line field below
-    // the message, so putting it in the message too printed it twice.
-    logger.warn({ event: 'drift', ...finding }, `drift: ${where ? `${where}: ` : ''}${finding.message}\nfix: ${finding.hint}`);
-  }
-  for (const finding of changes.resolved) {
-    logger.info(
-      {
-        event: 'drift:resolved',
-        kind: finding.kind,
-        key: finding.key,
-        target: finding.target,
-        file: finding.file,
-      },
-      `resolved: ${finding.message}`,
-    );
-  }
-}
-
-/** A check that could not run is said once per distinct reason, not after every run. */
-export function logUnchecked(logger: Logger, unchecked: Unchecked[], reported: Set<string>): void {
-  for (const item of unchecked) {
-    const id = `${item.check}\n${item.reason}`;
-    if (reported.has(id)) continue;
-    reported.add(id);
-    logger.warn({ event: 'drift:unchecked', check: item.check, reason: item.reason }, `drift check ${item.check} could not run: ${item.reason}`);
-  }
-}

@@ -119,6 +119,25 @@ describe('formatPrettyMessage', () => {
   });
 });
 
+describe('an error passed as err', () => {
+  it('puts its reason on the pretty line, whether an Error or its text', () => {
+    const destination = memoryDestination();
+    const logger = createLogger({ level: 'debug', format: 'pretty', destination, colorize: false });
+    const reset = Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+    logger.debug({ err: reset }, 'an idle PostgreSQL connection failed');
+    logger.warn({ err: 'Code 999: lease table is read-only' }, 'could not renew the ClickHouse lock lease; retrying');
+    logger.flush();
+    const lines = destination.text.trimEnd().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/DEBUG: an idle PostgreSQL connection failed · Connection terminated unexpectedly$/);
+    expect(lines[1]).toMatch(/WARN: could not renew the ClickHouse lock lease; retrying · Code 999: lease table is read-only$/);
+  });
+
+  it('says the reason once when the message already holds it', () => {
+    expect(formatPrettyMessage({ msg: 'the run crashed: boom', err: 'boom' })).toBe('the run crashed: boom');
+  });
+});
+
 describe('redactDeep', () => {
   it('redacts every string and keeps the structure and other values', () => {
     expect(redactDeep({ a: [`x ${URL_WITH_PASSWORD}`, 3, null], b: { c: 'token=abc', d: true } })).toEqual({

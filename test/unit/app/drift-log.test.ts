@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 
 import { createLogger } from '../../../daemon/log/logger.ts';
-import { logDriftChanges } from '../../../daemon/pipeline/steps/drift.ts';
+import { logDriftChanges } from '../../../daemon/app/drift.ts';
 
 it('an "edited after it was applied" warning prints its diff once in the pretty log, and keeps it in JSON', () => {
   const finding = {
