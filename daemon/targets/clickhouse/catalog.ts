@@ -10,7 +10,7 @@
  */
 import type { Catalog, CatalogEntry } from '../target.ts';
 import type { ClickHouseSession } from './connection.ts';
-import { sqlString } from './lock.ts';
+import { sqlString } from './queries.ts';
 
 export interface TableRow {
   name: string;

@@ -5,8 +5,7 @@
  */
 import type { Statement } from '../../migrations/types.ts';
 import type { ClickHouseSession } from './connection.ts';
-import { sqlString } from './lock.ts';
-import { sqlIdentifier } from './queries.ts';
+import { sqlIdentifier, sqlString } from './queries.ts';
 
 export interface DdlWarning {
   line: number;

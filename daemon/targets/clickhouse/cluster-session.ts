@@ -9,7 +9,7 @@
 import { ConnectionError } from '../../errors.ts';
 import { countNodes, ddlSettings, HAS_PARALLEL_QUORUM, READ_SETTINGS, writeSettings } from './cluster.ts';
 import { ServerQueryError, type ClickHouseSession, type QuerySettings } from './connection.ts';
-import { sqlString } from './lock.ts';
+import { sqlString } from './queries.ts';
 import type { ServerError } from './server-error.ts';
 
 /** TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, REPLICA_IS_NOT_IN_QUORUM, UNKNOWN_STATUS_OF_INSERT. */
