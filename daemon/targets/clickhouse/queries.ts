@@ -140,3 +140,15 @@ export function listLedgerEntries(): string {
   const last = (column: string, alias = `last_${column}`) => `argMax(${column}, revision) AS ${alias}`;
   return `SELECT version, ${last('file')}, ${last('checksum')}, ${last('applied_text')}, toUnixTimestamp(argMax(applied_at, revision)) AS last_applied_at, ${last('applied_by')}, ${last('removed')}, max(revision) AS last_revision FROM ${LEDGER_TABLE} GROUP BY version ORDER BY version`;
 }
+
+/** Which columns this server's system.tables has (`as_select` is newer than 18.16). */
+export const SYSTEM_TABLES_COLUMNS = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'tables'";
+
+/** The tables and views of `database` (catalog.ts maps the rows). */
+export function catalogTables(database: string, hasAsSelect: boolean): string {
+  return `SELECT name, engine, sorting_key, partition_key, primary_key, create_table_query${hasAsSelect ? ', as_select' : ''} FROM system.tables WHERE database = ${sqlString(database)} AND NOT is_temporary ORDER BY name`;
+}
+
+export function catalogColumns(database: string): string {
+  return `SELECT table, name, type, default_kind, default_expression FROM system.columns WHERE database = ${sqlString(database)} ORDER BY table, name`;
+}
