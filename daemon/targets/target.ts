@@ -6,6 +6,8 @@ import type { Direction, MigrationFile, Statement, VersionRow } from '../migrati
  * A database that goose migrations are applied to. One implementation per engine
  * (targets/<engine>/target.ts); everything above this interface is engine-agnostic.
  *
+ * test/contract/ runs one scenario against every implementation on a real server.
+ *
  * Contract: methods throw `SchemasyncError`s only (ConnectionError when the server is
  * unreachable, MigrationError when a statement fails, LockError when the lock cannot be taken).
  */
@@ -36,7 +38,8 @@ export interface Target {
    * Applies one migration in one direction and records it in the version table (insert on up,
    * delete on down), in one transaction when the target has them and the file allows it.
    * On failure nothing of a transactional migration stays applied; the MigrationError says
-   * which statements stay applied otherwise.
+   * which statements stay applied otherwise. Callers read `listVersions()` first (as goose does
+   * before every command): that is what creates the version table.
    */
   apply(unit: ApplyUnit, signal?: AbortSignal): Promise<void>;
 
@@ -70,7 +73,8 @@ export interface Target {
   /**
    * A new, empty database on the same server with the same credentials (drift checks apply
    * every migration to it from scratch). Also drops stale shadows a killed run left behind.
-   * Returns `{ unavailable: reason }` when the role may not create databases.
+   * Returns `{ unavailable: reason }` when the role may not create databases. The lifecycle is
+   * shared (targets/shadow.ts); a target supplies only its driver.
    */
   createShadow?(): Promise<ShadowDatabase | ShadowUnavailable>;
 }

@@ -9,7 +9,7 @@ import { checksum } from '../../daemon/migrations/checksum.ts';
 import { parseMigrationFilename } from '../../daemon/migrations/filename.ts';
 import { parseMigration } from '../../daemon/migrations/parse.ts';
 import type { Direction, MigrationFile } from '../../daemon/migrations/types.ts';
-import { createLockTable } from '../../daemon/targets/clickhouse/lock.ts';
+import { createLockTable } from '../../daemon/targets/clickhouse/queries.ts';
 import { createClickHouseTarget } from '../../daemon/targets/clickhouse/target.ts';
 import type { ApplyUnit, Target } from '../../daemon/targets/target.ts';
 import { clickhouseMissing, clickhouseQuery, clickhouseServerUrl, createTestClickHouseDatabase } from '../helpers/clickhouse.ts';

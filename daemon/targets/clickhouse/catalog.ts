@@ -10,7 +10,7 @@
  */
 import type { Catalog, CatalogEntry } from '../target.ts';
 import type { ClickHouseSession } from './connection.ts';
-import { sqlString } from './lock.ts';
+import * as sql from './queries.ts';
 
 export interface TableRow {
   name: string;
@@ -112,14 +112,9 @@ function stripDatabase(text: string, database: string): string {
 
 /** Reads the catalog of the session's database. */
 export async function readCatalog(session: ClickHouseSession, excluded: readonly string[]): Promise<Catalog> {
-  const database = sqlString(session.database);
-  const tableColumns = await session.rows<{ name: string }>(`SELECT name FROM system.columns WHERE database = 'system' AND table = 'tables'`);
+  const tableColumns = await session.rows<{ name: string }>(sql.SYSTEM_TABLES_COLUMNS);
   const hasAsSelect = tableColumns.some((column) => column.name === 'as_select');
-  const tables = await session.rows<TableRow>(
-    `SELECT name, engine, sorting_key, partition_key, primary_key, create_table_query${hasAsSelect ? ', as_select' : ''} FROM system.tables WHERE database = ${database} AND NOT is_temporary ORDER BY name`,
-  );
-  const columns = await session.rows<ColumnRow>(
-    `SELECT table, name, type, default_kind, default_expression FROM system.columns WHERE database = ${database} ORDER BY table, name`,
-  );
+  const tables = await session.rows<TableRow>(sql.catalogTables(session.database, hasAsSelect));
+  const columns = await session.rows<ColumnRow>(sql.catalogColumns(session.database));
   return catalogFromRows(session.database, tables, columns, excluded);
 }

@@ -5,7 +5,7 @@
  */
 import type { Statement } from '../../migrations/types.ts';
 import type { ClickHouseSession } from './connection.ts';
-import { sqlString } from './lock.ts';
+import { zookeeperChildren, zookeeperNode } from './cluster.ts';
 import { sqlIdentifier } from './queries.ts';
 
 export interface DdlWarning {
@@ -100,10 +100,8 @@ export async function ddlTimeoutNote(session: ClickHouseSession, serverMessage: 
   try {
     const parent = task.slice(0, task.lastIndexOf('/'));
     const name = task.slice(task.lastIndexOf('/') + 1);
-    const [node] = await session.rows<{ value: string }>(`SELECT value FROM system.zookeeper WHERE path = ${sqlString(parent)} AND name = ${sqlString(name)}`);
-    const finished = (await session.rows<{ name: string }>(`SELECT name FROM system.zookeeper WHERE path = ${sqlString(`${task}/finished`)}`)).map((row) =>
-      decodeHost(row.name),
-    );
+    const [node] = await session.rows<{ value: string }>(zookeeperNode(parent, name));
+    const finished = (await session.rows<{ name: string }>(zookeeperChildren(`${task}/finished`))).map((row) => decodeHost(row.name));
     const hosts = ddlTaskHosts(node?.value ?? '');
     const missing = hosts.filter((host) => !finished.includes(host));
     if (missing.length === 0) return '';

@@ -7,9 +7,8 @@
  * Migration statements never go through here: they run as written.
  */
 import { ConnectionError } from '../../errors.ts';
-import { countNodes, ddlSettings, HAS_PARALLEL_QUORUM, READ_SETTINGS, writeSettings } from './cluster.ts';
+import { countNodes, ddlSettings, HAS_PARALLEL_QUORUM, READ_SETTINGS, replicaCounts, writeSettings, zookeeperChildren, zookeeperNodeCount } from './cluster.ts';
 import { ServerQueryError, type ClickHouseSession, type QuerySettings } from './connection.ts';
-import { sqlString } from './lock.ts';
 import type { ServerError } from './server-error.ts';
 
 /** TOO_FEW_LIVE_REPLICAS, UNSATISFIED_QUORUM_FOR_PREVIOUS_WRITE, REPLICA_IS_NOT_IN_QUORUM, UNKNOWN_STATUS_OF_INSERT. */
@@ -157,19 +156,13 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
     },
     rows,
     async inactiveNodes(database, table, signal) {
-      const [replicas] = await rows<{ zookeeper_path: string; total_replicas: number; active_replicas: number }>(
-        `SELECT zookeeper_path, total_replicas, active_replicas FROM system.replicas WHERE database = ${sqlString(database)} AND table = ${sqlString(table)}`,
-        signal,
-      );
+      const [replicas] = await rows<{ zookeeper_path: string; total_replicas: number; active_replicas: number }>(replicaCounts(database, table), signal);
       if (!replicas || Number(replicas.active_replicas) >= Number(replicas.total_replicas)) return [];
       const path = `${replicas.zookeeper_path}/replicas`;
-      const all = await rows<{ name: string }>(`SELECT name FROM system.zookeeper WHERE path = ${sqlString(path)}`, signal);
+      const all = await rows<{ name: string }>(zookeeperChildren(path), signal);
       const down: string[] = [];
       for (const { name } of all) {
-        const [active] = await rows<{ n: string | number }>(
-          `SELECT count() AS n FROM system.zookeeper WHERE path = ${sqlString(`${path}/${name}`)} AND name = 'is_active'`,
-          signal,
-        );
+        const [active] = await rows<{ n: string | number }>(zookeeperNodeCount(`${path}/${name}`, 'is_active'), signal);
         if (Number(active?.n) === 0) down.push(name);
       }
       return down;

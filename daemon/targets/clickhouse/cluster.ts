@@ -16,7 +16,7 @@
  *   refuses to answer instead of reporting an older state.
  */
 import type { QuerySettings } from './connection.ts';
-import { sqlIdentifier, sqlInteger } from './queries.ts';
+import { sqlIdentifier, sqlInteger, sqlString } from './queries.ts';
 
 export interface ClusterOptions {
   /** The cluster's name in `remote_servers`. */
@@ -104,4 +104,24 @@ export function ddlSettings(fromUrl: QuerySettings): QuerySettings {
 
 function bareName(table: string): string {
   return table.includes('.') ? table.slice(table.indexOf('.') + 1) : table;
+}
+
+/** One ZooKeeper node's value: rows `{ value }`. */
+export function zookeeperNode(parent: string, name: string): string {
+  return `SELECT value FROM system.zookeeper WHERE path = ${sqlString(parent)} AND name = ${sqlString(name)}`;
+}
+
+/** A ZooKeeper node's children: rows `{ name }`. */
+export function zookeeperChildren(path: string): string {
+  return `SELECT name FROM system.zookeeper WHERE path = ${sqlString(path)}`;
+}
+
+/** One row `{ n }`: 1 when `path` has a child `name`. */
+export function zookeeperNodeCount(path: string, name: string): string {
+  return `SELECT count() AS n FROM system.zookeeper WHERE path = ${sqlString(path)} AND name = ${sqlString(name)}`;
+}
+
+/** One row per replicated table: `{ zookeeper_path, total_replicas, active_replicas }`. */
+export function replicaCounts(database: string, table: string): string {
+  return `SELECT zookeeper_path, total_replicas, active_replicas FROM system.replicas WHERE database = ${sqlString(database)} AND table = ${sqlString(table)}`;
 }

@@ -1,41 +1,79 @@
+import { messageOf } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import type { MigrationFile } from '../../migrations/types.ts';
+import type { ApplyUnit, Ledger, LedgerEntry } from '../target.ts';
+import type { ClusterSession } from './cluster-session.ts';
+import { clusterCreate } from './cluster.ts';
+import type { ClickHouseSession } from './connection.ts';
+import * as sql from './queries.ts';
+import { bookkeepingError } from './query-failure.ts';
+import type { Revisions } from './revisions.ts';
+
 /**
- * schemasync's ledger on ClickHouse: one row per applied migration (checksum and full text) in
- * `schemasync_migrations`, beside goose's table in the target database; goose does not know it
- * and catalog introspection skips it. Rows are only ever inserted: a ReplacingMergeTree keyed by
- * version, the newest `revision` wins, read with argMax (no FINAL, no ALTER … DELETE mutation;
- * works on 18.16), and a removal is a row with `removed = 1`. Pure SQL text and row mapping.
+ * schemasync's ledger on ClickHouse (`schemasync_migrations`, see queries.ts); goose does not
+ * know it and catalog introspection skips it. In cluster mode it is replicated and written with
+ * quorum, like every bookkeeping table.
  */
-import type { LedgerAppliedBy, LedgerEntry } from '../target.ts';
-import { sqlString } from './lock.ts';
-import { sqlInteger } from './queries.ts';
+export class ClickHouseLedger implements Ledger {
+  #ready = false;
 
-export const LEDGER_TABLE = 'schemasync_migrations';
+  constructor(
+    /** The bookkeeping session: the cluster's quorum session in cluster mode, else the plain one. */
+    private readonly books: ClickHouseSession,
+    private readonly cluster: ClusterSession | undefined,
+    private readonly database: string,
+    private readonly revisions: Revisions,
+    private readonly logger: Logger,
+  ) {}
 
-export function createLedger(): string {
-  return `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} ( version Int64, file String, checksum String, applied_text String, applied_at DateTime DEFAULT now(), applied_by String, removed UInt8, revision UInt64 ) ENGINE = ReplacingMergeTree(revision) ORDER BY version`;
+  async list(): Promise<LedgerEntry[]> {
+    try {
+      const [exists] = await this.books.rows<{ result: number }>(sql.versionTableExists(sql.LEDGER_TABLE));
+      if (Number(exists?.result) !== 1) return [];
+      const rows = await this.books.rows<LedgerRow>(sql.listLedgerEntries());
+      // Keep later revisions above anything already written, whoever wrote it.
+      for (const row of rows) this.revisions.observe(Number(row.last_revision));
+      return entriesFromRows(rows);
+    } catch (error) {
+      throw bookkeepingError(error, `read schemasync's ledger ${sql.LEDGER_TABLE}`);
+    }
+  }
+
+  async adopt(files: MigrationFile[]): Promise<void> {
+    try {
+      if (files.length > 0) await this.#ensure();
+      for (const file of files) await this.books.command(sql.upsertLedgerEntry(file, 'adopted', this.revisions.next()));
+    } catch (error) {
+      throw bookkeepingError(error, `adopt goose's versions into ${sql.LEDGER_TABLE}`);
+    }
+  }
+
+  /**
+   * After goose's row (no transactions here): a failure is logged, not thrown, because the
+   * migration itself is applied and recorded; only the edited-migration check loses this entry.
+   */
+  async record({ file, direction }: ApplyUnit): Promise<void> {
+    try {
+      await this.#ensure();
+      const revision = this.revisions.next();
+      await this.books.command(direction === 'up' ? sql.upsertLedgerEntry(file, 'schemasync', revision) : sql.removeLedgerEntry(file.version, revision));
+    } catch (error) {
+      this.logger.warn(
+        { event: 'ledger:write-failed', file: file.path, err: error },
+        `${file.name} is applied, but schemasync's ledger ${sql.LEDGER_TABLE} could not record it: ${messageOf(error)}`,
+      );
+    }
+  }
+
+  async #ensure(): Promise<void> {
+    if (this.#ready) return;
+    const create = sql.createLedger();
+    await this.books.command(this.cluster ? clusterCreate(create, this.cluster.cluster, this.database, sql.LEDGER_TABLE) : create);
+    this.#ready = true;
+  }
 }
 
-/** A new revision for every write; the ledger is written under the migration lock, so one runner writes at a time. */
-export function nextRevision(nowMs: number, previous: number): number {
-  return Math.max(nowMs * 1000, previous + 1);
-}
-
-export function upsertEntry(file: { version: number; name: string; checksum: string; text: string }, by: LedgerAppliedBy, revision: number): string {
-  const values = [sqlInteger(file.version), sqlString(file.name), sqlString(file.checksum), sqlString(file.text), sqlString(by), '0', sqlInteger(revision)];
-  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by, removed, revision) VALUES (${values.join(', ')})`;
-}
-
-export function removeEntry(version: number, revision: number): string {
-  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by, removed, revision) VALUES (${sqlInteger(version)}, '', '', '', '', 1, ${sqlInteger(revision)})`;
-}
-
-/** The newest row per version (removed ones included; `entriesFromRows` leaves them out). */
-export function listEntries(): string {
-  const last = (column: string, alias = `last_${column}`) => `argMax(${column}, revision) AS ${alias}`;
-  return `SELECT version, ${last('file')}, ${last('checksum')}, ${last('applied_text')}, toUnixTimestamp(argMax(applied_at, revision)) AS last_applied_at, ${last('applied_by')}, ${last('removed')}, max(revision) AS last_revision FROM ${LEDGER_TABLE} GROUP BY version ORDER BY version`;
-}
-
-export interface LedgerRow {
+interface LedgerRow {
   version: string | number;
   last_file: string;
   last_checksum: string;
@@ -46,7 +84,7 @@ export interface LedgerRow {
   last_revision: string | number;
 }
 
-export function entriesFromRows(rows: LedgerRow[]): LedgerEntry[] {
+function entriesFromRows(rows: LedgerRow[]): LedgerEntry[] {
   return rows
     .filter((row) => Number(row.last_removed) === 0)
     .map((row) => ({

@@ -44,9 +44,8 @@ import { CancelledError, hasErrorCode, LockError, messageOf } from '../../errors
 import type { Logger } from '../../log/types.ts';
 import { sleep } from '../../util/sleep.ts';
 import type { ClickHouseSession } from './connection.ts';
-import { sqlIdentifier } from './queries.ts';
-
-export const LOCK_TABLE = 'schemasync_lock';
+import { decideLock, describeClaim, type LockClaim } from './lock-claims.ts';
+import { createLockTable, insertClaim, LOCK_TABLE, selectLiveClaims } from './queries.ts';
 
 export interface ClickHouseLockOptions {
   /** How long a claim stays valid without renewal. */
@@ -61,74 +60,6 @@ export interface ClickHouseLockOptions {
   defaultTimeoutMs?: number;
   /** Unique per runner; default `hostname-pid-random`. */
   ownerId?: string;
-}
-
-/** One owner's newest row, as read from the table. Times are Unix seconds (server clock). */
-export interface LockClaim {
-  owner: string;
-  ticket: number;
-  choosing: boolean;
-  acquiredAt: number;
-  expiresAt: number;
-}
-
-export type LockDecision = { enter: true } | { enter: false; blocker: LockClaim };
-
-/**
- * Bakery rule, pure: `me` may enter when no other live claim is choosing and no other ticket
- * comes before mine. `claims` are the live claims (not released, lease not past), mine included.
- */
-export function decideLock(me: string, claims: LockClaim[]): LockDecision {
-  const mine = claims.find((claim) => claim.owner === me);
-  if (!mine) throw new Error(`the lock claim of ${me} is missing; its lease ran out before it was read.`);
-  const others = claims.filter((claim) => claim.owner !== me);
-  const choosing = others.find((claim) => claim.choosing);
-  if (choosing) return { enter: false, blocker: choosing };
-  const ahead = others.filter((claim) => claim.ticket > 0 && comesBefore(claim, mine)).sort((a, b) => (comesBefore(a, b) ? -1 : 1));
-  return ahead[0] ? { enter: false, blocker: ahead[0] } : { enter: true };
-}
-
-function comesBefore(a: LockClaim, b: LockClaim): boolean {
-  return a.ticket !== b.ticket ? a.ticket < b.ticket : a.owner < b.owner;
-}
-
-/** "owner (since 12:00:01Z, lease until 12:00:31Z)": what a waiter is told about the holder. */
-export function describeClaim(claim: LockClaim): string {
-  const time = (seconds: number) => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
-  const state = claim.choosing ? 'taking a ticket' : `ticket ${claim.ticket}`;
-  return `${claim.owner} (${state}, since ${time(claim.acquiredAt)}, lease until ${time(claim.expiresAt)})`;
-}
-
-export function createLockTable(table = LOCK_TABLE): string {
-  return `CREATE TABLE IF NOT EXISTS ${sqlIdentifier(table)} ( owner String, revision UInt64, ticket UInt64, choosing UInt8, released UInt8, acquired_at DateTime, expires_at DateTime ) ENGINE = ReplacingMergeTree(revision) ORDER BY owner`;
-}
-
-interface ClaimRow {
-  owner: string;
-  revision: number;
-  ticket: number;
-  choosing: boolean;
-  released: boolean;
-  /** Unix seconds; null means "now" on the server. */
-  acquiredAt: number | null;
-  leaseSeconds: number;
-}
-
-export function insertClaim(table: string, row: ClaimRow): string {
-  const acquired = row.acquiredAt === null ? 'now()' : `toDateTime(${Math.trunc(row.acquiredAt)})`;
-  return `INSERT INTO ${sqlIdentifier(table)} (owner, revision, ticket, choosing, released, acquired_at, expires_at) SELECT ${sqlString(row.owner)}, ${Math.trunc(row.revision)}, ${Math.trunc(row.ticket)}, ${row.choosing ? 1 : 0}, ${row.released ? 1 : 0}, ${acquired}, now() + ${Math.trunc(row.leaseSeconds)}`;
-}
-
-/** Each owner's newest row, kept only when it is a live claim (not released, lease not past). */
-export function selectLiveClaims(table: string): string {
-  // Aliases differ from the column names: an alias equal to a column would shadow it inside the
-  // other aggregates ("aggregate function found inside another aggregate function").
-  return `SELECT owner, last_ticket AS ticket, last_choosing AS choosing, toUnixTimestamp(last_acquired_at) AS acquired_at, toUnixTimestamp(last_expires_at) AS expires_at FROM ( SELECT owner, argMax(ticket, revision) AS last_ticket, argMax(choosing, revision) AS last_choosing, argMax(released, revision) AS last_released, argMax(acquired_at, revision) AS last_acquired_at, argMax(expires_at, revision) AS last_expires_at FROM ${sqlIdentifier(table)} GROUP BY owner ) WHERE last_released = 0 AND last_expires_at > now() ORDER BY owner`;
-}
-
-/** A ClickHouse string literal. */
-export function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
 interface LiveClaimRow {
@@ -204,7 +135,7 @@ export class ClickHouseLock {
     const renew = () => {
       renewTimer = setTimeout(() => {
         write(false).then(renew, (error: unknown) => {
-          this.logger.warn({ owner: this.ownerId, err: messageOf(error) }, 'could not renew the ClickHouse lock lease; retrying');
+          this.logger.warn({ owner: this.ownerId, err: error }, 'could not renew the ClickHouse lock lease; retrying');
           renew();
         });
       }, this.renewEveryMs);
@@ -223,17 +154,14 @@ export class ClickHouseLock {
         if (this.session.insertLocally) {
           try {
             await this.session.insertLocally(claimRow(true));
-            this.logger.debug({ owner: this.ownerId, err: messageOf(error) }, 'released the ClickHouse lock without quorum (a replica is down)');
+            this.logger.debug({ owner: this.ownerId, err: error }, 'released the ClickHouse lock without quorum (a replica is down)');
             return;
           } catch {
             // fall through to the lease
           }
         }
         // The lease runs out on its own; say so rather than failing the run that just finished.
-        this.logger.warn(
-          { owner: this.ownerId, err: messageOf(error) },
-          `could not release the ClickHouse lock; it frees itself within ${this.leaseSeconds} s`,
-        );
+        this.logger.warn({ owner: this.ownerId, err: error }, `could not release the ClickHouse lock; it frees itself within ${this.leaseSeconds} s`);
       }
     };
 

@@ -1,6 +1,6 @@
 /**
- * goose's ClickHouse version-table SQL (goose-spec §3), as pure functions of the table name and
- * version. Values are inlined, not bound: ClickHouse 18.16 has no query parameters. Every value
+ * The ClickHouse target's SQL as pure functions: goose's version table (goose-spec §3), the
+ * ledger, the lock table and shadow databases (cluster mode's variants are in cluster.ts). Values are inlined, not bound: ClickHouse 18.16 has no query parameters. Every value
  * passes through `sqlInteger` and every name through `sqlIdentifier`, so nothing unvalidated is
  * ever pasted into SQL.
  */
@@ -57,4 +57,98 @@ export function versionTableExists(table: string): string {
  */
 export function pendingMutations(database: string, table: string): string {
   return `SELECT mutation_id, command FROM system.mutations WHERE database = '${sqlIdentifier(database)}' AND table = '${sqlIdentifier(table)}' AND is_done = 0`;
+}
+
+/** A ClickHouse string literal. */
+export function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A round trip that proves the server answers. */
+export const PING = 'SELECT 1 AS ok';
+
+/** Rows `{ name }`: databases whose name starts with `prefix`. */
+export function listDatabasesStartingWith(prefix: string): string {
+  return `SELECT name FROM system.databases WHERE startsWith(name, ${sqlString(prefix)})`;
+}
+
+export function createDatabase(name: string): string {
+  return `CREATE DATABASE ${sqlIdentifier(name)}`;
+}
+
+export function dropDatabase(name: string): string {
+  return `DROP DATABASE IF EXISTS ${sqlIdentifier(name)}`;
+}
+
+/** schemasync's lock table (lock.ts), beside goose's table. */
+export const LOCK_TABLE = 'schemasync_lock';
+
+export function createLockTable(table = LOCK_TABLE): string {
+  return `CREATE TABLE IF NOT EXISTS ${sqlIdentifier(table)} ( owner String, revision UInt64, ticket UInt64, choosing UInt8, released UInt8, acquired_at DateTime, expires_at DateTime ) ENGINE = ReplacingMergeTree(revision) ORDER BY owner`;
+}
+
+interface ClaimRow {
+  owner: string;
+  revision: number;
+  ticket: number;
+  choosing: boolean;
+  released: boolean;
+  /** Unix seconds; null means "now" on the server. */
+  acquiredAt: number | null;
+  leaseSeconds: number;
+}
+
+export function insertClaim(table: string, row: ClaimRow): string {
+  const acquired = row.acquiredAt === null ? 'now()' : `toDateTime(${Math.trunc(row.acquiredAt)})`;
+  return `INSERT INTO ${sqlIdentifier(table)} (owner, revision, ticket, choosing, released, acquired_at, expires_at) SELECT ${sqlString(row.owner)}, ${Math.trunc(row.revision)}, ${Math.trunc(row.ticket)}, ${row.choosing ? 1 : 0}, ${row.released ? 1 : 0}, ${acquired}, now() + ${Math.trunc(row.leaseSeconds)}`;
+}
+
+/** Each owner's newest row, kept only when it is a live claim (not released, lease not past). */
+export function selectLiveClaims(table: string): string {
+  // Aliases differ from the column names: an alias equal to a column would shadow it inside the
+  // other aggregates ("aggregate function found inside another aggregate function").
+  return `SELECT owner, last_ticket AS ticket, last_choosing AS choosing, toUnixTimestamp(last_acquired_at) AS acquired_at, toUnixTimestamp(last_expires_at) AS expires_at FROM ( SELECT owner, argMax(ticket, revision) AS last_ticket, argMax(choosing, revision) AS last_choosing, argMax(released, revision) AS last_released, argMax(acquired_at, revision) AS last_acquired_at, argMax(expires_at, revision) AS last_expires_at FROM ${sqlIdentifier(table)} GROUP BY owner ) WHERE last_released = 0 AND last_expires_at > now() ORDER BY owner`;
+}
+
+/**
+ * schemasync's ledger (ledger.ts) in `schemasync_migrations`, beside goose's table. Rows are only
+ * ever inserted: a ReplacingMergeTree keyed by version, the newest `revision` wins, read with
+ * argMax (no FINAL, no ALTER … DELETE mutation; works on 18.16), and a removal is a row with
+ * `removed = 1`.
+ */
+export const LEDGER_TABLE = 'schemasync_migrations';
+
+export function createLedger(): string {
+  return `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} ( version Int64, file String, checksum String, applied_text String, applied_at DateTime DEFAULT now(), applied_by String, removed UInt8, revision UInt64 ) ENGINE = ReplacingMergeTree(revision) ORDER BY version`;
+}
+
+export function upsertLedgerEntry(
+  file: { version: number; name: string; checksum: string; text: string },
+  by: 'schemasync' | 'adopted',
+  revision: number,
+): string {
+  const values = [sqlInteger(file.version), sqlString(file.name), sqlString(file.checksum), sqlString(file.text), sqlString(by), '0', sqlInteger(revision)];
+  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by, removed, revision) VALUES (${values.join(', ')})`;
+}
+
+export function removeLedgerEntry(version: number, revision: number): string {
+  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by, removed, revision) VALUES (${sqlInteger(version)}, '', '', '', '', 1, ${sqlInteger(revision)})`;
+}
+
+/** The newest row per version (removed ones included; the ledger leaves them out). */
+export function listLedgerEntries(): string {
+  const last = (column: string, alias = `last_${column}`) => `argMax(${column}, revision) AS ${alias}`;
+  return `SELECT version, ${last('file')}, ${last('checksum')}, ${last('applied_text')}, toUnixTimestamp(argMax(applied_at, revision)) AS last_applied_at, ${last('applied_by')}, ${last('removed')}, max(revision) AS last_revision FROM ${LEDGER_TABLE} GROUP BY version ORDER BY version`;
+}
+
+/** Which columns this server's system.tables has (`as_select` is newer than 18.16). */
+export const SYSTEM_TABLES_COLUMNS = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'tables'";
+
+/** The tables and views of `database` (catalog.ts maps the rows). */
+export function catalogTables(database: string, hasAsSelect: boolean): string {
+  return `SELECT name, engine, sorting_key, partition_key, primary_key, create_table_query${hasAsSelect ? ', as_select' : ''} FROM system.tables WHERE database = ${sqlString(database)} AND NOT is_temporary ORDER BY name`;
+}
+
+export function catalogColumns(database: string): string {
+  return `SELECT table, name, type, default_kind, default_expression FROM system.columns WHERE database = ${sqlString(database)} ORDER BY table, name`;
 }

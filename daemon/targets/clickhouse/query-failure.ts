@@ -1,4 +1,4 @@
-import { QueryError } from '../../errors.ts';
+import { isSchemasyncError, QueryError } from '../../errors.ts';
 import { ServerQueryError } from './connection.ts';
 
 /**
@@ -27,3 +27,11 @@ const HINTS: Record<string, string> = {
   '164': 'the user is read-only (readonly setting); use a user that may write',
   '81': 'the database does not exist; create it or fix the URL',
 };
+
+/**
+ * Failures outside a migration's own statements keep their typed error (ConnectionError when
+ * unreachable); what the server refused, or a mutation wait that failed, is a QueryError.
+ */
+export function bookkeepingError(error: unknown, doing: string): Error {
+  return isSchemasyncError(error) ? error : clickhouseQueryFailure(error, doing);
+}

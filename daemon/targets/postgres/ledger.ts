@@ -1,51 +1,100 @@
-/**
- * schemasync's ledger on PostgreSQL: one row per applied migration (checksum and full text), in
- * a schema of its own, `schemasync`, which catalog introspection skips and `prisma db pull`
- * never sees (it introspects only the datasource's schemas). Pure SQL text and row mapping;
- * target.ts runs them.
- */
-import type { LedgerAppliedBy, LedgerEntry } from '../target.ts';
+import type pg from 'pg';
 
-export const LEDGER_SCHEMA = 'schemasync';
-export const LEDGER_TABLE = `${LEDGER_SCHEMA}.migrations`;
+import { messageOf } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import type { MigrationFile } from '../../migrations/types.ts';
+import type { ApplyUnit, Ledger, LedgerAppliedBy, LedgerEntry } from '../target.ts';
+import type { PostgresPool } from './pool.ts';
+import * as sql from './queries.ts';
+import { withTransaction } from './transaction.ts';
 
-/** Both statements are idempotent; the caller serializes concurrent creators with an advisory transaction lock. */
-export function createLedger(): string[] {
-  return [
-    `CREATE SCHEMA IF NOT EXISTS ${LEDGER_SCHEMA}`,
-    `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
-       version bigint PRIMARY KEY,
-       file text NOT NULL,
-       checksum text NOT NULL,
-       applied_text text NOT NULL,
-       applied_at timestamptz NOT NULL DEFAULT now(),
-       applied_by text NOT NULL CHECK (applied_by IN ('schemasync', 'adopted'))
-     )`,
-  ];
+const SQLSTATE_INSUFFICIENT_PRIVILEGE = '42501';
+
+/** schemasync's ledger on PostgreSQL (`schemasync.migrations`, see queries.ts): created once, written inside each migration's transaction. */
+export class PostgresLedger implements Ledger {
+  readonly #pool: PostgresPool;
+  readonly #logger: Logger;
+  /** Resolves to whether the ledger table exists and may be written (false: no privilege to create it). */
+  #ready: Promise<boolean> | undefined;
+
+  constructor(pool: PostgresPool, logger: Logger) {
+    this.#pool = pool;
+    this.#logger = logger;
+  }
+
+  /**
+   * Creates the ledger once per target (serialized with other runners by the table-creation
+   * advisory lock). A role that may not create a schema still migrates: the ledger is off and
+   * the edited-migration check says so.
+   */
+  ensure(): Promise<boolean> {
+    this.#ready ??= this.#create().catch((error: unknown) => {
+      this.#ready = undefined;
+      throw error;
+    });
+    return this.#ready;
+  }
+
+  async #create(): Promise<boolean> {
+    const pool = await this.#pool.ready();
+    const { rows } = await pool.query<{ exists: boolean }>(sql.ledgerExists()).catch((error: unknown) => {
+      throw this.#pool.queryError(error, "look for schemasync's ledger", sql.LEDGER_TABLE);
+    });
+    if (rows[0]?.exists) return true;
+    const client = await this.#pool.checkout();
+    try {
+      await withTransaction(client, async () => {
+        await client.query(sql.lockTableCreation());
+        for (const statement of sql.createLedger()) await client.query(statement);
+      });
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== SQLSTATE_INSUFFICIENT_PRIVILEGE) {
+        throw this.#pool.queryError(error, "create schemasync's ledger", sql.LEDGER_TABLE);
+      }
+      this.#logger.warn(
+        { event: 'ledger:off', err: error },
+        `cannot create schemasync's ledger ${sql.LEDGER_TABLE} on ${this.#pool.where} (${messageOf(error)}); migrations still apply, but edited migrations cannot be detected`,
+      );
+      return false;
+    }
+  }
+
+  async list(): Promise<LedgerEntry[]> {
+    const pool = await this.#pool.ready();
+    try {
+      const { rows } = await pool.query<{ exists: boolean }>(sql.ledgerExists());
+      if (!rows[0]?.exists) return [];
+      return (await pool.query<LedgerRow>(sql.listLedgerEntries())).rows.map(entryFromRow);
+    } catch (error) {
+      throw this.#pool.queryError(error, "read schemasync's ledger", sql.LEDGER_TABLE);
+    }
+  }
+
+  async adopt(files: MigrationFile[]): Promise<void> {
+    if (files.length === 0 || !(await this.ensure())) return;
+    const client = await this.#pool.checkout();
+    await withTransaction(client, async () => {
+      for (const file of files) await client.query(sql.upsertLedgerEntry(), upsertValues(file, 'adopted'));
+    }).catch((error: unknown) => {
+      throw this.#pool.queryError(error, "record goose's versions in schemasync's ledger", sql.LEDGER_TABLE);
+    });
+  }
+
+  /** An up replaces the version's entry, a down removes it; on the migration's connection, inside its transaction when it has one. */
+  async record(client: pg.PoolClient, unit: ApplyUnit): Promise<void> {
+    if (!(await this.ensure())) return;
+    const up = unit.direction === 'up';
+    const version = unit.file.version;
+    await client
+      .query(up ? sql.upsertLedgerEntry() : sql.deleteLedgerEntry(), up ? upsertValues(unit.file, 'schemasync') : [version])
+      .catch((error: unknown) => {
+        throw this.#pool.queryError(error, `${up ? 'record' : 'remove'} version ${version} in schemasync's ledger`, sql.LEDGER_TABLE);
+      });
+  }
 }
 
-/** One row `{ exists: boolean }`. */
-export function ledgerExists(): string {
-  return `SELECT to_regclass('${LEDGER_TABLE}') IS NOT NULL AS exists`;
-}
-
-/** Parameters: version, file, checksum, applied_text, applied_by. Replaces the version's entry. */
-export function upsertEntry(): string {
-  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by) VALUES ($1, $2, $3, $4, $5)
-  ON CONFLICT (version) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum,
-    applied_text = EXCLUDED.applied_text, applied_by = EXCLUDED.applied_by, applied_at = now()`;
-}
-
-/** Parameter: version. */
-export function deleteEntry(): string {
-  return `DELETE FROM ${LEDGER_TABLE} WHERE version = $1`;
-}
-
-export function listEntries(): string {
-  return `SELECT version, file, checksum, applied_text, applied_at, applied_by FROM ${LEDGER_TABLE} ORDER BY version`;
-}
-
-export interface LedgerRow {
+interface LedgerRow {
   version: string | number;
   file: string;
   checksum: string;
@@ -54,7 +103,7 @@ export interface LedgerRow {
   applied_by: string;
 }
 
-export function entryFromRow(row: LedgerRow): LedgerEntry {
+function entryFromRow(row: LedgerRow): LedgerEntry {
   return {
     version: Number(row.version),
     file: row.file,
@@ -65,7 +114,7 @@ export function entryFromRow(row: LedgerRow): LedgerEntry {
   };
 }
 
-/** The parameters of `upsertEntry` for a file. */
-export function upsertValues(file: { version: number; name: string; checksum: string; text: string }, by: LedgerAppliedBy): unknown[] {
+/** The parameters of `upsertLedgerEntry` for a file. */
+function upsertValues(file: { version: number; name: string; checksum: string; text: string }, by: LedgerAppliedBy): unknown[] {
   return [file.version, file.name, file.checksum, file.text, by];
 }

@@ -1,9 +1,9 @@
 /**
- * goose's PostgreSQL dialect as pure functions of the version table's name (goose-spec §3,
- * pressly/goose internal/dialects/postgres.go at v3.27.3), plus the advisory-lock SQL of goose's
- * session locker (§5). The table name is pasted in verbatim, exactly as goose does, so a
- * schema-qualified name such as `myschema.goose_db_version` works and reaches the same table
- * goose would.
+ * Every SQL text the PostgreSQL target sends, as pure functions. goose's dialect is a function of
+ * the version table's name (goose-spec §3, pressly/goose internal/dialects/postgres.go at
+ * v3.27.3), plus the advisory-lock SQL of goose's session locker (§5). The table name is pasted
+ * in verbatim, exactly as goose does, so a schema-qualified name such as
+ * `myschema.goose_db_version` works and reaches the same table goose would.
  */
 
 /** goose's `lock.DefaultLockID` (CRC-32 of "goose"): sharing it makes goose's Provider and us exclude each other. */
@@ -100,3 +100,163 @@ export function cancelBackend(): string {
 export function backendPid(): string {
   return 'SELECT pg_backend_pid() AS pid';
 }
+
+/** A round trip that proves the server answers. */
+export const PING = 'SELECT 1';
+
+export const BEGIN = 'BEGIN';
+/** One snapshot for every catalog query of an introspection: a concurrent migration cannot tear the picture. */
+export const BEGIN_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+export const COMMIT = 'COMMIT';
+export const ROLLBACK = 'ROLLBACK';
+
+/** Parameter `$1`: the shadow-name prefix. Rows `{ datname }`. */
+export function listDatabasesStartingWith(): string {
+  return 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)';
+}
+
+/** `name` comes from shadow-name.ts (letters, digits, _), never from input. */
+export function createDatabase(name: string): string {
+  return `CREATE DATABASE ${name}`;
+}
+
+/** Ends the database's sessions first (WITH FORCE, PostgreSQL 13+). */
+export function dropDatabase(name: string): string {
+  return `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`;
+}
+
+/** One row `{ n }`; the caller has checked that `table` is only a (qualified, possibly quoted) name. */
+export function countRows(table: string): string {
+  return `SELECT count(*) AS n FROM ${table}`;
+}
+
+/**
+ * schemasync's ledger: one row per applied migration (checksum and full text), in a schema of
+ * its own, `schemasync`, which catalog introspection skips and `prisma db pull` never sees (it
+ * introspects only the datasource's schemas).
+ */
+export const LEDGER_SCHEMA = 'schemasync';
+export const LEDGER_TABLE = `${LEDGER_SCHEMA}.migrations`;
+
+/** Both statements are idempotent; the caller serializes concurrent creators with `lockTableCreation`. */
+export function createLedger(): string[] {
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${LEDGER_SCHEMA}`,
+    `CREATE TABLE IF NOT EXISTS ${LEDGER_TABLE} (
+       version bigint PRIMARY KEY,
+       file text NOT NULL,
+       checksum text NOT NULL,
+       applied_text text NOT NULL,
+       applied_at timestamptz NOT NULL DEFAULT now(),
+       applied_by text NOT NULL CHECK (applied_by IN ('schemasync', 'adopted'))
+     )`,
+  ];
+}
+
+/** One row `{ exists: boolean }`. */
+export function ledgerExists(): string {
+  return `SELECT to_regclass('${LEDGER_TABLE}') IS NOT NULL AS exists`;
+}
+
+/** Parameters: version, file, checksum, applied_text, applied_by. Replaces the version's entry. */
+export function upsertLedgerEntry(): string {
+  return `INSERT INTO ${LEDGER_TABLE} (version, file, checksum, applied_text, applied_by) VALUES ($1, $2, $3, $4, $5)
+  ON CONFLICT (version) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum,
+    applied_text = EXCLUDED.applied_text, applied_by = EXCLUDED.applied_by, applied_at = now()`;
+}
+
+/** Parameter: version. */
+export function deleteLedgerEntry(): string {
+  return `DELETE FROM ${LEDGER_TABLE} WHERE version = $1`;
+}
+
+export function listLedgerEntries(): string {
+  return `SELECT version, file, checksum, applied_text, applied_at, applied_by FROM ${LEDGER_TABLE} ORDER BY version`;
+}
+
+/**
+ * Introspection (catalog.ts maps the rows). Only definitions are read, never data. System
+ * schemas, `pg_toast*`/`pg_temp*`, schemasync's own schema, goose's version table and objects
+ * that belong to an extension are left out.
+ */
+/** Schemas that are never the user's schema. Interpolated as a constant, never user input. */
+const SCHEMA_FILTER = `n.nspname NOT IN ('pg_catalog', 'information_schema', 'schemasync')
+   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
+
+function notExtensionMember(catalog: 'pg_class' | 'pg_type' | 'pg_proc', oid: string): string {
+  return `NOT EXISTS (SELECT 1 FROM pg_depend e WHERE e.classid = '${catalog}'::regclass AND e.objid = ${oid} AND e.deptype = 'e')`;
+}
+
+/**
+ * Queries that mention `$1` take goose's version table name, resolved with to_regclass through the
+ * search_path as goose resolves it; the others take no parameter.
+ */
+export const CATALOG_QUERIES = {
+  tables: `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('r', 'p') AND ${SCHEMA_FILTER}
+   AND c.oid IS DISTINCT FROM to_regclass($1) AND ${notExtensionMember('pg_class', 'c.oid')}`,
+
+  columns: `SELECT n.nspname AS schema, c.relname AS table, a.attname AS name,
+       format_type(a.atttypid, a.atttypmod) AS type, NOT a.attnotnull AS nullable,
+       pg_get_expr(d.adbin, d.adrelid) AS default, a.attidentity::text AS identity,
+       a.attgenerated::text AS generated,
+       row_number() OVER (PARTITION BY c.oid ORDER BY a.attnum) AS position
+  FROM pg_attribute a
+  JOIN pg_class c ON c.oid = a.attrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND a.attnum > 0 AND NOT a.attisdropped AND ${SCHEMA_FILTER}
+   AND c.oid IS DISTINCT FROM to_regclass($1) AND ${notExtensionMember('pg_class', 'c.oid')}`,
+
+  indexes: `SELECT n.nspname AS schema, i.relname AS name, t.relname AS table, pg_get_indexdef(i.oid) AS definition
+  FROM pg_index x
+  JOIN pg_class i ON i.oid = x.indexrelid
+  JOIN pg_class t ON t.oid = x.indrelid
+  JOIN pg_namespace n ON n.oid = i.relnamespace
+ WHERE ${SCHEMA_FILTER} AND t.oid IS DISTINCT FROM to_regclass($1) AND ${notExtensionMember('pg_class', 't.oid')}`,
+
+  constraints: `SELECT n.nspname AS schema, t.relname AS table, k.conname AS name, k.contype::text AS type,
+       pg_get_constraintdef(k.oid) AS definition
+  FROM pg_constraint k
+  JOIN pg_class t ON t.oid = k.conrelid
+  JOIN pg_namespace n ON n.oid = t.relnamespace
+ WHERE ${SCHEMA_FILTER} AND t.oid IS DISTINCT FROM to_regclass($1) AND ${notExtensionMember('pg_class', 't.oid')}`,
+
+  enums: `SELECT n.nspname AS schema, t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS labels
+  FROM pg_type t
+  JOIN pg_enum e ON e.enumtypid = t.oid
+  JOIN pg_namespace n ON n.oid = t.typnamespace
+ WHERE ${SCHEMA_FILTER} AND ${notExtensionMember('pg_type', 't.oid')}
+ GROUP BY n.nspname, t.typname`,
+
+  views: `SELECT n.nspname AS schema, c.relname AS name, c.relkind = 'm' AS materialized, pg_get_viewdef(c.oid) AS definition
+  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE c.relkind IN ('v', 'm') AND ${SCHEMA_FILTER}
+   AND ${notExtensionMember('pg_class', 'c.oid')}`,
+
+  functions: `SELECT n.nspname AS schema, p.proname AS name, pg_get_function_identity_arguments(p.oid) AS arguments,
+       p.prokind::text AS kind, pg_get_functiondef(p.oid) AS definition
+  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+ WHERE p.prokind IN ('f', 'p') AND ${SCHEMA_FILTER}
+   AND ${notExtensionMember('pg_proc', 'p.oid')}`,
+
+  triggers: `SELECT n.nspname AS schema, c.relname AS table, g.tgname AS name, pg_get_triggerdef(g.oid) AS definition
+  FROM pg_trigger g
+  JOIN pg_class c ON c.oid = g.tgrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE NOT g.tgisinternal AND ${SCHEMA_FILTER} AND c.oid IS DISTINCT FROM to_regclass($1)`,
+
+  // Definition only (start, increment, bounds), never last_value: an INSERT must not change the catalog.
+  sequences: `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS type,
+       s.seqstart::text AS start, s.seqincrement::text AS increment, s.seqmin::text AS min,
+       s.seqmax::text AS max, s.seqcycle AS cycle
+  FROM pg_sequence s
+  JOIN pg_class c ON c.oid = s.seqrelid
+  JOIN pg_namespace n ON n.oid = c.relnamespace
+ WHERE ${SCHEMA_FILTER} AND ${notExtensionMember('pg_class', 'c.oid')}
+   AND NOT EXISTS (SELECT 1 FROM pg_depend o
+                    WHERE o.classid = 'pg_class'::regclass AND o.objid = c.oid AND o.refobjid = to_regclass($1))`,
+} as const;
+
+export type CatalogQueryName = keyof typeof CATALOG_QUERIES;

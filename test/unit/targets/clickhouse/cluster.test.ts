@@ -5,8 +5,7 @@ import { parseMigration } from '../../../../daemon/migrations/parse.ts';
 import { clusterCreate, createVersionTable, listAppliedVersions, writeSettings } from '../../../../daemon/targets/clickhouse/cluster.ts';
 import { clusterDdlWarnings, clusterMigrationTemplate, ddlTaskHosts, ddlTimeoutTask } from '../../../../daemon/targets/clickhouse/cluster-ddl.ts';
 import { isQuorumError, isZooKeeperError } from '../../../../daemon/targets/clickhouse/cluster-session.ts';
-import { createLedger } from '../../../../daemon/targets/clickhouse/ledger.ts';
-import { createLockTable } from '../../../../daemon/targets/clickhouse/lock.ts';
+import { createLedger, createLockTable } from '../../../../daemon/targets/clickhouse/queries.ts';
 
 const warningsOf = (text: string, direction: 'up' | 'down' = 'up') =>
   clusterDdlWarnings(parseMigration(text, direction, { file: 'm.sql', env: {} }).statements, 'main').map((w) => `${w.line}: ${w.message}`);

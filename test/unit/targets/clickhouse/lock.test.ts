@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { decideLock, describeClaim, insertClaim, sqlString, type LockClaim } from '../../../../daemon/targets/clickhouse/lock.ts';
+import { decideLock, describeClaim, type LockClaim } from '../../../../daemon/targets/clickhouse/lock-claims.ts';
+import { insertClaim, sqlString } from '../../../../daemon/targets/clickhouse/queries.ts';
 
 const claim = (owner: string, ticket: number, choosing = false): LockClaim => ({
   owner,
