@@ -72,6 +72,9 @@ const restrictions = ({ layer, ownLibraries = [] }) => [
           ...(layer === 'cli'
             ? [{ group: ['**/pipeline/*', '!**/pipeline/report.ts'], message: 'daemon/cli uses the pipeline through app/ (ARCHITECTURE.md).' }]
             : []),
+          ...(layer !== 'engine' && !LAYERS[layer].includes('engine')
+            ? [{ group: ['**/engine/*', '!**/engine/index.ts'], message: 'the engine is used through daemon/engine/index.ts only (ARCHITECTURE.md).' }]
+            : []),
         ]
       : [],
   },

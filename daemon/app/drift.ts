@@ -12,7 +12,7 @@ import type { Logger } from '../log/types.ts';
 import type { MemoryFile } from '../pipeline/memory.ts';
 import type { DriftLog, DriftStepSetup } from '../pipeline/steps/drift.ts';
 import type { Target } from '../targets/target.ts';
-import type { OpenedTargets } from './targets.ts';
+import { TYPES_TARGET, type OpenedTargets } from './targets.ts';
 import { locateProjectTools } from './tools.ts';
 
 type Context = LoadedConfig & { logger: Logger };
@@ -36,7 +36,7 @@ export async function driftSources(ctx: Context, opened: OpenedTargets, reachabl
 
   const found = await locateProjectTools(config, env);
   sources.unchecked.push(...found.missing.map(({ tool, reason }) => ({ check: tool, reason })));
-  if (found.prismaCli && opened.postgresUrl && reachable.some((t) => t.name === 'postgres')) {
+  if (found.prismaCli && opened.postgresUrl && reachable.some((t) => t.name === TYPES_TARGET)) {
     const generatedFrom = memory.get().prismaGeneratedFrom;
     sources.prisma = {
       context: { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },

@@ -8,7 +8,7 @@ import { fingerprintCatalog } from '../targets/fingerprint.ts';
 import type { Target } from '../targets/target.ts';
 import { handleSignals } from './lifecycle.ts';
 import { driftSources } from './drift.ts';
-import { openTargets, type OpenedTargets } from './targets.ts';
+import { openTargets, TYPES_TARGET, type OpenedTargets } from './targets.ts';
 
 type Context = LoadedConfig & { logger: Logger };
 
@@ -90,13 +90,13 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
   }
 }
 
-/** Has the PostgreSQL catalog changed since schema.prisma was last pulled? Undefined when schemasync never pulled it or cannot tell. */
+/** Has the types target's catalog changed since schema.prisma was last pulled? Undefined when schemasync never pulled it or cannot tell. */
 async function databaseChangedSincePull(reachable: Target[], memory: MemoryFile): Promise<boolean | undefined> {
   const pulledFrom = memory.get().prismaPulledFrom;
-  const postgres = reachable.find((target) => target.name === 'postgres');
-  if (!pulledFrom || !postgres) return undefined;
+  const typesTarget = reachable.find((target) => target.name === TYPES_TARGET);
+  if (!pulledFrom || !typesTarget) return undefined;
   try {
-    return fingerprintCatalog(await postgres.introspect()) !== pulledFrom;
+    return fingerprintCatalog(await typesTarget.introspect()) !== pulledFrom;
   } catch {
     return undefined;
   }

@@ -9,7 +9,7 @@ import path from 'node:path';
 
 import { messageOf } from '../errors.ts';
 import { appliedVersions as appliedVersionsByPlan } from '../migrations/plan.ts';
-import { readMigrations } from '../migrations/source.ts';
+import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
 import { lineDiff } from './diff.ts';
@@ -163,7 +163,7 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const dir = displayDir(ctx);
   // Names goose would not take are ignored as the engine ignores them; other problems are reported by validate.
-  const blocking = problems.filter((problem) => problem.error.code !== 'FILENAME');
+  const { blocking } = splitProblems(problems);
   if (blocking.length > 0 && files.length === 0) {
     return { findings: [], unchecked: [{ check, reason: blocking.map((problem) => problem.error.message).join('; ') }] };
   }

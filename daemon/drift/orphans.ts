@@ -99,9 +99,5 @@ async function locateIn(git: GitRepo, dir: string, missing: number[], previous: 
   return orphans.sort((a, b) => a.version - b.version);
 }
 
-/** `00002_x.sql, 00003_y.sql from branch feature/x; 00004_z.sql from branch main`: the orphans grouped by where they come from. Pure. */
-export function describeOrphans(orphans: Orphan[]): string {
-  const bySource = new Map<string, Orphan[]>();
-  for (const orphan of orphans) bySource.set(orphan.source, [...(bySource.get(orphan.source) ?? []), orphan]);
-  return [...bySource.entries()].map(([source, group]) => `${group.map((o) => o.file).join(', ')} from ${source}`).join('; ');
-}
+// The engine's wording, so the drift report and the rollback name orphans alike.
+export { describeOrphans } from '../engine/index.ts';

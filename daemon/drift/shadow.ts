@@ -8,8 +8,8 @@
  */
 import type { Env } from '../config/load.ts';
 import { CancelledError, hasErrorCode, messageOf } from '../errors.ts';
-import { unitsFor } from '../engine/units.ts';
-import { readMigrations } from '../migrations/source.ts';
+import { unitsFor } from '../engine/index.ts';
+import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
 import type { ApplyUnit, Catalog, ShadowDatabase, Target } from '../targets/target.ts';
 import { diffCatalogs, ROLLBACK_WORDING, SCHEMA_WORDING, type CatalogDifference } from './catalog-diff.ts';
@@ -47,7 +47,7 @@ export async function checkShadow(target: Target, ctx: ShadowContext, options: S
 
   const { files: all, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const files = all.filter((file) => !file.go);
-  const blocking = problems.filter((problem) => problem.error.code !== 'FILENAME');
+  const { blocking } = splitProblems(problems);
   if (blocking.length > 0) return unchecked(`the migrations cannot all be read, so they cannot be applied to a shadow database: ${blocking[0]!.error.message}`);
 
   let live: Catalog;

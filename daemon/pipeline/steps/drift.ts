@@ -37,7 +37,7 @@ export interface DriftLog {
 export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState> {
   // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
   let lastPrinted: { fingerprint: string; printed: string } | undefined;
-  const postgres = setup.sources.targets.find((t) => t.target.name === 'postgres')?.target;
+  const typesTarget = setup.sources.targets.find((t) => t.target.name === deps.typesTarget)?.target;
 
   return {
     name: 'drift',
@@ -50,8 +50,8 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
         targets: setup.sources.targets.filter((t) => touches(changes, t.target.name)),
       };
       let fingerprint: string | undefined;
-      if (selection.prisma && setup.sources.prisma && postgres) {
-        fingerprint = state.typesFingerprint ?? fingerprintCatalog(await postgres.introspect());
+      if (selection.prisma && setup.sources.prisma && typesTarget) {
+        fingerprint = state.typesFingerprint ?? fingerprintCatalog(await typesTarget.introspect());
         const schema = setup.sources.prisma.context.schema;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
         if (state.prismaSchemaChanged !== undefined && existsSync(schema)) lastPrinted = { fingerprint, printed: readFileSync(schema, 'utf8') };
