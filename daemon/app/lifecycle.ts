@@ -43,19 +43,12 @@ export function handleSignals(logger: Logger, shutdown: (reason: string) => Prom
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   return () => {
+    // After a signal the process is on its way out: the handler stays, so a duplicate that arrives
+    // after a fast stop is still ignored (without a listener Node's default action, or
+    // signal-exit's re-raise, would turn the clean exit 0 into a signal death), and a later one
+    // still exits at once should the exit hang.
+    if (firstAt !== undefined) return;
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    // A fast stop can end before the duplicate arrives: without a listener, Node's default
-    // action would kill the process and turn the clean exit 0 into a signal death.
-    const remaining = firstAt === undefined ? 0 : DUPLICATE_WITHIN_MS - (Date.now() - firstAt);
-    if (remaining > 0) {
-      const ignore = () => {};
-      process.on('SIGINT', ignore);
-      process.on('SIGTERM', ignore);
-      setTimeout(() => {
-        process.off('SIGINT', ignore);
-        process.off('SIGTERM', ignore);
-      }, remaining).unref();
-    }
   };
 }

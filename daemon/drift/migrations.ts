@@ -149,6 +149,10 @@ export interface CheckContext {
   projectRoot: string;
   /** Asks git where the files of applied versions that have none came from; without it they are all `migration-file-missing`. */
   orphans?: OrphanLocator;
+  /** The folder as the caller already read it (the run's validate step); read here when absent. */
+  files?: MigrationFile[];
+  /** goose's version rows as the caller already read them; read here when absent. */
+  rows?: VersionRow[];
 }
 
 /**
@@ -160,7 +164,7 @@ export interface CheckContext {
 export async function checkMigrations(target: Target, ctx: CheckContext): Promise<DriftReport> {
   const check = `migrations:${target.name}`;
   // Go migrations included: a version goose's own build applied has its file.
-  const { files, problems } = await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
+  const { files, problems } = ctx.files ? { files: ctx.files, problems: [] } : await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
   const dir = displayDir(ctx);
   // Names goose would not take are ignored as the engine ignores them; other problems are reported by validate.
   const { blocking } = splitProblems(problems);
@@ -169,7 +173,7 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   }
   try {
     await target.connect();
-    const rows = await target.listVersions();
+    const rows = ctx.rows ?? (await target.listVersions());
     const ledger = target.ledger ? await target.ledger.list() : undefined;
     const present = new Set(files.map((file) => file.version));
     const missing = [...appliedVersions(rows)].filter((version) => !present.has(version)).sort((a, b) => a - b);

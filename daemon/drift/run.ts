@@ -1,5 +1,6 @@
 import type { Env } from '../config/load.ts';
 import { hasErrorCode, messageOf } from '../errors.ts';
+import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { Target } from '../targets/target.ts';
 import { checkMigrations } from './migrations.ts';
 import type { OrphanLocator } from './orphans.ts';
@@ -10,8 +11,11 @@ import type { DriftReport, Unchecked } from './types.ts';
 
 /** What can be checked in this project, as configuration allows. */
 export interface DriftSources {
-  /** Reachable targets with their migration folders. */
-  targets: Array<{ target: Target; dir: string }>;
+  /**
+   * Reachable targets with their migration folders, and what this run already read of them (the
+   * folder, goose's rows), so the check does not read them again.
+   */
+  targets: Array<{ target: Target; dir: string; files?: MigrationFile[]; rows?: VersionRow[] }>;
   /** Findings name files relative to it. */
   projectRoot: string;
   /** Environment for `-- +goose ENVSUB ON` when the shadow check applies the files. */
@@ -71,8 +75,9 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
 
   const { projectRoot, env, orphans } = sources;
   if (selection.migrations) {
-    for (const { target, dir } of sources.targets) {
-      await guarded(`migrations:${target.name}`, () => checkMigrations(target, { dir, projectRoot, ...(orphans ? { orphans } : {}) }));
+    for (const { target, dir, files, rows } of sources.targets) {
+      const known = { ...(files ? { files } : {}), ...(rows ? { rows } : {}) };
+      await guarded(`migrations:${target.name}`, () => checkMigrations(target, { dir, projectRoot, ...known, ...(orphans ? { orphans } : {}) }));
     }
   }
   const { prisma, sqlc } = sources;

@@ -51,6 +51,8 @@ export interface EngineResult {
   applied: AppliedMigration[];
   /** goose's current version after the command (CLI rule); undefined when it could not be read. */
   currentVersion?: number;
+  /** goose's version rows as the command left them (read under the lock); undefined when it failed first. */
+  rows?: VersionRow[];
   /** Watch mode: the first pending file still holding `schemasync create`'s untouched template; nothing from it on was applied. */
   waitingForSql?: MigrationFile;
   /** The Go migration the command stopped at (goose's stock binary cannot run it); `error` says so. */

@@ -25,7 +25,8 @@ export async function runLocked(ctx: EngineContext, body: (result: EngineResult)
   try {
     await withTargetLock(ctx, async () => {
       const rows = await body(result);
-      result.currentVersion = currentVersion(result.applied.length > 0 ? await ctx.target.listVersions() : rows);
+      result.rows = result.applied.length > 0 ? await ctx.target.listVersions() : rows;
+      result.currentVersion = currentVersion(result.rows);
     });
   } catch (error) {
     result.error = toSchemasyncError(error);

@@ -67,9 +67,11 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
   }
 
   const realRoot = await realpath(root).catch(() => root);
+  // Shown paths from the folder's, once: path.relative per file was a tenth of a run at 2,000 files.
+  const shownOf = shownNames(root, folder);
   for (const name of names.filter((n) => isSqlMigrationName(n) && !isEditorTempName(n)).sort()) {
     const absolute = path.join(folder, name);
-    const shown = shownPath(root, absolute);
+    const shown = shownOf(name);
     try {
       const { version, description } = parseMigrationFilename(name);
       const { text, checksum } = readMigrationText(absolute, shown, realRoot, maxBytes);
@@ -78,7 +80,7 @@ export async function readMigrations(dir: string, options: ReadOptions): Promise
       problems.push({ file: shown, error: isSchemasyncError(error) ? error : new SourceError(shown, `cannot be read (${describe(error)})`, { cause: error }) });
     }
   }
-  if (options.includeGo) files.push(...goMigrations(names, folder, root));
+  if (options.includeGo) files.push(...goMigrations(names, shownOf));
   files.sort((a, b) => a.version - b.version || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { files, problems };
 }
@@ -95,17 +97,23 @@ export function splitProblems(problems: SourceProblem[]): { ignored: SourceProbl
 }
 
 /** goose's `*.go` collection: numeric names only, test files and bad names skipped without a word. */
-function goMigrations(names: string[], folder: string, root: string): MigrationFile[] {
+function goMigrations(names: string[], shownOf: (name: string) => string): MigrationFile[] {
   const found: MigrationFile[] = [];
   for (const name of names.filter((n) => n.endsWith('.go') && !n.endsWith('_test.go') && !isEditorTempName(n))) {
     try {
       const { version, description } = parseMigrationFilename(name);
-      found.push({ version, description, name, path: shownPath(root, path.join(folder, name)), text: '', checksum: '', go: true });
+      found.push({ version, description, name, path: shownOf(name), text: '', checksum: '', go: true });
     } catch {
       // goose: "Skip any files that don't have version prefix."
     }
   }
   return found;
+}
+
+/** A file's shown path (`shownPath`) from its name, for files directly in `folder`. */
+function shownNames(root: string, folder: string): (name: string) => string {
+  const shownFolder = shownPath(root, folder);
+  return (name) => (shownFolder === '.' ? name : path.join(shownFolder, name));
 }
 
 /** Names editors and tools write next to the real file; goose would choke on them, we skip them. */

@@ -37,6 +37,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
           holdTemplates: true,
         },
       );
+      if (result.rows) state.versions[target.name] = result.rows;
       const waiting = result.waitingForSql;
       if (waiting && !templatesReported.has(waiting.path)) {
         templatesReported.add(waiting.path);

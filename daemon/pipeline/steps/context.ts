@@ -2,15 +2,17 @@ import type { Env } from '../../config/load.ts';
 import type { Orphan, OrphanLocator } from '../../drift/orphans.ts';
 import type { EngineContext } from '../../engine/index.ts';
 import type { Logger } from '../../log/types.ts';
-import type { MigrationFile } from '../../migrations/types.ts';
+import type { MigrationFile, VersionRow } from '../../migrations/types.ts';
 import type { Target, TargetName } from '../../targets/target.ts';
 import type { Head } from '../../tools/git.ts';
 import type { MemoryFile } from '../memory.ts';
 
 /** Facts one step hands to the next within a run. */
 export interface RunState {
-  /** Migration files read by validate, per target, for apply to use. */
+  /** Migration files read by validate, per target, for apply and drift to use. */
   files: Partial<Record<TargetName, MigrationFile[]>>;
+  /** goose's version rows as apply left them, per target, for drift to use (no second read). */
+  versions: Partial<Record<TargetName, VersionRow[]>>;
   /** Catalog fingerprint of the types target (`StepDeps.typesTarget`) after apply; set when apply may have changed its schema. */
   typesFingerprint?: string;
   /** schema.prisma was rewritten by this run's pull (its new text differs). */
@@ -23,7 +25,7 @@ export interface RunState {
   orphans?: Partial<Record<TargetName, Orphan[]>>;
 }
 
-export const newRunState = (): RunState => ({ files: {} });
+export const newRunState = (): RunState => ({ files: {}, versions: {} });
 
 /** The engine's view of one target within a run. */
 export function engineContext(deps: StepDeps, target: Target, signal: AbortSignal): EngineContext {

@@ -47,7 +47,9 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
       const selection = cheapSelection(changes, setup.sources);
       const sources: DriftSources = {
         ...setup.sources,
-        targets: setup.sources.targets.filter((t) => touches(changes, t.target.name)),
+        targets: setup.sources.targets
+          .filter((t) => touches(changes, t.target.name))
+          .map((t) => ({ ...t, files: state.files[t.target.name], rows: state.versions[t.target.name] })),
       };
       let fingerprint: string | undefined;
       if (selection.prisma && setup.sources.prisma && typesTarget) {
