@@ -18,6 +18,25 @@ function newestSource(dir) {
   return newest;
 }
 
+// Node 21+ defines `navigator`; on Node 20, pg's check for a Cloudflare Worker falls back to
+// `new Response()`, loading undici's whole fetch (a tenth of a one-shot command's time). Node 21's
+// own value, so pg and every other library see what they see on newer Node.
+if (globalThis.navigator === undefined) {
+  Object.defineProperty(globalThis, 'navigator', {
+    value: { userAgent: `Node.js/${process.versions.node.split('.')[0]}` },
+    configurable: true,
+    writable: true,
+  });
+}
+
+// A reader that stops early (`schemasync status | head -1`) closes the pipe: what is left to
+// print is dropped, and the command still finishes its work and exits with its own status.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
+}
+
 let entry = compiled;
 if (existsSync(sources) && (!existsSync(compiled) || statSync(compiled).mtimeMs < newestSource(sources))) {
   const { register } = await import('tsx/esm/api');

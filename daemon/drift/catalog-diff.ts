@@ -70,7 +70,7 @@ export function diffCatalogs(expected: Catalog, actual: Catalog, wording: DiffWo
   }
   for (const entry of expected) {
     const other = actualByKey.get(key(entry));
-    if (!other) continue;
+    if (!other || sameDetail(entry.detail, other.detail)) continue;
     const fields = [...new Set([...Object.keys(entry.detail), ...Object.keys(other.detail)])].sort();
     for (const field of fields) {
       const before = entry.detail[field] ?? null;
@@ -122,6 +122,13 @@ function defaultText(value: Value): string {
 function cut(text: string): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > 120 ? `${flat.slice(0, 117)}...` : flat;
+}
+
+/** Equal details, the common case, without building and sorting the union of their keys. */
+function sameDetail(a: CatalogEntry['detail'], b: CatalogEntry['detail']): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((field) => (a[field] ?? null) === (b[field] ?? null));
 }
 
 /** `users.nickname` → `users`; `audit.users.nickname` → `audit.users`. */

@@ -1,5 +1,7 @@
+import { createRequire } from 'node:module';
+
 import { pino } from 'pino';
-import { prettyFactory } from 'pino-pretty';
+import type * as PinoPretty from 'pino-pretty';
 
 import { redact, redactUrl } from './redact.ts';
 import type { Logger } from './types.ts';
@@ -116,7 +118,17 @@ function flushOutput(output: object): void {
   }
 }
 
+const require = createRequire(import.meta.url);
+
 function prettyRenderer(colorize: boolean): (event: Record<string, unknown>) => string {
+  let prettify: ((event: Record<string, unknown>) => string) | undefined;
+  // pino-pretty is loaded at the first line: a command that logs nothing (`status`, `version`)
+  // starts a fifth faster without it.
+  return (event) => (prettify ??= prettyFormatter(colorize))(event);
+}
+
+function prettyFormatter(colorize: boolean): (event: Record<string, unknown>) => string {
+  const { prettyFactory } = require('pino-pretty') as typeof PinoPretty;
   const prettify = prettyFactory({
     colorize,
     translateTime: 'SYS:HH:MM:ss.l',

@@ -55,7 +55,7 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     // The daemon runs one full sync itself at start; the initial scan is not a change.
     ignoreInitial: true,
     // Decides which paths chokidar descends into, too: only the targets and the folders leading to them.
-    ignored: (candidate) => filter.ignores(resolved(candidate)),
+    ignored: (candidate) => filter.ignores(candidate),
     // Editors write in pieces; wait until a file's size holds still. Kept short so the debounce
     // stays the main delay.
     awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 25 },
@@ -129,8 +129,8 @@ export function isJunkName(name: string): boolean {
 }
 
 export interface PathFilter {
-  /** For chokidar's `ignored`: true for everything but targets, what is inside them, and their ancestors. */
-  ignores(absolute: string): boolean;
+  /** For chokidar's `ignored` (any path it hands over): true for everything but targets, what is inside them, and their ancestors. */
+  ignores(candidate: string): boolean;
   /** A target, or a non-junk path inside one: a real change. */
   isTargetOrInside(absolute: string): boolean;
 }
@@ -149,8 +149,20 @@ export function createPathFilter(targets: string[]): PathFilter {
       // Junk anywhere below the target (a .git folder, a node_modules, a swap file) is ignored.
       return !relativeInside(target, candidate).split(path.sep).some(isJunkName);
     });
+  // chokidar asks again for every entry of a folder each time the folder changes (2,000 times
+  // per save in a folder of 2,000 migrations): the answers are kept, the filter being fixed.
+  const answers = new Map<string, boolean>();
   return {
-    ignores: (candidate) => !(isAncestorOfTarget(candidate) || isTargetOrInside(candidate)),
+    ignores: (candidate) => {
+      let ignored = answers.get(candidate);
+      if (ignored === undefined) {
+        const absolute = resolved(candidate);
+        ignored = !(isAncestorOfTarget(absolute) || isTargetOrInside(absolute));
+        if (answers.size >= MAX_FILTER_ANSWERS) answers.clear();
+        answers.set(candidate, ignored);
+      }
+      return ignored;
+    },
     isTargetOrInside,
   };
 }
@@ -179,6 +191,9 @@ function relativeInside(folder: string, candidate: string): string {
   if (isNormalPosixAbsolute(candidate) && isNormalPosixAbsolute(folder)) return candidate.slice(folder === '/' ? 1 : folder.length + 1);
   return path.relative(folder, candidate);
 }
+
+/** Answers the path filter keeps before starting afresh: far more than a project's watched entries. */
+const MAX_FILTER_ANSWERS = 100_000;
 
 /** Collects paths and hands them over `delayMs` after the last one, sorted and deduplicated. */
 function createDebouncer(delayMs: number, fire: (paths: string[]) => void) {

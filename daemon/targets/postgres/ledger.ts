@@ -99,7 +99,7 @@ interface LedgerRow {
   file: string;
   checksum: string;
   applied_text: string;
-  applied_at: Date;
+  applied_at_ms: number;
   applied_by: string;
 }
 
@@ -109,7 +109,7 @@ function entryFromRow(row: LedgerRow): LedgerEntry {
     file: row.file,
     checksum: row.checksum,
     text: row.applied_text,
-    appliedAt: row.applied_at,
+    appliedAt: new Date(row.applied_at_ms),
     appliedBy: row.applied_by === 'adopted' ? 'adopted' : 'schemasync',
   };
 }

@@ -42,8 +42,9 @@ export function deleteVersion(table: string): string {
  */
 export function listVersions(table: string): string {
   // goose's tstamp has no time zone: it holds the server's local time. Cast on the server (in
-  // its own TimeZone) so the client reads an instant, whatever zone the client runs in.
-  return `SELECT version_id, is_applied, tstamp::timestamptz AS tstamp from ${table} ORDER BY id DESC`;
+  // its own TimeZone) so the client reads an instant, whatever zone the client runs in; as epoch
+  // milliseconds, because parsing timestamp text was a fifth of a run's own time at 2,000 rows.
+  return `SELECT version_id, is_applied, ${epochMs('tstamp::timestamptz')} AS tstamp_ms from ${table} ORDER BY id DESC`;
 }
 
 /** True when the table exists: schema-qualified names are looked up as given, others through the search_path (as goose's TableExists). */
@@ -171,7 +172,12 @@ export function deleteLedgerEntry(): string {
 }
 
 export function listLedgerEntries(): string {
-  return `SELECT version, file, checksum, applied_text, applied_at, applied_by FROM ${LEDGER_TABLE} ORDER BY version`;
+  return `SELECT version, file, checksum, applied_text, ${epochMs('applied_at')} AS applied_at_ms, applied_by FROM ${LEDGER_TABLE} ORDER BY version`;
+}
+
+/** A timestamptz as epoch milliseconds (float8: a JavaScript number, no date text to parse). */
+function epochMs(expression: string): string {
+  return `(extract(epoch from ${expression}) * 1000)::float8`;
 }
 
 /**

@@ -68,9 +68,9 @@ export class VersionTable {
 }
 
 function versionRows(result: pg.QueryResult): VersionRow[] {
-  return result.rows.map((row: { version_id: string | number; is_applied: boolean; tstamp: Date | null }) => ({
+  return result.rows.map((row: { version_id: string | number; is_applied: boolean; tstamp_ms: number | null }) => ({
     version: Number(row.version_id),
     isApplied: row.is_applied,
-    appliedAt: row.tstamp ?? null,
+    appliedAt: row.tstamp_ms === null ? null : new Date(row.tstamp_ms),
   }));
 }
