@@ -56,9 +56,8 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     ignoreInitial: true,
     // Decides which paths chokidar descends into, too: only the targets and the folders leading to them.
     ignored: (candidate) => filter.ignores(candidate),
-    // Editors write in pieces; wait until a file's size holds still. Kept short so the debounce
-    // stays the main delay.
-    awaitWriteFinish: { stabilityThreshold: 50, pollInterval: 25 },
+    // No awaitWriteFinish: editors write in pieces, but every piece is an event and the debounce
+    // below already waits for quiet; chokidar's size polling only added 50–75 ms to every save.
     // Polling is slower and costs CPU, but OS events do not arrive through Docker bind mounts or
     // network filesystems, and on Linux `git stash && git stash pop` can leave inotify watching
     // replaced inodes. Hence an opt-in switch.
