@@ -245,12 +245,24 @@ async function main(): Promise<void> {
       });
       rows.push({ scenario: 'RSS idle (process tree)', unit: 'MB', baseline: one(idle.baseline!.rssMb), schemasync: one(idle.schemasync!.rssMb) });
       rows.push({
+        scenario: 'RSS idle (the watcher process alone)',
+        unit: 'MB',
+        baseline: one(idle.baseline!.ownRssMb),
+        schemasync: one(idle.schemasync!.ownRssMb),
+      });
+      rows.push({
         scenario: 'RSS after runs (process tree)',
         unit: 'MB',
         baseline: one(after.baseline.rssMb),
         schemasync: one(after.schemasync.rssMb),
         baselineNote: `after ${after.baseline.runs} runs`,
         schemasyncNote: `after ${after.schemasync.runs} runs`,
+      });
+      rows.push({
+        scenario: 'RSS after runs (the watcher process alone)',
+        unit: 'MB',
+        baseline: one(after.baseline.ownRssMb),
+        schemasync: one(after.schemasync.ownRssMb),
       });
     } finally {
       for (const env of sides) await env.close();
@@ -371,8 +383,14 @@ function targets(rows: Row[], details: Record<string, unknown>): Target[] {
   });
   const cpu = find('idle CPU')?.schemasync?.median;
   result.push({ target: 'idle CPU ≤ 0.5 % of one core', met: cpu !== undefined && cpu <= 0.5, measured: `${cpu?.toFixed(2)} %` });
-  const rss = Math.max(find('RSS idle')?.schemasync?.median ?? Infinity, find('RSS after runs')?.schemasync?.median ?? Infinity);
-  result.push({ target: 'RSS ≤ 100 MB (idle and after runs)', met: rss <= 100, measured: `${rss.toFixed(0)} MB at most` });
+  // The README's memory budget: the daemon itself within 100 MB; with the warm Prisma worker
+  // (bounded by its 256 MB heap and 512 MB recycling) the process tree within 600 MB.
+  const most = (scenario: string) =>
+    Math.max(find(`RSS idle (${scenario})`)?.schemasync?.median ?? Infinity, find(`RSS after runs (${scenario})`)?.schemasync?.median ?? Infinity);
+  const own = most('the watcher process alone');
+  const tree = most('process tree');
+  result.push({ target: 'RSS of the daemon alone ≤ 100 MB (idle and after runs)', met: own <= 100, measured: `${own.toFixed(0)} MB at most` });
+  result.push({ target: 'RSS of the process tree ≤ 600 MB with the Prisma worker', met: tree <= 600, measured: `${tree.toFixed(0)} MB at most` });
   return result;
 }
 

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { runSchemasync } from '../../test/helpers/daemon.ts';
 import { writeScaleMigrations } from './migrations.ts';
 import { openSide, type SideEnv } from './pair.ts';
-import { ownCpuMs, treeCpuMs, treeRssMb } from './proc.ts';
+import { ownCpuMs, ownRssMb, treeCpuMs, treeRssMb } from './proc.ts';
 import { commentEdit, newTable, startupInSync, type Sample } from './scenarios.ts';
 import type { BenchServers } from './servers.ts';
 import { GOOSE_BIN, type SideName } from './sides.ts';
@@ -13,7 +13,10 @@ import { sleep } from './stats.ts';
 export interface IdleCost {
   /** CPU of the watcher's process tree while nothing changes, in % of one core. */
   cpuPercent: number;
+  /** The whole process tree (schemasync: the daemon, its Prisma worker and the embedded server's processes if any). */
   rssMb: number;
+  /** The watcher's own process alone. */
+  ownRssMb: number;
 }
 
 /** Idle CPU of each side's process tree over the same `seconds`, and its resident memory at the end. */
@@ -23,14 +26,17 @@ export async function idleCost(envs: SideEnv[], seconds: number): Promise<Record
   await sleep(seconds * 1000);
   const elapsed = performance.now() - started;
   return Object.fromEntries(
-    envs.map((env, i) => [env.name, { cpuPercent: ((treeCpuMs(env.running.pid) - before[i]!) / elapsed) * 100, rssMb: treeRssMb(env.running.pid) }]),
+    envs.map((env, i) => [
+      env.name,
+      { cpuPercent: ((treeCpuMs(env.running.pid) - before[i]!) / elapsed) * 100, rssMb: treeRssMb(env.running.pid), ownRssMb: ownRssMb(env.running.pid) },
+    ]),
   );
 }
 
 /** Runs `count` comment-edit runs, then reports the watcher's resident memory (once idle). */
-export async function rssAfterRuns(env: SideEnv, count: number): Promise<{ runs: number; rssMb: number }> {
+export async function rssAfterRuns(env: SideEnv, count: number): Promise<{ runs: number; rssMb: number; ownRssMb: number }> {
   for (let round = 0; round < count; round++) await commentEdit(env, 1000 + round);
-  return { runs: count, rssMb: treeRssMb(env.running.pid) };
+  return { runs: count, rssMb: treeRssMb(env.running.pid), ownRssMb: ownRssMb(env.running.pid) };
 }
 
 export interface ScaleSide {

@@ -53,14 +53,15 @@ export function ownCpuMs(pid: number): number {
 
 /** Resident memory of the live process tree under `pid`, in MB (sum of VmRSS). */
 export function treeRssMb(pid: number): number {
-  let kb = 0;
-  for (const p of processTree(pid)) {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
-      kb += Number(match?.[1] ?? 0);
-    } catch {
-      // exited meanwhile
-    }
+  return processTree(pid).reduce((sum, p) => sum + ownRssMb(p), 0);
+}
+
+/** Resident memory of the one process `pid` (not its children), in MB; 0 once it has exited. */
+export function ownRssMb(pid: number): number {
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return Number(match?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
   }
-  return kb / 1024;
 }
