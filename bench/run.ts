@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { idleCost, rssAfterRuns, scaleSide, type ScaleSide } from './lib/cost.ts';
+import { oneShotCommands } from './lib/oneshot.ts';
 import { prismaStepAlone, workerMemory } from './lib/prisma-worker.ts';
 import { openSide, type SideEnv } from './lib/pair.ts';
 import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
@@ -144,6 +145,26 @@ async function prismaMain(): Promise<void> {
       for (const env of sides) await env.close();
     }
     await prismaRows(servers, rows, details);
+    const upCount = quick ? 50 : 150;
+    log(`one-shot commands: status and up of ${upCount} migrations, goose and schemasync alternating`);
+    const oneShot = await oneShotCommands(servers, settings.rounds, upCount);
+    details.oneShot = oneShot;
+    rows.push({
+      scenario: 'one-shot: status, nothing to do (example folder)',
+      unit: 'ms',
+      baseline: summarize(oneShot.status.goose),
+      schemasync: summarize(oneShot.status.schemasync),
+      baselineNote: 'goose status',
+    });
+    rows.push({ scenario: 'one-shot: `node -e 0` (the floor of any Node program)', unit: 'ms', schemasync: summarize(oneShot.status.node) });
+    rows.push({
+      scenario: `one-shot: up of ${upCount} migrations from empty`,
+      unit: 'ms',
+      baseline: summarize(oneShot.up.goose),
+      schemasync: summarize(oneShot.up.schemasync),
+      baselineNote: 'goose up',
+    });
+
     const report: BenchReport = {
       date: new Date().toISOString(),
       mode: settings.mode,
@@ -381,6 +402,18 @@ function targets(rows: Row[], details: Record<string, unknown>): Target[] {
     met: (overhead?.schemasync?.median ?? Infinity) <= 50,
     measured: `${Math.round(overhead?.schemasync?.median ?? NaN)} ms CPU`,
   });
+  for (const [prefix, bound] of [
+    ['one-shot: status', 1.5],
+    ['one-shot: up', 1.1],
+  ] as const) {
+    const r = find(prefix);
+    const value = r?.baseline && r.schemasync ? r.schemasync.median / r.baseline.median : undefined;
+    result.push({
+      target: `${prefix.replace('one-shot: ', 'schemasync ')} ≤ ${bound}× of goose's`,
+      met: value !== undefined && value <= bound,
+      measured: value === undefined ? 'not measured' : `${ratio(r!)} of goose's`,
+    });
+  }
   const cpu = find('idle CPU')?.schemasync?.median;
   result.push({ target: 'idle CPU ≤ 0.5 % of one core', met: cpu !== undefined && cpu <= 0.5, measured: `${cpu?.toFixed(2)} %` });
   // The README's memory budget: the daemon itself within 100 MB; with the warm Prisma worker
