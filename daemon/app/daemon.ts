@@ -44,8 +44,8 @@ export async function syncOnce(ctx: DaemonContext, selection: StepSelection = 'a
     logRunEnd(ctx.logger, report);
     return report.ok ? 0 : 1;
   } finally {
-    stopSignals();
     await opened.close();
+    await stopSignals();
   }
 }
 
@@ -224,7 +224,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     if (!lifetime.signal.aborted) logger.error({ event: 'startup:error', err: error }, messageOf(error));
   }
   const code = await exited;
-  stopSignals();
+  await stopSignals();
   return code;
 }
 

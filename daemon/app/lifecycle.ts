@@ -6,6 +6,13 @@ import type { Logger } from '../log/types.ts';
  */
 export const DUPLICATE_WITHIN_MS = 1_000;
 
+/**
+ * How long after a signal the process stays (with its handler) before it exits. A runner's
+ * duplicate arrives within milliseconds, but one that lands while Node tears the process down
+ * (its signal handlers already gone) kills it: a clean exit 0 would become a death by SIGINT.
+ */
+export const SIGNAL_LINGER_MS = 300;
+
 /** What to do with a signal. Pure: the caller passes the time of the first signal, if any. */
 export function signalAction(firstAt: number | undefined, now: number, duplicateWithinMs = DUPLICATE_WITHIN_MS): 'stop' | 'duplicate' | 'force' {
   if (firstAt === undefined) return 'stop';
@@ -17,9 +24,10 @@ export function signalAction(firstAt: number | undefined, now: number, duplicate
  * watching, let the migration in flight finish or roll back, stop child processes, close
  * connections). A signal within a second of it is the same request delivered twice and is
  * ignored; a later one (Ctrl-C pressed again), or a shutdown that hangs past `forceAfterMs`,
- * exits at once. Idempotent: `shutdown` runs once whatever arrives.
+ * exits at once. Idempotent: `shutdown` runs once whatever arrives. The returned function stops
+ * listening; after a signal it resolves once `SIGNAL_LINGER_MS` have passed since it.
  */
-export function handleSignals(logger: Logger, shutdown: (reason: string) => Promise<void>, options: { forceAfterMs?: number } = {}): () => void {
+export function handleSignals(logger: Logger, shutdown: (reason: string) => Promise<void>, options: { forceAfterMs?: number } = {}): () => Promise<void> {
   let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     const action = signalAction(firstAt, Date.now());
@@ -42,13 +50,15 @@ export function handleSignals(logger: Logger, shutdown: (reason: string) => Prom
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  return () => {
-    // After a signal the process is on its way out: the handler stays, so a duplicate that arrives
-    // after a fast stop is still ignored (without a listener Node's default action, or
-    // signal-exit's re-raise, would turn the clean exit 0 into a signal death), and a later one
-    // still exits at once should the exit hang.
-    if (firstAt !== undefined) return;
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+  return async () => {
+    if (firstAt === undefined) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      return;
+    }
+    // After a signal the process is on its way out: the handler stays (a duplicate is ignored, a
+    // later signal still exits at once should the exit hang) and the exit waits out the linger.
+    const left = firstAt + SIGNAL_LINGER_MS - Date.now();
+    if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   };
 }

@@ -85,8 +85,8 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
     );
     return { findings: run.findings, unchecked: options.rollback ? rollbackRequired(run.unchecked) : run.unchecked, checked: run.ran };
   } finally {
-    stopSignals();
     await opened?.close();
+    await stopSignals();
   }
 }
 
