@@ -8,13 +8,17 @@
 import path from 'node:path';
 
 import { messageOf } from '../errors.ts';
-import { appliedVersions as appliedVersionsByPlan } from '../migrations/plan.ts';
+import { appliedVersions, appliedWithoutFile } from '../migrations/plan.ts';
 import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
+import { shownPath } from '../util/paths.ts';
 import { lineDiff } from './diff.ts';
 import type { Orphan, OrphanLocator } from './orphans.ts';
 import type { DriftReport, Finding } from './types.ts';
+
+/** goose's one rule for "applied" (migrations/plan.ts), as drift reads it. */
+export { appliedVersions } from '../migrations/plan.ts';
 
 export interface MigrationFacts {
   target: string;
@@ -165,7 +169,7 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   const check = `migrations:${target.name}`;
   // Go migrations included: a version goose's own build applied has its file.
   const { files, problems } = ctx.files ? { files: ctx.files, problems: [] } : await readMigrations(ctx.dir, { projectRoot: ctx.projectRoot, includeGo: true });
-  const dir = displayDir(ctx);
+  const dir = shownPath(ctx.projectRoot, path.resolve(ctx.projectRoot, ctx.dir));
   // Names goose would not take are ignored as the engine ignores them; other problems are reported by validate.
   const { blocking } = splitProblems(problems);
   if (blocking.length > 0 && files.length === 0) {
@@ -175,8 +179,7 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
     await target.connect();
     const rows = ctx.rows ?? (await target.listVersions());
     const ledger = target.ledger ? await target.ledger.list() : undefined;
-    const present = new Set(files.map((file) => file.version));
-    const missing = [...appliedVersions(rows)].filter((version) => !present.has(version)).sort((a, b) => a - b);
+    const missing = appliedWithoutFile(files, rows);
     const orphans = ctx.orphans && missing.length > 0 ? await ctx.orphans.locate(path.resolve(ctx.projectRoot, ctx.dir), missing) : [];
     const findings = [...migrationFindings({ target: target.name, dir, files, rows, ledger, orphans }), ...migrationOrderFindings(target.name, files)];
     const unchecked = blocking.map((problem) => ({ check, reason: `${problem.error.message} (left out of the check)` }));
@@ -184,15 +187,4 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   } catch (error) {
     return { findings: [], unchecked: [{ check, reason: `could not read the ${target.name} migration state at ${target.where}: ${messageOf(error)}` }] };
   }
-}
-
-/** Versions other than 0 that goose counts as applied: migrations/plan.ts's one rule (the newest row per version decides). */
-export function appliedVersions(rows: VersionRow[]): Set<number> {
-  return appliedVersionsByPlan(rows);
-}
-
-function displayDir(ctx: CheckContext): string {
-  const absolute = path.resolve(ctx.projectRoot, ctx.dir);
-  const relative = path.relative(ctx.projectRoot, absolute);
-  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolute;
 }

@@ -9,11 +9,11 @@
 import type { Env } from '../config/load.ts';
 import { CancelledError, hasErrorCode, messageOf } from '../errors.ts';
 import { unitsFor } from '../engine/index.ts';
+import { appliedVersions } from '../migrations/plan.ts';
 import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
 import type { ApplyUnit, Catalog, ShadowDatabase, Target } from '../targets/target.ts';
 import { diffCatalogs, ROLLBACK_WORDING, SCHEMA_WORDING, type CatalogDifference } from './catalog-diff.ts';
-import { appliedVersions } from './migrations.ts';
 import type { DriftReport, Finding } from './types.ts';
 
 export interface ShadowContext {

@@ -2,6 +2,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 import { hasErrorCode } from '../errors.ts';
+import { contains } from '../util/paths.ts';
 import { locateBinary } from './locate.ts';
 import { runTool, type ToolCommand } from './run.ts';
 
@@ -98,11 +99,9 @@ export async function openGitRepo(cwd: string): Promise<GitRepo | undefined> {
       return [...new Set(out.split('\n').filter(Boolean))];
     },
     async filesAt(commit, dir) {
-      const relative = path
-        .relative(toplevel, existsSync(dir) ? realpathSync(dir) : dir)
-        .split(path.sep)
-        .join('/');
-      if (relative.startsWith('..')) return [];
+      const real = existsSync(dir) ? realpathSync(dir) : dir;
+      if (!contains(toplevel, real)) return [];
+      const relative = path.relative(toplevel, real).split(path.sep).join('/');
       const out = await run(['ls-tree', '--name-only', commit, '--', relative === '' ? '.' : `${relative}/`]).catch(() => '');
       return out
         .split('\n')
