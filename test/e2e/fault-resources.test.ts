@@ -62,11 +62,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: memory and handles stay fl
       await nextRunEnd(suite.daemon, runsBefore, 'the runs after the burst');
       // Let the burst's last run finish and the fds it used close.
       await new Promise((resolve) => setTimeout(resolve, 2_000));
-      await suite.daemon.waitFor(
-        () => runStarts().length === suite.daemon.runEnds().length,
-        30_000,
-        'the runs to finish',
-      );
+      await suite.daemon.waitFor(() => runStarts().length === suite.daemon.runEnds().length, 30_000, 'the runs to finish');
       const rssAfterEvents = await rssMiB(pid);
       const fdsAfterEvents = await openFds(pid);
 
