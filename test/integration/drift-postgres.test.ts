@@ -46,10 +46,12 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
   const sql = <R extends Record<string, unknown>>(text: string) => withClient(database.url, async (c) => (await c.query<R>(text)).rows);
   const write = (name: string, text: string) => writeFile(path.join(dir, name), text);
   const ctx = (): EngineContext => ({ target, dir, projectRoot: root, env: {}, logger: silentLogger, allowMissing: false, lockTimeoutMs: 10_000 });
+  /** The shadow databases this file's checks created that still exist (other test files make their own on the same server). */
+  const created: string[] = [];
   const shadows = async () =>
-    (
-      await withClient(postgresAdminUrl(), (c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'schemasync\\_shadow\\_%'`))
-    ).rows.map((row) => row.datname);
+    (await withClient(postgresAdminUrl(), (c) => c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = ANY($1)`, [created]))).rows.map(
+      (row) => row.datname,
+    );
   const messages = (report: { findings: Array<{ message: string }> }) => report.findings.map((finding) => finding.message);
 
   beforeAll(async () => {
@@ -60,6 +62,12 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
     await write('00002_posts.sql', POSTS);
     database = await createTestDatabase();
     target = createPostgresTarget(database.url, { logger: silentLogger });
+    const createShadow = target.createShadow!.bind(target);
+    target.createShadow = async () => {
+      const shadow = await createShadow();
+      if ('name' in shadow) created.push(shadow.name);
+      return shadow;
+    };
   });
   afterAll(async () => {
     await target?.close();
@@ -113,7 +121,9 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
   });
 
   it('a clean database matches its shadow, and the shadow database is dropped afterwards', async () => {
+    const before = created.length;
     expect(await checkShadow(target, { dir, projectRoot: root, env: {} })).toEqual({ findings: [], unchecked: [] });
+    expect(created.length).toBe(before + 1);
     expect(await shadows()).toEqual([]);
   });
 
