@@ -156,7 +156,9 @@ export function prismaClientFindings(file: string, current: string, clients: Gen
       continue;
     }
     if (client.schema !== undefined) {
-      const diff = lineDiff(client.schema, current, { labels: [`${file} the client was generated from`, `${file} now`] });
+      const diff = sameLayoutAside(client.schema, current)
+        ? undefined
+        : lineDiff(client.schema, current, { labels: [`${file} the client was generated from`, `${file} now`] });
       if (diff) {
         findings.push({
           ...base,
@@ -173,6 +175,22 @@ export function prismaClientFindings(file: string, current: string, clients: Gen
     }
   }
   return findings;
+}
+
+/**
+ * Whether two schema texts differ in layout only. The client embeds schema.prisma as Prisma's
+ * formatter left it (columns aligned, runs of blank lines folded), so a schema that was never
+ * formatted is not "older" than its own client. Whitespace inside string literals still counts.
+ */
+export function sameLayoutAside(a: string, b: string): boolean {
+  const layoutFree = (text: string) =>
+    text
+      .split(/\r?\n/)
+      .map((line) => line.replace(/("(?:[^"\\]|\\.)*")|\s+/g, (match, quoted?: string) => quoted ?? ' ').trim())
+      .join('\n')
+      .replace(/\n{2,}/g, '\n\n')
+      .trim();
+  return layoutFree(a) === layoutFree(b);
 }
 
 // Where a generator's output embeds the schema it was generated from: `prisma-client` (Prisma 6.16+)

@@ -1,6 +1,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import { checksum } from '../migrations/checksum.ts';
+
 /**
  * What the last successful run produced, kept across restarts in `.schemasync/state.json`
  * (git-ignored), so that a start-up against a project already in sync runs no tool at all.
@@ -9,6 +11,10 @@ import path from 'node:path';
 export interface SyncMemory {
   /** Fingerprint of the PostgreSQL catalog that schema.prisma was last pulled from. */
   prismaPulledFrom?: string;
+  /** Hash of schema.prisma as that pull left it. */
+  prismaPulledSchema?: string;
+  /** The Prisma version and prisma.config.ts that pull ran with (tools/prisma-identity.ts). */
+  prismaPulledWith?: string;
   /** Hash of the schema.prisma text the Prisma client was last generated from. */
   prismaGeneratedFrom?: string;
   /** Hash of sqlc's inputs (sqlc.yaml, queries, migrations) at its last successful generate. */
@@ -56,4 +62,16 @@ export class MemoryFile {
     this.writing = this.writing.catch(() => {}).then(write);
     return this.writing;
   }
+}
+
+/**
+ * What `prisma db pull --print` would give now, when state.json shows it without running it:
+ * the last pull left schema.prisma exactly as it is, from this same catalog, with the same
+ * Prisma version and config. Undefined when any of it differs or is unknown. Pure.
+ */
+export function rememberedPull(memory: SyncMemory, now: { catalog: string; schema: string; tool: string | undefined }): string | undefined {
+  const { prismaPulledFrom, prismaPulledSchema, prismaPulledWith } = memory;
+  if (!prismaPulledFrom || !prismaPulledSchema || !prismaPulledWith || now.tool === undefined) return undefined;
+  const same = prismaPulledFrom === now.catalog && prismaPulledSchema === checksum(now.schema) && prismaPulledWith === now.tool;
+  return same ? now.schema : undefined;
 }

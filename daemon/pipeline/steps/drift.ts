@@ -1,10 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 
+import { prismaSchemaFindings } from '../../drift/prisma.ts';
 import { runDriftChecks, type DriftSelection, type DriftSources } from '../../drift/run.ts';
 import type { DriftChanges, DriftTracker } from '../../drift/tracker.ts';
 import type { Unchecked } from '../../drift/types.ts';
+import { checksum } from '../../migrations/checksum.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
+import { prismaPullTool } from '../../tools/prisma-identity.ts';
 import { touches, type Changes } from '../changes.ts';
+import { rememberedPull } from '../memory.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
@@ -32,7 +36,8 @@ export interface DriftLog {
  *
  * `prisma db pull --print` (~1 s) is the costly part, so its output is kept per PostgreSQL catalog
  * fingerprint: while the schema stays the same, a hand edit of schema.prisma is compared with the
- * kept text at no cost, and a run whose Prisma step just pulled knows the answer already.
+ * kept text at no cost, and a run whose Prisma step just pulled knows the answer already. Across
+ * restarts, state.json says whether schema.prisma is still what the last pull wrote.
  */
 export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState> {
   // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
@@ -52,21 +57,40 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
           .map((t) => ({ ...t, files: state.files[t.target.name], rows: state.versions[t.target.name] })),
       };
       let fingerprint: string | undefined;
-      if (selection.prisma && setup.sources.prisma && typesTarget) {
+      let known: string | undefined;
+      let current: string | undefined;
+      const prisma = setup.sources.prisma;
+      if (selection.prisma && prisma && typesTarget) {
         fingerprint = state.typesFingerprint ?? fingerprintCatalog(await typesTarget.introspect());
-        const schema = setup.sources.prisma.context.schema;
+        current = existsSync(prisma.context.schema) ? readFileSync(prisma.context.schema, 'utf8') : undefined;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
-        if (state.prismaSchemaChanged !== undefined && existsSync(schema)) lastPrinted = { fingerprint, printed: readFileSync(schema, 'utf8') };
-        const printed = lastPrinted?.fingerprint === fingerprint ? lastPrinted.printed : undefined;
+        if (state.prismaSchemaChanged !== undefined && current !== undefined) lastPrinted = { fingerprint, printed: current };
+        known = lastPrinted?.fingerprint === fingerprint ? lastPrinted.printed : undefined;
+        // A start-up of a project already in sync: state.json may know what a pull prints.
+        if (known === undefined && current !== undefined) {
+          known = rememberedPull(deps.memory.get(), { catalog: fingerprint, schema: current, tool: prismaPullTool(prisma.context) });
+          if (known !== undefined) {
+            deps.logger.debug(
+              { event: 'drift:prisma-remembered' },
+              'schema.prisma is what the last pull wrote from this database schema: no pull needed to compare',
+            );
+          }
+        }
         const generatedFrom = deps.memory.get().prismaGeneratedFrom;
         sources.prisma = {
-          ...setup.sources.prisma,
-          ...(printed !== undefined ? { printed } : {}),
+          ...prisma,
+          ...(known !== undefined ? { printed: known } : {}),
           ...(generatedFrom ? { generatedFrom } : {}),
         };
       }
       const result = await runDriftChecks(sources, selection, signal);
-      if (fingerprint !== undefined && result.prismaPrinted !== undefined) lastPrinted = { fingerprint, printed: result.prismaPrinted };
+      if (fingerprint !== undefined && result.prismaPrinted !== undefined) {
+        lastPrinted = { fingerprint, printed: result.prismaPrinted };
+        // A print schema.prisma already matches is as good as a pull: remembered for the next start.
+        if (known === undefined && prisma && current !== undefined && prismaSchemaFindings('', current, result.prismaPrinted).length === 0) {
+          await deps.memory.update({ prismaPulledFrom: fingerprint, prismaPulledSchema: checksum(current), prismaPulledWith: prismaPullTool(prisma.context) });
+        }
+      }
 
       setup.log.changes(setup.tracker.update(result.ran, result.findings));
       setup.log.unchecked(result.unchecked);

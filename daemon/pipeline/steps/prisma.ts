@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 
 import { checksum } from '../../migrations/checksum.ts';
 import { prismaGenerate, prismaPull, type PrismaContext } from '../../tools/prisma.ts';
+import { prismaPullTool } from '../../tools/prisma-identity.ts';
 import type { PrismaWorker } from '../../tools/prisma-worker/client.ts';
 import type { WorkerOp } from '../../tools/prisma-worker/protocol.ts';
 import { prismaGeneratorOutputs } from '../../tools/project-files.ts';
@@ -58,9 +59,17 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
         const before = existsSync(schema) ? await readFile(schema, 'utf8') : undefined;
         await run('pull', signal);
         done.push('pulled');
-        state.prismaSchemaChanged = (await readFile(schema, 'utf8')) !== before;
-        if (state.typesFingerprint) await deps.memory.update({ prismaPulledFrom: state.typesFingerprint });
-        else if (state.force) await deps.memory.update({ prismaPulledFrom: undefined });
+        const pulled = await readFile(schema, 'utf8');
+        state.prismaSchemaChanged = pulled !== before;
+        if (state.typesFingerprint) {
+          await deps.memory.update({
+            prismaPulledFrom: state.typesFingerprint,
+            prismaPulledSchema: checksum(pulled),
+            prismaPulledWith: prismaPullTool(setup.context),
+          });
+        } else if (state.force) {
+          await deps.memory.update({ prismaPulledFrom: undefined, prismaPulledSchema: undefined, prismaPulledWith: undefined });
+        }
       }
       const text = await readFile(schema, 'utf8');
       const outputs = prismaGeneratorOutputs(text, schema);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { prismaClientFindings, prismaSchemaFindings } from '../../../daemon/drift/prisma.ts';
+import { prismaClientFindings, prismaSchemaFindings, sameLayoutAside } from '../../../daemon/drift/prisma.ts';
 import { KIND_TITLES } from '../../../daemon/drift/report.ts';
 import { checksum } from '../../../daemon/migrations/checksum.ts';
 
@@ -48,6 +48,17 @@ describe('prismaClientFindings', () => {
     });
     expect(finding!.message).toBe('the Prisma client in generated/prisma was generated from an older prisma/schema.prisma (first difference at line 4)');
     expect(finding!.hint).toContain('prisma generate');
+  });
+
+  it('finds nothing when schema.prisma differs from the embedded (formatted) schema in layout only', () => {
+    const unformatted = `${SCHEMA.replace(/ {2,}/g, '\t ')}\n\n`;
+    expect(unformatted).not.toBe(SCHEMA);
+    expect(prismaClientFindings(file, unformatted, [{ output: 'generated/prisma', exists: true, schema: SCHEMA }])).toEqual([]);
+  });
+
+  it('still reports a change inside a string literal, however small', () => {
+    expect(sameLayoutAside('x String @default("a  b")\n', 'x  String  @default("a b")\n')).toBe(false);
+    expect(sameLayoutAside('x String @default("a  b")\n', 'x  String  @default("a  b")\n\n\n')).toBe(true);
   });
 
   it('reports a client that was never generated', () => {

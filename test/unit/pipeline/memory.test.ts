@@ -4,7 +4,8 @@ import path from 'node:path';
 
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
-import { MemoryFile } from '../../../daemon/pipeline/memory.ts';
+import { checksum } from '../../../daemon/migrations/checksum.ts';
+import { MemoryFile, rememberedPull } from '../../../daemon/pipeline/memory.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -20,4 +21,17 @@ it('concurrent updates (the Prisma and sqlc steps) both land, and the file holds
   const saved: unknown = JSON.parse(await readFile(path.join(root, '.schemasync', 'state.json'), 'utf8'));
   expect(saved).toEqual({ prismaGeneratedFrom: 'a', sqlcGeneratedFrom: 'b', prismaPulledFrom: 'c' });
   expect((await MemoryFile.open(root)).get()).toEqual(saved);
+});
+
+it('a remembered pull answers only for the same catalog, the same schema.prisma text and the same Prisma and config', () => {
+  const schema = 'model users {\n  id Int @id\n}\n';
+  const memory = { prismaPulledFrom: 'catalog-1', prismaPulledSchema: checksum(schema), prismaPulledWith: 'prisma-6.19.3' };
+  const now = { catalog: 'catalog-1', schema, tool: 'prisma-6.19.3' };
+  expect(rememberedPull(memory, now)).toBe(schema);
+  expect(rememberedPull(memory, { ...now, catalog: 'catalog-2' })).toBeUndefined();
+  expect(rememberedPull(memory, { ...now, schema: `${schema}model posts {\n  id Int @id\n}\n` })).toBeUndefined();
+  expect(rememberedPull(memory, { ...now, tool: 'prisma-7.0.0' })).toBeUndefined();
+  expect(rememberedPull(memory, { ...now, tool: undefined })).toBeUndefined();
+  // A state.json written before schemasync remembered the pulled text: unknown, so pull.
+  expect(rememberedPull({ prismaPulledFrom: 'catalog-1' }, now)).toBeUndefined();
 });
