@@ -170,6 +170,8 @@ export async function watch(ctx: DaemonContext): Promise<number> {
 
   const watcher = await createWatcher({
     paths: watchedPaths(),
+    // goose reads only the files directly in a migration folder.
+    flat: [...opened.dirs.values()],
     debounceMs: config.watch.debounceMs,
     poll: config.watch.poll,
     logger,

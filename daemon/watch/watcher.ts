@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-import { watch, type FSWatcher } from 'chokidar';
+import { watch } from 'chokidar';
 
 import { messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
+import { watchFlatFolder, type FlatFolderWatch } from './flat-folder.ts';
 
 /**
  * The only chokidar user: turns file events under the watched paths into one debounced
@@ -32,6 +33,12 @@ export interface WatcherOptions {
   poll: boolean;
   logger: Logger;
   onTrigger: (trigger: Trigger) => void;
+  /**
+   * Folders among `paths` whose direct children are all that matters (goose migration folders).
+   * Each one that exists is watched by one non-recursive fs.watch (flat-folder.ts), which never
+   * lists it, until it is deleted or replaced; chokidar watches it from then on. Not in polling mode.
+   */
+  flat?: string[];
 }
 
 /** Deletions and renames are changes too: a removed migration must be noticed. */
@@ -51,11 +58,37 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     options.onTrigger({ paths, reason: 'change' });
   });
 
-  const watcher: FSWatcher = watch(roots, {
+  const changed = (kind: string, absolute: string) => {
+    // Events for the folders above a target only keep the watch alive; they are not changes.
+    if (!filter.isTargetOrInside(absolute)) return;
+    options.logger.trace({ event: 'watch:event', kind, path: absolute }, `${kind} ${absolute}`);
+    debouncer.add(absolute);
+  };
+
+  // Armed before chokidar starts, so that its first scan already leaves them alone.
+  const flat = new Map<string, FlatFolderWatch>();
+  for (const folder of options.poll ? [] : (options.flat ?? []).map((target) => path.resolve(target))) {
+    const armed = watchFlatFolder(folder, {
+      changed: (absolute) => changed('change', absolute),
+      lost: () => {
+        flat.delete(folder);
+        options.logger.debug({ event: 'watch:flat-lost', folder }, `${folder} was deleted or replaced: chokidar watches it from now on`);
+        changed('change', folder);
+        // Called from an fs event, so after `watcher` below exists. When the folder is gone for
+        // now, chokidar's watch of the folder above sees it come back.
+        if (existsSync(folder)) watcher.add(folder);
+      },
+    });
+    if (armed) flat.set(folder, armed);
+  }
+  const inFlatFolder = (candidate: string) => [...flat.keys()].some((folder) => candidate === folder || isStrictlyInside(resolved(candidate), folder));
+
+  const watcher = watch(roots, {
     // The daemon runs one full sync itself at start; the initial scan is not a change.
     ignoreInitial: true,
-    // Decides which paths chokidar descends into, too: only the targets and the folders leading to them.
-    ignored: (candidate) => filter.ignores(candidate),
+    // Decides which paths chokidar descends into, too: only the targets and the folders leading
+    // to them, and not the flat folders fs.watch has.
+    ignored: (candidate) => (flat.size > 0 && inFlatFolder(candidate)) || filter.ignores(candidate),
     // No awaitWriteFinish: editors write in pieces, but every piece is an event and the debounce
     // below already waits for quiet; chokidar's size polling only added 50–75 ms to every save.
     // Polling is slower and costs CPU, but OS events do not arrive through Docker bind mounts or
@@ -66,20 +99,15 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     binaryInterval: 300,
   });
 
-  watcher.on('all', (event, changed) => {
-    if (!CHANGE_EVENTS.has(event)) return;
-    const absolute = resolved(changed);
-    // Events for the folders above a target only keep the watch alive; they are not changes.
-    if (!filter.isTargetOrInside(absolute)) return;
-    options.logger.trace({ event: 'watch:event', kind: event, path: absolute }, `${event} ${absolute}`);
-    debouncer.add(absolute);
+  watcher.on('all', (event, changedPath) => {
+    if (CHANGE_EVENTS.has(event)) changed(event, resolved(changedPath));
   });
   watcher.on('error', (error) => {
     options.logger.warn({ event: 'watch:error', err: error }, `the file watcher reported an error: ${messageOf(error)}`);
   });
 
   await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  options.logger.debug({ event: 'watch:ready', roots, targets, poll: options.poll }, 'watching for changes');
+  options.logger.debug({ event: 'watch:ready', roots, targets, flat: [...flat.keys()], poll: options.poll }, 'watching for changes');
 
   return {
     setPaths(paths) {
@@ -88,11 +116,13 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
       const added = watchRoots(targets).filter((root) => !roots.includes(root));
       roots = [...roots, ...added];
       // The targets themselves too: chokidar did not descend into them while they were ignored.
-      watcher.add([...added, ...targets.filter((target) => existsSync(target))]);
+      watcher.add([...added, ...targets.filter((target) => existsSync(target) && !flat.has(target))]);
     },
     async close() {
       // A change still in its debounce window is dropped: closing means the daemon is stopping.
       debouncer.cancel();
+      for (const armed of flat.values()) armed.close();
+      flat.clear();
       await watcher.close();
     },
   };

@@ -26,9 +26,13 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** Whether the folders given are watched as flat folders (fs.watch) or by chokidar alone; set by each describe below. */
+let flatMode = false;
+
 async function startWatching(paths: string[], poll = false, debounceMs = DEBOUNCE_MS): Promise<void> {
   watcher = await createWatcher({
     paths,
+    ...(flatMode ? { flat: paths } : {}),
     debounceMs,
     poll,
     logger: silentLogger,
@@ -52,7 +56,14 @@ async function triggersAfterQuiet(count: number, timeoutMs = 5000): Promise<Trig
 /** All paths of all triggers so far. */
 const allPaths = () => triggers.flatMap((trigger) => trigger.paths);
 
-describe('createWatcher (real file events)', () => {
+describe.each([
+  { mode: 'chokidar', flat: false },
+  { mode: 'flat folders by fs.watch, the rest by chokidar', flat: true },
+])('createWatcher (real file events): $mode', ({ flat }) => {
+  beforeEach(() => {
+    flatMode = flat;
+  });
+
   it('fires one trigger for a new file, and nothing for the files there at start', async () => {
     const migrations = path.join(dir, 'migrations');
     await mkdir(migrations);
@@ -205,6 +216,59 @@ describe('createWatcher (real file events)', () => {
     watcher = undefined;
     await sleep(QUIET_MS);
     expect(triggers).toEqual([]);
+  });
+});
+
+describe('createWatcher: a flat folder', () => {
+  beforeEach(() => {
+    flatMode = true;
+  });
+
+  it('sees only what is directly in it, as goose reads only that', async () => {
+    const migrations = path.join(dir, 'migrations');
+    await mkdir(path.join(migrations, 'archive'), { recursive: true });
+    await startWatching([migrations]);
+    await writeFile(path.join(migrations, 'archive', '1_old.sql'), 'x\n');
+    await sleep(QUIET_MS);
+    expect(triggers).toEqual([]);
+    await writeFile(path.join(migrations, '2_new.sql'), 'x\n');
+    await triggersAfterQuiet(1);
+    expect(allPaths()).toEqual([path.join(migrations, '2_new.sql')]);
+  });
+
+  it('deleted and made again, it is still watched (by chokidar from then on)', async () => {
+    const migrations = path.join(dir, 'migrations');
+    await mkdir(migrations);
+    await writeFile(path.join(migrations, '1_a.sql'), 'x\n');
+    await startWatching([migrations]);
+    await rm(migrations, { recursive: true });
+    await triggersAfterQuiet(1);
+    expect(allPaths()).toContain(migrations);
+
+    await mkdir(migrations);
+    await triggersAfterQuiet(2);
+    const file = path.join(migrations, '2_b.sql');
+    await writeFile(file, 'x\n');
+    await triggersAfterQuiet(3);
+    expect(triggers[2]!.paths).toEqual([file]);
+  });
+
+  it('replaced by another folder under the same name (a git checkout, a restore): the new one is watched', async () => {
+    const migrations = path.join(dir, 'migrations');
+    await mkdir(migrations);
+    await mkdir(path.join(dir, 'incoming'));
+    await writeFile(path.join(dir, 'incoming', '1_a.sql'), 'x\n');
+    await startWatching([migrations]);
+    await rm(migrations, { recursive: true });
+    await rename(path.join(dir, 'incoming'), migrations);
+    await triggersAfterQuiet(1);
+    expect(allPaths()).toContain(migrations);
+
+    const from = triggers.length;
+    const file = path.join(migrations, '2_b.sql');
+    await writeFile(file, 'x\n');
+    await triggersAfterQuiet(from + 1);
+    expect(triggers.slice(from).flatMap((trigger) => trigger.paths)).toContain(file);
   });
 });
 
