@@ -63,7 +63,9 @@ function databaseSources(projectRoot: string, env: Env): Pick<DriftSources, 'pro
 
 /** The daemon's drift step set-up: the sources, one tracker for the step and the shadow comparison, and the step's log. */
 export async function driftSetup(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftStepSetup> {
-  return { sources: await driftSources(ctx, opened, reachable, memory), tracker: new DriftTracker(), log: driftLog(ctx.logger) };
+  // The run's apply step holds untouched templates and says so itself (pipeline/steps/apply.ts).
+  const sources = { ...(await driftSources(ctx, opened, reachable, memory)), templatesHeld: true };
+  return { sources, tracker: new DriftTracker(), log: driftLog(ctx.logger) };
 }
 
 /** A drift log for one caller (the drift step, the shadow comparison): each unchecked reason said once. */

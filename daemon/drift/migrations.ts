@@ -8,6 +8,7 @@
 import path from 'node:path';
 
 import { messageOf } from '../errors.ts';
+import { isUntouchedTemplate } from '../migrations/filename.ts';
 import { appliedVersions, appliedWithoutFile } from '../migrations/plan.ts';
 import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
@@ -30,6 +31,8 @@ export interface MigrationFacts {
   ledger: LedgerEntry[] | undefined;
   /** Applied versions without a file that git has on another branch (drift/orphans.ts). */
   orphans?: Orphan[];
+  /** Watch mode: the apply step holds a pending untouched template and says so; no finding repeats it. */
+  templatesHeld?: boolean;
 }
 
 /** Findings of every migration kind but `migration-order`, sorted by version. Pure. */
@@ -49,6 +52,16 @@ export function migrationFindings(facts: MigrationFacts): Finding[] {
         key: `migration-out-of-order:${target}:${file.version}`,
         message: `${file.path} is older than the newest applied migration (version ${newestApplied}) but was never applied on ${target}`,
         hint: `rename it with a version newer than ${newestApplied} (e.g. a current timestamp), or apply it out of order with --allow-missing`,
+        file: file.path,
+      });
+    } else if (!file.go && isUntouchedTemplate(file.text)) {
+      if (facts.templatesHeld) continue;
+      add(file.version, {
+        kind: 'migration-pending',
+        target,
+        key: `migration-pending:${target}:${file.version}`,
+        message: `${file.path} is not applied on ${target} yet: it still holds the template \`create\` wrote`,
+        hint: 'write its Up and Down SQL; `schemasync watch` applies it when the file is saved',
         file: file.path,
       });
     } else {
@@ -157,6 +170,8 @@ export interface CheckContext {
   files?: MigrationFile[];
   /** goose's version rows as the caller already read them; read here when absent. */
   rows?: VersionRow[];
+  /** See MigrationFacts.templatesHeld. */
+  templatesHeld?: boolean;
 }
 
 /**
@@ -181,7 +196,10 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
     const ledger = target.ledger ? await target.ledger.list() : undefined;
     const missing = appliedWithoutFile(files, rows);
     const orphans = ctx.orphans && missing.length > 0 ? await ctx.orphans.locate(path.resolve(ctx.projectRoot, ctx.dir), missing) : [];
-    const findings = [...migrationFindings({ target: target.name, dir, files, rows, ledger, orphans }), ...migrationOrderFindings(target.name, files)];
+    const findings = [
+      ...migrationFindings({ target: target.name, dir, files, rows, ledger, orphans, templatesHeld: ctx.templatesHeld }),
+      ...migrationOrderFindings(target.name, files),
+    ];
     const unchecked = blocking.map((problem) => ({ check, reason: `${problem.error.message} (left out of the check)` }));
     return { findings, unchecked };
   } catch (error) {

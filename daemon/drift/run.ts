@@ -22,6 +22,8 @@ export interface DriftSources {
   env: Env;
   /** Asks git where applied versions without a file came from (drift/orphans.ts). */
   orphans?: OrphanLocator;
+  /** Watch mode and `sync`: the apply step holds untouched templates and says so (MigrationFacts.templatesHeld). */
+  templatesHeld?: boolean;
   /** Set when schema.prisma exists, the project has prisma, and PostgreSQL is reachable. */
   prisma?: Omit<PrismaDriftOptions, 'signal'>;
   /** Set when sqlc.yaml exists and the sqlc binary was found. */
@@ -77,7 +79,9 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
   if (selection.migrations) {
     for (const { target, dir, files, rows } of sources.targets) {
       const known = { ...(files ? { files } : {}), ...(rows ? { rows } : {}) };
-      await guarded(`migrations:${target.name}`, () => checkMigrations(target, { dir, projectRoot, ...known, ...(orphans ? { orphans } : {}) }));
+      await guarded(`migrations:${target.name}`, () =>
+        checkMigrations(target, { dir, projectRoot, ...known, ...(orphans ? { orphans } : {}), templatesHeld: sources.templatesHeld === true }),
+      );
     }
   }
   const { prisma, sqlc } = sources;

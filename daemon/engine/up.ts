@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { SQL_TEMPLATE } from '../migrations/filename.ts';
+import { isUntouchedTemplate } from '../migrations/filename.ts';
 import { currentVersion, planUp } from '../migrations/plan.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { EngineContext, EngineResult } from './context.ts';
@@ -40,7 +40,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     );
     await adoptGooseVersions(ctx, files, rows);
     if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
-    const template = options.holdTemplates ? plan.toApply.findIndex((file) => file.text === SQL_TEMPLATE) : -1;
+    const template = options.holdTemplates ? plan.toApply.findIndex((file) => !file.go && isUntouchedTemplate(file.text)) : -1;
     if (template !== -1) result.waitingForSql = plan.toApply[template];
     const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result, rows);
     if (units.length === 0 && result.applied.length === 0) {

@@ -13,6 +13,19 @@ SELECT 'up SQL query';
 SELECT 'down SQL query';
 `;
 
+/**
+ * True while a file is still a template `create` wrote, whatever its comments: its only
+ * statements are goose's placeholders `SELECT 'up SQL query';` and `SELECT 'down SQL query';`
+ * (SQL_TEMPLATE, or the ClickHouse cluster template with its commented example). Pure.
+ */
+export function isUntouchedTemplate(text: string): boolean {
+  const lines = text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && (!line.startsWith('--') || /^--\s*\+goose\s/.test(line)));
+  return lines.join('\n') === "-- +goose Up\nSELECT 'up SQL query';\n-- +goose Down\nSELECT 'down SQL query';";
+}
+
 /** True for names goose's `*.sql` glob picks up (the extension is case-sensitive: `x.SQL` is not one). */
 export function isSqlMigrationName(name: string): boolean {
   return name.endsWith('.sql');

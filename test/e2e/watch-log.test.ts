@@ -52,6 +52,11 @@ describeWith('PostgreSQL', postgresMissing(), 'the live log of schemasync watch'
     const waits = daemon.events.filter((e) => e.event === 'migration:template');
     expect(waits, daemon.text()).toHaveLength(1);
     expect(String(waits[0]?.msg)).toContain('migrations/postgres/00001_first.sql still holds the template');
+    // Said once: no drift warning repeats it (its advice, `schemasync up`, would apply the placeholder).
+    expect(
+      daemon.events.filter((e) => e.event === 'drift' && String(e.file).endsWith('00001_first.sql')),
+      daemon.text(),
+    ).toEqual([]);
     // Filled in: both apply, in order, and nothing is "edited after it was applied".
     const run = await save({ '00001_first.sql': '-- +goose Up\nCREATE TABLE firsts (id int);\n-- +goose Down\nDROP TABLE firsts;\n' });
     expect(run.end.ok, daemon.text()).toBe(true);

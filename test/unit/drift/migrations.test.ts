@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { migrationFindings, migrationOrderFindings } from '../../../daemon/drift/migrations.ts';
 import { checksum } from '../../../daemon/migrations/checksum.ts';
+import { SQL_TEMPLATE } from '../../../daemon/migrations/filename.ts';
 import type { MigrationFile, VersionRow } from '../../../daemon/migrations/types.ts';
 import type { LedgerEntry } from '../../../daemon/targets/target.ts';
 
@@ -45,6 +46,19 @@ describe('migrationFindings', () => {
   ])('$name', ({ files, rows, ledger, kinds }) => {
     const found = migrationFindings(facts(files, rows, ledger)).map((finding) => `${finding.kind}:${/:(\d+)/.exec(finding.key)?.[1]}`);
     expect(found).toEqual(kinds);
+  });
+
+  it('a pending file that is still the create template: named as such, and left to the apply step in watch mode', () => {
+    const template = file(4, 'todo', SQL_TEMPLATE);
+    const [finding] = migrationFindings(facts([a, template], [row(0), row(1)]));
+    expect(finding).toMatchObject({
+      kind: 'migration-pending',
+      message: 'migrations/postgres/4_todo.sql is not applied on postgres yet: it still holds the template `create` wrote',
+      hint: 'write its Up and Down SQL; `schemasync watch` applies it when the file is saved',
+    });
+    expect(migrationFindings({ ...facts([a, template], [row(0), row(1)]), templatesHeld: true })).toEqual([]);
+    // Applied anyway (by `up`): an applied template is no pending file, held or not.
+    expect(migrationFindings({ ...facts([a, template], [row(0), row(1), row(4)]), templatesHeld: true })).toEqual([]);
   });
 
   it('reports an edited applied file with its path, a fix hint and a diff of applied vs current text', () => {

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { FilenameError } from '../../../daemon/errors.ts';
-import { isSqlMigrationName, isTimestampVersion, newMigrationFileName, parseMigrationFilename, snakeCase, SQL_TEMPLATE } from '../../../daemon/migrations/filename.ts';
+import {
+  isSqlMigrationName,
+  isTimestampVersion,
+  isUntouchedTemplate,
+  newMigrationFileName,
+  parseMigrationFilename,
+  snakeCase,
+  SQL_TEMPLATE,
+} from '../../../daemon/migrations/filename.ts';
+import { clusterMigrationTemplate } from '../../../daemon/targets/clickhouse/cluster-ddl.ts';
 
 describe('parseMigrationFilename', () => {
   it.each([
@@ -66,6 +75,15 @@ describe('goose create naming', () => {
     expect([20240101120000, 20240229000000, 20230229000000, 20241301000000, 19691231235959, 1, 99999].map(isTimestampVersion)).toEqual([
       true, true, false, false, false, false, false,
     ]);
+  });
+
+  it('knows a template that was not filled in, whatever its comments, and one that was', () => {
+    expect(isUntouchedTemplate(SQL_TEMPLATE)).toBe(true);
+    expect(isUntouchedTemplate(clusterMigrationTemplate('events'))).toBe(true);
+    expect(isUntouchedTemplate(SQL_TEMPLATE.replaceAll('\n', '\r\n'))).toBe(true);
+    expect(isUntouchedTemplate(SQL_TEMPLATE.replace("SELECT 'up SQL query';", 'CREATE TABLE t (id int);'))).toBe(false);
+    expect(isUntouchedTemplate(SQL_TEMPLATE.replace("SELECT 'up SQL query';", "SELECT 'up SQL query';\nCREATE TABLE t (id int);"))).toBe(false);
+    expect(isUntouchedTemplate('-- +goose Up\n-- +goose Down\n')).toBe(false);
   });
 
   it('has goose v3.27.3\'s SQL template', () => {
