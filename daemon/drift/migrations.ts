@@ -170,6 +170,8 @@ export interface CheckContext {
   files?: MigrationFile[];
   /** goose's version rows as the caller already read them; read here when absent. */
   rows?: VersionRow[];
+  /** schemasync's ledger as the caller already read it; read here when absent. */
+  ledger?: LedgerEntry[];
   /** See MigrationFacts.templatesHeld. */
   templatesHeld?: boolean;
 }
@@ -193,7 +195,7 @@ export async function checkMigrations(target: Target, ctx: CheckContext): Promis
   try {
     await target.connect();
     const rows = ctx.rows ?? (await target.listVersions());
-    const ledger = target.ledger ? await target.ledger.list() : undefined;
+    const ledger = ctx.ledger ?? (target.ledger ? await target.ledger.list() : undefined);
     const missing = appliedWithoutFile(files, rows);
     const orphans = ctx.orphans && missing.length > 0 ? await ctx.orphans.locate(path.resolve(ctx.projectRoot, ctx.dir), missing) : [];
     const findings = [

@@ -1,7 +1,7 @@
 import type { Env } from '../config/load.ts';
 import { hasErrorCode, messageOf } from '../errors.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
-import type { Target } from '../targets/target.ts';
+import type { LedgerEntry, Target } from '../targets/target.ts';
 import { checkMigrations } from './migrations.ts';
 import type { OrphanLocator } from './orphans.ts';
 import { checkPrisma, type PrismaDriftOptions, type PrismaDriftResult } from './prisma.ts';
@@ -15,7 +15,7 @@ export interface DriftSources {
    * Reachable targets with their migration folders, and what this run already read of them (the
    * folder, goose's rows), so the check does not read them again.
    */
-  targets: Array<{ target: Target; dir: string; files?: MigrationFile[]; rows?: VersionRow[] }>;
+  targets: Array<{ target: Target; dir: string; files?: MigrationFile[]; rows?: VersionRow[]; ledger?: LedgerEntry[] }>;
   /** Findings name files relative to it. */
   projectRoot: string;
   /** Environment for `-- +goose ENVSUB ON` when the shadow check applies the files. */
@@ -77,8 +77,8 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
 
   const { projectRoot, env, orphans } = sources;
   if (selection.migrations) {
-    for (const { target, dir, files, rows } of sources.targets) {
-      const known = { ...(files ? { files } : {}), ...(rows ? { rows } : {}) };
+    for (const { target, dir, files, rows, ledger } of sources.targets) {
+      const known = { ...(files ? { files } : {}), ...(rows ? { rows } : {}), ...(ledger ? { ledger } : {}) };
       await guarded(`migrations:${target.name}`, () =>
         checkMigrations(target, { dir, projectRoot, ...known, ...(orphans ? { orphans } : {}), templatesHeld: sources.templatesHeld === true }),
       );

@@ -2,7 +2,7 @@ import type { Env } from '../config/load.ts';
 import type { SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import type { Direction, MigrationFile, VersionRow } from '../migrations/types.ts';
-import type { Target } from '../targets/target.ts';
+import type { LedgerEntry, Target } from '../targets/target.ts';
 
 /**
  * What every engine call works with: one target, its folder, and how to talk about it. The engine
@@ -53,6 +53,8 @@ export interface EngineResult {
   currentVersion?: number;
   /** goose's version rows as the command left them (read under the lock); undefined when it failed first. */
   rows?: VersionRow[];
+  /** `migrateUp`: schemasync's ledger as the command left it (undefined without one, or when it failed first). */
+  ledger?: LedgerEntry[];
   /** Watch mode: the first pending file still holding `schemasync create`'s untouched template; nothing from it on was applied. */
   waitingForSql?: MigrationFile;
   /** The Go migration the command stopped at (goose's stock binary cannot run it); `error` says so. */

@@ -1,5 +1,6 @@
 import { appliedVersions } from '../migrations/plan.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
+import type { LedgerEntry } from '../targets/target.ts';
 import type { EngineContext } from './context.ts';
 
 /**
@@ -10,20 +11,22 @@ import type { EngineContext } from './context.ts';
 /**
  * Versions goose applied (no ledger entry yet, file present) enter the ledger with the file's
  * current text, the best record there is; logged once, since afterwards they have an entry.
+ * `entries` is the ledger as read under the lock; returns whether any version was adopted.
  */
-export async function adoptGooseVersions(ctx: EngineContext, files: MigrationFile[], rows: VersionRow[]): Promise<void> {
+export async function adoptGooseVersions(ctx: EngineContext, files: MigrationFile[], rows: VersionRow[], entries: LedgerEntry[]): Promise<boolean> {
   const ledger = ctx.target.ledger;
-  if (!ledger) return;
-  const recorded = new Set((await ledger.list()).map((entry) => entry.version));
+  if (!ledger) return false;
+  const recorded = new Set(entries.map((entry) => entry.version));
   const applied = appliedVersions(rows);
   // A Go migration has no SQL text to record.
   const adopted = files.filter((file) => !file.go && applied.has(file.version) && !recorded.has(file.version));
-  if (adopted.length === 0) return;
+  if (adopted.length === 0) return false;
   await ledger.adopt(adopted);
   ctx.logger.info(
     { event: 'ledger:adopted', target: ctx.target.name, versions: adopted.map((file) => file.version) },
     `recorded ${adopted.length} migration${adopted.length === 1 ? '' : 's'} applied by goose in schemasync's ledger on ${ctx.target.name} (${adopted.map((file) => file.name).join(', ')}); later edits to them will be reported`,
   );
+  return true;
 }
 
 /**

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isUntouchedTemplate } from '../migrations/filename.ts';
 import { currentVersion, planUp } from '../migrations/plan.ts';
 import type { MigrationFile, VersionRow } from '../migrations/types.ts';
+import type { LedgerEntry } from '../targets/target.ts';
 import type { EngineContext, EngineResult } from './context.ts';
 import { loadMigrationFiles } from './files.ts';
 import { adoptGooseVersions } from './ledger.ts';
@@ -38,8 +39,11 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
       ctx,
       plan.missingFiles.filter((version) => !options.quietMissing?.includes(version)),
     );
-    await adoptGooseVersions(ctx, files, rows);
-    if (options.reapplyIf) await reapplyEditedNewest(ctx, files, rows, options.reapplyIf, result);
+    // The ledger is read once here and once more only if this command wrote to it: drift reuses it.
+    const ledgerTable = ctx.target.ledger;
+    const ledger = ledgerTable ? await ledgerTable.list() : undefined;
+    const adopted = ledger ? await adoptGooseVersions(ctx, files, rows, ledger) : false;
+    if (options.reapplyIf && ledger) await reapplyEditedNewest(ctx, files, rows, ledger, options.reapplyIf, result);
     const template = options.holdTemplates ? plan.toApply.findIndex((file) => !file.go && isUntouchedTemplate(file.text)) : -1;
     if (template !== -1) result.waitingForSql = plan.toApply[template];
     const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result, rows);
@@ -49,6 +53,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
         `no migrations to run, current version: ${plan.currentVersion}`,
       );
     }
+    result.ledger = ledgerTable && (adopted || result.applied.length > 0) ? await ledgerTable.list() : ledger;
     return rows;
   });
 }
@@ -64,13 +69,14 @@ async function reapplyEditedNewest(
   ctx: EngineContext,
   files: MigrationFile[],
   rows: VersionRow[],
+  ledger: LedgerEntry[],
   reapplyIf: (file: MigrationFile) => boolean,
   result: EngineResult,
 ): Promise<void> {
   const newest = currentVersion(rows);
   const file = files.find((candidate) => candidate.version === newest);
-  if (!file || file.go || !reapplyIf(file) || !ctx.target.ledger) return;
-  const entry = (await ctx.target.ledger.list()).find((candidate) => candidate.version === newest);
+  if (!file || file.go || !reapplyIf(file)) return;
+  const entry = ledger.find((candidate) => candidate.version === newest);
   if (!entry || entry.checksum === file.checksum) return;
   const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };
   const [down] = unitsFor([applied], 'down', ctx.env);

@@ -239,4 +239,29 @@ describeWith('PostgreSQL', postgresMissing(), 'drift on PostgreSQL: ledger, migr
       await sql(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}; DROP OWNED BY ${role}; DROP ROLE ${role}`);
     }
   });
+
+  it('reads the ledger once for an up that applies nothing, once more for one that applies, and drift reuses what up read', async () => {
+    const ledger = target.ledger!;
+    const list = ledger.list.bind(ledger);
+    let reads = 0;
+    ledger.list = () => {
+      reads++;
+      return list();
+    };
+    try {
+      const idle = await migrateUp(ctx());
+      expect(idle.error).toBeUndefined();
+      expect(reads).toBe(1);
+      expect((await checkMigrations(target, { dir, projectRoot: root, ...(idle.ledger ? { ledger: idle.ledger } : {}) })).findings).toEqual([]);
+      expect(reads).toBe(1);
+
+      await write('00004_more.sql', '-- +goose Up\nCREATE TABLE more (id int);\n-- +goose Down\nDROP TABLE more;\n');
+      const applying = await migrateUp(ctx());
+      expect(applying.applied.map((a) => a.version)).toEqual([4]);
+      expect(reads).toBe(3);
+      expect(applying.ledger?.map((entry) => entry.version)).toContain(4);
+    } finally {
+      ledger.list = list;
+    }
+  });
 });

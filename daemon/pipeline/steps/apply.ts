@@ -38,6 +38,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         },
       );
       if (result.rows) state.versions[target.name] = result.rows;
+      if (result.ledger) state.ledgers[target.name] = result.ledger;
       const waiting = result.waitingForSql;
       if (waiting && !templatesReported.has(waiting.path)) {
         templatesReported.add(waiting.path);

@@ -3,7 +3,7 @@ import type { Orphan, OrphanLocator } from '../../drift/orphans.ts';
 import type { EngineContext } from '../../engine/index.ts';
 import type { Logger } from '../../log/types.ts';
 import type { MigrationFile, VersionRow } from '../../migrations/types.ts';
-import type { Target, TargetName } from '../../targets/target.ts';
+import type { LedgerEntry, Target, TargetName } from '../../targets/target.ts';
 import type { Head } from '../../tools/git.ts';
 import type { MemoryFile } from '../memory.ts';
 
@@ -13,6 +13,8 @@ export interface RunState {
   files: Partial<Record<TargetName, MigrationFile[]>>;
   /** goose's version rows as apply left them, per target, for drift to use (no second read). */
   versions: Partial<Record<TargetName, VersionRow[]>>;
+  /** schemasync's ledger as apply left it, per target that keeps one, for drift to use. */
+  ledgers: Partial<Record<TargetName, LedgerEntry[]>>;
   /** Catalog fingerprint of the types target (`StepDeps.typesTarget`) after apply; set when apply may have changed its schema. */
   typesFingerprint?: string;
   /** schema.prisma was rewritten by this run's pull (its new text differs). */
@@ -25,7 +27,7 @@ export interface RunState {
   orphans?: Partial<Record<TargetName, Orphan[]>>;
 }
 
-export const newRunState = (): RunState => ({ files: {}, versions: {} });
+export const newRunState = (): RunState => ({ files: {}, versions: {}, ledgers: {} });
 
 /** The engine's view of one target within a run. */
 export function engineContext(deps: StepDeps, target: Target, signal: AbortSignal): EngineContext {

@@ -54,7 +54,7 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
         ...setup.sources,
         targets: setup.sources.targets
           .filter((t) => touches(changes, t.target.name))
-          .map((t) => ({ ...t, files: state.files[t.target.name], rows: state.versions[t.target.name] })),
+          .map((t) => ({ ...t, files: state.files[t.target.name], rows: state.versions[t.target.name], ledger: state.ledgers[t.target.name] })),
       };
       let fingerprint: string | undefined;
       let known: string | undefined;
