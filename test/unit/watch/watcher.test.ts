@@ -56,6 +56,22 @@ async function triggersAfterQuiet(count: number, timeoutMs = 5000): Promise<Trig
 /** All paths of all triggers so far. */
 const allPaths = () => triggers.flatMap((trigger) => trigger.paths);
 
+/** After two triggers, a write of `file` is the third, alone. */
+async function expectThirdTriggerFor(file: string): Promise<void> {
+  await writeFile(file, 'x\n');
+  await triggersAfterQuiet(3);
+  expect(triggers[2]!.paths).toEqual([file]);
+}
+
+/** No trigger so far; then a write of `file` is reported, alone. */
+async function expectNothingThenOnly(file: string): Promise<void> {
+  await sleep(QUIET_MS);
+  expect(triggers).toEqual([]);
+  await writeFile(file, 'x\n');
+  await triggersAfterQuiet(1);
+  expect(allPaths()).toEqual([file]);
+}
+
 describe.each([
   { mode: 'chokidar', flat: false },
   { mode: 'flat folders by fs.watch, the rest by chokidar', flat: true },
@@ -137,13 +153,8 @@ describe.each([
       '.git/index',
     ];
     for (const name of junk) await writeFile(path.join(dir, name), 'x\n');
-    await sleep(QUIET_MS);
-    expect(triggers).toEqual([]);
-
     // Still watching: a real file right after the junk is reported alone.
-    await writeFile(path.join(dir, '1_x.sql'), 'x\n');
-    await triggersAfterQuiet(1);
-    expect(allPaths()).toEqual([path.join(dir, '1_x.sql')]);
+    await expectNothingThenOnly(path.join(dir, '1_x.sql'));
   });
 
   it('reports a deleted file', async () => {
@@ -183,10 +194,7 @@ describe.each([
     await triggersAfterQuiet(2);
     expect(triggers[1]!.paths).toContain(migrations);
 
-    const file = path.join(migrations, '2_b.sql');
-    await writeFile(file, 'x\n');
-    await triggersAfterQuiet(3);
-    expect(triggers[2]!.paths).toEqual([file]);
+    await expectThirdTriggerFor(path.join(migrations, '2_b.sql'));
   });
 
   it('watches a single file and ignores its siblings', async () => {
@@ -229,11 +237,7 @@ describe('createWatcher: a flat folder', () => {
     await mkdir(path.join(migrations, 'archive'), { recursive: true });
     await startWatching([migrations]);
     await writeFile(path.join(migrations, 'archive', '1_old.sql'), 'x\n');
-    await sleep(QUIET_MS);
-    expect(triggers).toEqual([]);
-    await writeFile(path.join(migrations, '2_new.sql'), 'x\n');
-    await triggersAfterQuiet(1);
-    expect(allPaths()).toEqual([path.join(migrations, '2_new.sql')]);
+    await expectNothingThenOnly(path.join(migrations, '2_new.sql'));
   });
 
   it('deleted and made again, it is still watched (by chokidar from then on)', async () => {
@@ -247,10 +251,7 @@ describe('createWatcher: a flat folder', () => {
 
     await mkdir(migrations);
     await triggersAfterQuiet(2);
-    const file = path.join(migrations, '2_b.sql');
-    await writeFile(file, 'x\n');
-    await triggersAfterQuiet(3);
-    expect(triggers[2]!.paths).toEqual([file]);
+    await expectThirdTriggerFor(path.join(migrations, '2_b.sql'));
   });
 
   it('replaced by another folder under the same name (a git checkout, a restore): the new one is watched', async () => {
