@@ -20,6 +20,8 @@ const LIBRARY_HOMES = {
   yaml: ['daemon/tools/project-files.ts'],
   diff: ['daemon/drift/diff.ts'],
   '@babel/code-frame': ['daemon/migrations/frame.ts'],
+  lilconfig: ['daemon/config/file.ts'],
+  jiti: ['daemon/config/file.ts'],
 };
 
 /**

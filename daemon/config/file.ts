@@ -1,12 +1,13 @@
-import { lilconfig } from 'lilconfig';
+import { defaultLoaders, lilconfig, type Loader } from 'lilconfig';
 
-import { ConfigError } from '../errors.ts';
+import { ConfigError, isSchemasyncError, messageOf } from '../errors.ts';
 
 /**
- * The only lilconfig user: reads the project's optional config file, `schemasync.config.{mjs,js,
- * cjs,json}`, `.schemasyncrc.json` or the `schemasync` key of package.json, in the project root
- * only (a config further up belongs to another project). Returns the raw object and where it came
- * from; config/load.ts validates the keys with everything else.
+ * The only lilconfig (and jiti) user: reads the project's optional config file,
+ * `schemasync.config.{ts,mts,cts,mjs,js,cjs,json}`, `.schemasyncrc.json` or the `schemasync` key
+ * of package.json, in the project root only (a config further up belongs to another project).
+ * Returns the raw object and where it came from; config/load.ts validates the keys with
+ * everything else.
  */
 export interface ConfigFile {
   file: string;
@@ -15,6 +16,9 @@ export interface ConfigFile {
 
 export const CONFIG_FILE_NAMES = [
   'package.json',
+  'schemasync.config.ts',
+  'schemasync.config.mts',
+  'schemasync.config.cts',
   'schemasync.config.mjs',
   'schemasync.config.js',
   'schemasync.config.cjs',
@@ -23,12 +27,18 @@ export const CONFIG_FILE_NAMES = [
 ];
 
 export async function readConfigFile(root: string): Promise<ConfigFile | undefined> {
-  const explorer = lilconfig('schemasync', { searchPlaces: CONFIG_FILE_NAMES, stopDir: root });
+  const loaders = { ...defaultLoaders, '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript };
+  const explorer = lilconfig('schemasync', {
+    searchPlaces: CONFIG_FILE_NAMES,
+    stopDir: root,
+    loaders: Object.fromEntries(Object.entries(loaders).map(([extension, load]) => [extension, naming(load)])),
+  });
   let result: Awaited<ReturnType<typeof explorer.search>>;
   try {
     result = await explorer.search(root);
   } catch (error) {
-    throw new ConfigError([`cannot read the schemasync config file: ${(error as Error).message.split('\n')[0]}`]);
+    if (isSchemasyncError(error)) throw error;
+    throw new ConfigError([`cannot read the schemasync config file: ${messageOf(error).split('\n')[0]}`]);
   }
   if (!result || result.isEmpty) return undefined;
   const config: unknown = result.config;
@@ -39,3 +49,30 @@ export async function readConfigFile(root: string): Promise<ConfigFile | undefin
   }
   return { file: result.filepath, values: values as Record<string, unknown> };
 }
+
+/** A loader whose failure names the file, and the line and column when the loader knew them. */
+function naming(load: Loader): Loader {
+  return async (filepath, content) => {
+    try {
+      return (await load(filepath, content)) as unknown;
+    } catch (error) {
+      const lines = messageOf(error)
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+      // jiti and Node put `file:line:column` on a line of its own.
+      const at = lines.find((line) => line.startsWith(`${filepath}:`)) ?? filepath;
+      throw new ConfigError([`${at}: cannot load the schemasync config file: ${lines[0] ?? 'unknown error'}`]);
+    }
+  };
+}
+
+/**
+ * A TypeScript config, as Vite's or Prisma's: Node 20 cannot import `.ts`, so jiti transpiles it
+ * (and what it imports, `defineConfig` from the installed schemasync included). Loaded only when
+ * such a file exists: it is not on the start-up path of a project without one.
+ */
+const loadTypeScript: Loader = async (filepath) => {
+  const { createJiti } = await import('jiti');
+  return createJiti(filepath, { moduleCache: false }).import(filepath, { default: true });
+};

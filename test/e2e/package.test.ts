@@ -92,6 +92,12 @@ describeWith('PostgreSQL and sqlc', postgresMissing() ?? sqlcMissing, 'installed
         "import { defineConfig } from 'prisma/config';\nimport { createPrismaAdapter } from './prisma-adapter.ts';\n\nexport default defineConfig({\n  experimental: { adapter: true },\n  engine: 'js',\n  adapter: async () => createPrismaAdapter(process.env.DATABASE_URL!),\n});\n",
       );
 
+      // A TypeScript config, typed by the package's own defineConfig.
+      await writeFile(
+        path.join(project, 'schemasync.config.ts'),
+        "import { defineConfig } from 'schemasync';\n\nconst debounceMs: number = 120;\nexport default defineConfig({ debounceMs });\n",
+      );
+
       // No install scripts: what a user gets with --ignore-scripts (or unapproved scripts).
       await run('npm', ['install', '--save-dev', '--ignore-scripts', '--no-audit', '--no-fund', tarball], { cwd: project, maxBuffer: 16 * 1024 * 1024 });
       // The project's Prisma: the repository's (its engines are not downloadable here).
@@ -145,6 +151,11 @@ describeWith('PostgreSQL and sqlc', postgresMissing() ?? sqlcMissing, 'installed
         expect(summary[0]!.msg).toMatch(/prisma\s+on .*db\/schema\/app.prisma \(package.json\)/);
         expect(summary[0]!.msg).toMatch(/sqlc\s+on .*sqlc.json/);
         expect(await tableExists(database.url, 'users')).toBe(true);
+        // schemasync.config.ts was read (through the installed package's defineConfig).
+        expect(
+          events.find((e) => e.event === 'watch:start'),
+          text(),
+        ).toMatchObject({ debounceMs: 120 });
 
         // The daemon's own memory, run from dist/ by plain node.
         const rss = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${child.pid}/status`, 'utf8'))?.[1]) / 1024;

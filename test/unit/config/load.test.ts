@@ -194,6 +194,21 @@ describe('discovery by each tool’s own rules', () => {
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'x' }));
     expect(await readConfigFile(project)).toMatchObject({ values: { postgresDir: 'sql' } });
   });
+
+  it('config file: schemasync.config.ts, with TypeScript syntax and its own imports, as Vite or Prisma take theirs', async () => {
+    const project = await mkdtemp(path.join(root, 'ts-'));
+    await writeFile(path.join(project, 'folders.ts'), "export const postgresDir: string = 'db/pg';\n");
+    await writeFile(
+      path.join(project, 'schemasync.config.ts'),
+      "import { postgresDir } from './folders.ts';\n\ninterface Options { postgresDir: string; debounceMs: number }\nconst options: Options = { postgresDir, debounceMs: 90 };\nexport default options;\n",
+    );
+    expect(await readConfigFile(project)).toEqual({ file: path.join(project, 'schemasync.config.ts'), values: { postgresDir: 'db/pg', debounceMs: 90 } });
+    // An error in it names the file.
+    await writeFile(path.join(project, 'schemasync.config.ts'), 'export default {;\n');
+    await expect(readConfigFile(project)).rejects.toThrow(
+      `${path.join(project, 'schemasync.config.ts')}:1:16: cannot load the schemasync config file: ParseError: Unexpected token`,
+    );
+  });
 });
 
 describe('checkMigrationFolders', () => {
