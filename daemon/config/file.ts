@@ -1,3 +1,7 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
 import { defaultLoaders, lilconfig, type Loader } from 'lilconfig';
 
 import { ConfigError, isSchemasyncError, messageOf } from '../errors.ts';
@@ -69,10 +73,35 @@ function naming(load: Loader): Loader {
 
 /**
  * A TypeScript config, as Vite's or Prisma's: Node 20 cannot import `.ts`, so jiti transpiles it
- * (and what it imports, `defineConfig` from the installed schemasync included). Loaded only when
- * such a file exists: it is not on the start-up path of a project without one.
+ * (and what it imports, `defineConfig` from the installed schemasync included), in a one-off Node
+ * child whose answer is the config as JSON: jiti and its compiler (~35 MB) never stay in the
+ * daemon's memory. No shell: the script is ours, the file an argument.
  */
 const loadTypeScript: Loader = async (filepath) => {
-  const { createJiti } = await import('jiti');
-  return createJiti(filepath, { moduleCache: false }).import(filepath, { default: true });
+  try {
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', TS_CONFIG_CHILD, import.meta.resolve('jiti'), filepath], {
+      cwd: path.dirname(filepath),
+      timeout: TS_CONFIG_TIMEOUT_MS,
+      maxBuffer: 1024 * 1024,
+    });
+    return JSON.parse(stdout) as unknown;
+  } catch (error) {
+    const { stderr, killed } = error as { stderr?: string; killed?: boolean };
+    if (killed) throw new Error(`it did not finish loading within ${TS_CONFIG_TIMEOUT_MS / 1000} s`);
+    throw new Error(stderr?.trim() || messageOf(error));
+  }
 };
+
+const TS_CONFIG_TIMEOUT_MS = 30_000;
+const run = promisify(execFile);
+
+/** argv: jiti's entry URL, the config file. Prints the default export as JSON, or the error's message. */
+const TS_CONFIG_CHILD = `const [jiti, file] = process.argv.slice(1);
+try {
+  const { createJiti } = await import(jiti);
+  const value = await createJiti(file, { moduleCache: false }).import(file, { default: true });
+  process.stdout.write(JSON.stringify(value ?? null));
+} catch (error) {
+  process.stderr.write(String(error?.message ?? error));
+  process.exitCode = 1;
+}`;
