@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 
 import { defaultLoaders, lilconfig, type Loader } from 'lilconfig';
@@ -31,7 +32,11 @@ export const CONFIG_FILE_NAMES = [
 ];
 
 export async function readConfigFile(root: string): Promise<ConfigFile | undefined> {
-  const loaders = { ...defaultLoaders, '.ts': loadTypeScript, '.mts': loadTypeScript, '.cts': loadTypeScript };
+  const loaders = {
+    ...defaultLoaders,
+    ...Object.fromEntries(['.js', '.mjs', '.cjs'].map((extension) => [extension, loadJavaScript])),
+    ...Object.fromEntries(['.ts', '.mts', '.cts'].map((extension) => [extension, loadTypeScript])),
+  };
   const explorer = lilconfig('schemasync', {
     searchPlaces: CONFIG_FILE_NAMES,
     stopDir: root,
@@ -64,12 +69,20 @@ function naming(load: Loader): Loader {
         .split('\n')
         .map((line) => line.trim())
         .filter(Boolean);
-      // jiti and Node put `file:line:column` on a line of its own.
-      const at = lines.find((line) => line.startsWith(`${filepath}:`)) ?? filepath;
+      // jiti and Node put `file:line[:column]` on a line of its own (Node in a CommonJS stack).
+      const stack = error instanceof Error ? (error.stack?.split('\n')[0] ?? '') : '';
+      const at = [...lines, stack].find((line) => line.startsWith(filepath) && /^:\d/.test(line.slice(filepath.length))) ?? filepath;
       throw new ConfigError([`${at}: cannot load the schemasync config file: ${lines[0] ?? 'unknown error'}`]);
     }
   };
 }
+
+/**
+ * JavaScript configs by Node's own import (CommonJS too). lilconfig's loader falls back to
+ * require() when the import fails, and on Node 20.19 that hides a syntax error behind "Cannot
+ * require() ES Module … not yet fully loaded".
+ */
+const loadJavaScript: Loader = async (filepath) => ((await import(pathToFileURL(filepath).href)) as { default?: unknown }).default;
 
 /**
  * A TypeScript config, as Vite's or Prisma's: Node 20 cannot import `.ts`, so jiti transpiles it
