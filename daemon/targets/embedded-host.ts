@@ -4,10 +4,10 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 import type { Logger } from '../log/types.ts';
+import { freePort, isPortFree } from '../util/ports.ts';
 
 /**
  * Reads `postmaster.pid` (line 1 pid, line 4 port). A live process whose command line names this
@@ -54,26 +54,6 @@ export function isAlive(pid: number): boolean {
 export async function choosePort(wanted: number | undefined): Promise<number> {
   if (wanted !== undefined && (await isPortFree(wanted))) return wanted;
   return freePort();
-}
-
-function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
-  });
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 export async function readPostmasterPid(pgdata: string): Promise<number | undefined> {

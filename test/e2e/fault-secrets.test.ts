@@ -1,5 +1,4 @@
 import { writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 
 import { describe, expect, it } from 'vitest';
 
@@ -8,6 +7,7 @@ import { runSchemasync, startSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import { expectNoSecret, faultProject, passwordOf, withFaultProject } from './fault-support.ts';
+import { freePort } from '../../daemon/util/ports.ts';
 
 // Issue 7, case 9: a password in DATABASE_URL, CLICKHOUSE_URL or .env never appears in a log
 // line, an error, `status` output or the /status response, whatever fails: a wrong password, a
@@ -21,16 +21,6 @@ function withPassword(url: string, password: string): string {
   const parsed = new URL(url);
   parsed.password = encodeURIComponent(password);
   return parsed.toString();
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 describeWith('PostgreSQL', postgresMissing(), 'fault: no secret in any output, whatever fails', () => {

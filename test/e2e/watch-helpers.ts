@@ -1,5 +1,4 @@
 import { readFileSync, readdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 
 import type { DaemonProcess, LogEvent } from '../helpers/daemon.ts';
 
@@ -116,15 +115,7 @@ export function stillAlive(process: ProcessId): boolean {
   }
 }
 
-/** A TCP port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+export { freePort } from '../../daemon/util/ports.ts';
 
 /** Polls `check` every 50 ms until it returns a value other than undefined. */
 export async function pollUntil<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs: number, description: string): Promise<T> {

@@ -1,9 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '../../daemon/util/ports.ts';
 
 /**
  * A throwaway replicated ClickHouse cluster for tests (after /work/shared/research/chcluster.sh):
@@ -64,18 +65,6 @@ export function clickhouseClusterMissing(): string | undefined {
   if (!existsSync(ZK_JAR)) return `${ZK_JAR} missing (apt-get install zookeeper)`;
   if (!findJava()) return 'no java runtime for ZooKeeper';
   return undefined;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

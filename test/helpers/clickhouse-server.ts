@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { dockerReachable } from './docker.ts';
+import { freePort } from '../../daemon/util/ports.ts';
 
 /**
  * A ClickHouse server for the test run, first of:
@@ -59,18 +59,6 @@ export function localClickHouseMissing(): string | undefined {
   } catch {
     return 'no local clickhouse-server binary (on PATH, /usr/sbin, /usr/bin or /usr/local/bin)';
   }
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const PASSWORD = 'schemasync-test';
