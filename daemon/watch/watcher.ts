@@ -81,14 +81,20 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
     });
     if (armed) flat.set(folder, armed);
   }
-  const inFlatFolder = (candidate: string) => [...flat.keys()].some((folder) => candidate === folder || isStrictlyInside(resolved(candidate), folder));
+  // chokidar asks about every entry it sees: no copy of the keys, one resolve per question.
+  const inFlatFolder = (candidate: string) => {
+    if (flat.size === 0) return false;
+    const absolute = resolved(candidate);
+    for (const folder of flat.keys()) if (absolute === folder || isStrictlyInside(absolute, folder)) return true;
+    return false;
+  };
 
   const watcher = watch(roots, {
     // The daemon runs one full sync itself at start; the initial scan is not a change.
     ignoreInitial: true,
     // Decides which paths chokidar descends into, too: only the targets and the folders leading
     // to them, and not the flat folders fs.watch has.
-    ignored: (candidate) => (flat.size > 0 && inFlatFolder(candidate)) || filter.ignores(candidate),
+    ignored: (candidate) => inFlatFolder(candidate) || filter.ignores(candidate),
     // No awaitWriteFinish: editors write in pieces, but every piece is an event and the debounce
     // below already waits for quiet; chokidar's size polling only added 50–75 ms to every save.
     // Polling is slower and costs CPU, but OS events do not arrive through Docker bind mounts or
