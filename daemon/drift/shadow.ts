@@ -13,6 +13,7 @@ import { appliedVersions } from '../migrations/plan.ts';
 import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
 import type { ApplyUnit, Catalog, ShadowDatabase, Target } from '../targets/target.ts';
+import { escapeReason, findShadowEscape, shadowEnv } from './shadow-bounds.ts';
 import { diffCatalogs, ROLLBACK_WORDING, SCHEMA_WORDING, type CatalogDifference } from './catalog-diff.ts';
 import type { DriftReport, Finding } from './types.ts';
 
@@ -81,7 +82,13 @@ export async function checkShadow(target: Target, ctx: ShadowContext, options: S
   }
 
   try {
-    return await compareInShadow(target.name, shadow.target, files, liveVersions, live, ctx, options);
+    // Nothing runs in the shadow before every statement the check will run is known to stay there.
+    const env = shadowEnv(target.name, ctx.env, shadow.bounds, shadow.name);
+    const directions = (file: MigrationFile): Direction[] => (options.rollback ? ['up', 'down'] : liveVersions.has(file.version) ? ['up'] : []);
+    const planned = files.map((file) => ({ file, directions: directions(file) }));
+    const escape = findShadowEscape(target.name, planned, env, shadow.bounds, shadow.name);
+    if (escape) return unchecked(escapeReason(target.name, escape, shadow.bounds));
+    return await compareInShadow(target.name, shadow.target, files, liveVersions, live, { ...ctx, env }, options);
   } catch (error) {
     if (hasErrorCode(error, 'CANCELLED') || ctx.signal?.aborted) throw error;
     return unchecked(`the check in the shadow database ${shadow.name} failed: ${messageOf(error)}`);

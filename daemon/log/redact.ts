@@ -10,13 +10,20 @@ export function redact(text: string): string {
   return text.replace(URL_PASSWORD, '$1:***@').replace(KEY_VALUE_SECRET, '$1$2***');
 }
 
+/**
+ * Query parameters that hold a secret (`password`, `sslpassword`, `token`, `api_key`, …). Not any
+ * name containing "key": ClickHouse settings such as `allow_dimensions_outside_sorting_key` are
+ * configuration, and hiding their values hides what a user must fix.
+ */
+const SECRET_PARAMETER = /pass|pwd|secret|token|credential|^key$|(^|[_-])(api|access|private|secret)[_-]?key$/i;
+
 /** A URL for display: password hidden, query secrets hidden. Returns the input redacted if it does not parse. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';
     for (const key of [...parsed.searchParams.keys()]) {
-      if (/pass|secret|token|key/i.test(key)) parsed.searchParams.set(key, '***');
+      if (SECRET_PARAMETER.test(key)) parsed.searchParams.set(key, '***');
     }
     return parsed.toString();
   } catch {

@@ -13,6 +13,8 @@ import type { ShadowDatabase, ShadowUnavailable, Target } from './target.ts';
 export interface ShadowDriver {
   /** The URL of the target the shadow is made beside; the shadow's URL differs only in its database path. */
   readonly url: string;
+  /** The database `url` names (the live one). */
+  readonly database: string;
   readonly logger: Logger;
   /** Names of the databases on the server that start with `prefix`. Throws a SchemasyncError. */
   listDatabases(prefix: string): Promise<string[]>;
@@ -32,10 +34,18 @@ export async function createShadow(driver: ShadowDriver): Promise<ShadowDatabase
   const unavailable = await driver.createDatabase(name);
   if (unavailable) return unavailable;
   const target = driver.open(shadowUrl(driver.url, name));
+  let databases: string[];
+  try {
+    databases = await driver.listDatabases('');
+  } catch (error) {
+    await dropQuietly(driver, name);
+    throw error;
+  }
   let dropped: Promise<void> | undefined;
   return {
     name,
     target,
+    bounds: { live: driver.database, databases },
     drop: () =>
       (dropped ??= (async () => {
         await target.close().catch(() => {});

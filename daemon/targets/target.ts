@@ -112,7 +112,16 @@ export interface ShadowDatabase {
   readonly name: string;
   /** A target on it, not yet connected; `drop()` closes it. */
   readonly target: Target;
+  /** What else is on the server: the shadow check runs no migration that names any of it (drift/shadow-bounds.ts). */
+  readonly bounds: ShadowBounds;
   drop(): Promise<void>;
+}
+
+export interface ShadowBounds {
+  /** The name of the live database the shadow is made beside. */
+  live: string;
+  /** Every database on the server when the shadow was made, the shadow's own included. */
+  databases: string[];
 }
 
 // Configuration's word for a target (registered in config/types.ts); re-exported so target code names it from here.

@@ -59,3 +59,13 @@ export function rejectsMutationsSync(error: ServerError): boolean {
   if (error.code === '62') return /failed at position \d+[^:]*:\s*SETTINGS\b/.test(error.message);
   return false;
 }
+
+/**
+ * The setting of `names` (the URL's query string) that the server does not know, when `error`
+ * is its UNKNOWN_SETTING (115): 18.16 says `Unknown setting x`, newer servers `Setting x is
+ * neither a builtin setting nor …`. Undefined for any other error.
+ */
+export function unknownSetting(error: ServerError, names: readonly string[]): string | undefined {
+  if (error.code !== '115') return undefined;
+  return names.find((name) => new RegExp(`(^|[^\\w])${name}($|[^\\w])`).test(error.message));
+}

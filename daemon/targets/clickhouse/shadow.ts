@@ -12,6 +12,7 @@ const NO_PERMISSION_CODES = new Set(['497', '164']);
 export function clickhouseShadowDriver(session: ClickHouseSession, url: string, where: string, logger: Logger, open: (url: string) => Target): ShadowDriver {
   return {
     url,
+    database: session.database,
     logger,
     open,
     async listDatabases(prefix) {

@@ -108,6 +108,23 @@ export const PING = 'SELECT 1';
 export const BEGIN = 'BEGIN';
 /** One snapshot for every catalog query of an introspection: a concurrent migration cannot tear the picture. */
 export const BEGIN_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
+/**
+ * The session state of every catalog read, set inside its transaction (so it ends with it):
+ * format_type, pg_get_constraintdef, pg_get_viewdef and pg_get_expr print names relative to
+ * search_path and constants in the session's TimeZone, DateStyle, IntervalStyle and string
+ * settings, and a migration's `SET search_path = app, public` stays on the pooled connection it
+ * ran on. Read under one fixed state, a database built from the migrations (the shadow) and
+ * the live one print alike.
+ */
+export const CATALOG_SESSION = [
+  'SET LOCAL search_path = "$user", public',
+  "SET LOCAL TimeZone = 'UTC'",
+  "SET LOCAL DateStyle = 'ISO, MDY'",
+  "SET LOCAL IntervalStyle = 'postgres'",
+  'SET LOCAL standard_conforming_strings = on',
+  'SET LOCAL extra_float_digits = 1',
+  "SET LOCAL bytea_output = 'hex'",
+].join('; ');
 export const COMMIT = 'COMMIT';
 export const ROLLBACK = 'ROLLBACK';
 

@@ -11,6 +11,7 @@ const SQLSTATE_INSUFFICIENT_PRIVILEGE = '42501';
 export function postgresShadowDriver(pool: PostgresPool, logger: Logger, open: (url: string) => Target): ShadowDriver {
   return {
     url: pool.url,
+    database: pool.urlParts().database,
     logger,
     open,
     async listDatabases(prefix) {

@@ -94,7 +94,10 @@ class PostgresTarget implements Target {
     try {
       return await withTransaction(
         client,
-        () => readCatalog(async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows, this.#versions.name),
+        async () => {
+          await client.query(sql.CATALOG_SESSION);
+          return readCatalog(async (text, values) => (await client.query<Record<string, unknown>>(text, values)).rows, this.#versions.name);
+        },
         { begin: sql.BEGIN_SNAPSHOT },
       );
     } catch (error) {
