@@ -22,7 +22,9 @@ export function postgresReach(sql: string, scope: ReachScope): Reach[] {
     const token = tokens[i]!;
     const connecting = token.kind === 'string' || token.kind === 'word' ? CONNECTING.exec(token.text) : null;
     if (connecting) {
-      found.push({ offset: token.offset, what: `another database through ${connecting[1]!.toLowerCase().startsWith('dblink') ? 'dblink' : 'postgres_fdw'}` });
+      // Inside a function body, the call's own line, not the line where the body starts.
+      const at = sql.toLowerCase().indexOf(connecting[1]!.toLowerCase(), token.offset);
+      found.push({ offset: at === -1 ? token.offset : at, what: `another database through ${connecting[1]!.toLowerCase().startsWith('dblink') ? 'dblink' : 'postgres_fdw'}` });
       continue;
     }
     // goose sends a file's statements in one query text at times (simple protocol), so each
