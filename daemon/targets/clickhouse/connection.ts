@@ -1,8 +1,8 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 
-import { CancelledError, ConnectionError } from '../../errors.ts';
+import { CancelledError, ConfigError, ConnectionError } from '../../errors.ts';
 import { redactUrl } from '../../log/redact.ts';
-import { isServerErrorText, readServerError, type ServerError } from './server-error.ts';
+import { isServerErrorText, readServerError, unknownSetting, type ServerError } from './server-error.ts';
 
 /**
  * The only module that talks to @clickhouse/client. It hides the client's options that matter
@@ -107,7 +107,15 @@ export function openClickHouseSession(url: string, options: SessionOptions = {})
     const text = error instanceof Error ? error.message : String(error);
     const clientCode = (error as { code?: unknown } | null)?.code;
     if (isServerErrorText(text) || (typeof clientCode === 'string' && /^\d+$/.test(clientCode))) {
-      return new ServerQueryError(readServerError(text, typeof clientCode === 'string' ? clientCode : undefined), sql, { cause: error });
+      const server = readServerError(text, typeof clientCode === 'string' ? clientCode : undefined);
+      // A setting of the URL's query string that this server lacks fails every query: the URL is wrong, not the server or the query.
+      const setting = unknownSetting(server, Object.keys(parts.settings));
+      if (setting) {
+        return new ConfigError([
+          `the ClickHouse URL ${where} sets ${setting}, which the server does not know (${server.message}); remove it from the URL's query string, or use a server version that has it`,
+        ]);
+      }
+      return new ServerQueryError(server, sql, { cause: error });
     }
     return new ConnectionError(where, text, { cause: error });
   };

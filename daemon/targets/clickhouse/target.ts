@@ -9,7 +9,7 @@
  * every node and go through a quorum session (cluster.ts, cluster-session.ts); goose's
  * single-server table and mutations are not used. Everything else is the same.
  */
-import { ConfigError, ConnectionError, isSchemasyncError, messageOf } from '../../errors.ts';
+import { ConnectionError, isSchemasyncError, messageOf } from '../../errors.ts';
 import type { Logger } from '../../log/types.ts';
 import { parseMigration } from '../../migrations/parse.ts';
 import type { MigrationFile, Statement, VersionRow } from '../../migrations/types.ts';
@@ -20,14 +20,13 @@ import { readCatalog } from './catalog.ts';
 import * as clusterSql from './cluster.ts';
 import { clusterDdlWarnings } from './cluster-ddl.ts';
 import { clusterSession, type ClusterSession } from './cluster-session.ts';
-import { openClickHouseSession, ServerQueryError, type ClickHouseSession } from './connection.ts';
+import { openClickHouseSession, type ClickHouseSession } from './connection.ts';
 import { ClickHouseLedger } from './ledger.ts';
 import { ClickHouseLock, type ClickHouseLockOptions } from './lock.ts';
 import * as sql from './queries.ts';
 import { bookkeepingError } from './query-failure.ts';
 import { Revisions } from './revisions.ts';
 import { clickhouseShadowDriver } from './shadow.ts';
-import { unknownSetting } from './server-error.ts';
 import { ClickHouseVersions } from './versions.ts';
 
 export interface ClickHouseTargetOptions extends TargetFactoryOptions {
@@ -87,15 +86,8 @@ class ClickHouseTarget implements Target {
     try {
       await this.session.rows(sql.PING, signal);
     } catch (error) {
+      // The server answering with an error here (wrong user, unknown database) is still a connection problem.
       if (isSchemasyncError(error)) throw error;
-      // A setting in the URL's query string that this server lacks fails every query: the URL is wrong, the server is fine.
-      const setting = error instanceof ServerQueryError ? unknownSetting(error.server, Object.keys(this.session.settings)) : undefined;
-      if (setting && error instanceof ServerQueryError) {
-        throw new ConfigError([
-          `the ClickHouse URL ${this.where} sets ${setting}, which the server does not know (${error.server.message}); remove ${setting} from the URL's query string, or use a server version that has it`,
-        ]);
-      }
-      // The server answering with another error here (wrong user, unknown database) is still a connection problem.
       throw new ConnectionError(this.where, `ClickHouse could not answer a first query: ${messageOf(error)}`, { cause: error });
     }
     if (!this.cluster) return;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { parseClickHouseUrl } from '../../../../daemon/targets/clickhouse/connection.ts';
 import * as sql from '../../../../daemon/targets/clickhouse/queries.ts';
-import { errorOffset, readServerError, rejectsMutationsSync } from '../../../../daemon/targets/clickhouse/server-error.ts';
+import { errorOffset, readServerError, rejectsMutationsSync, unknownSetting } from '../../../../daemon/targets/clickhouse/server-error.ts';
 
 describe('readServerError', () => {
   it.each([
@@ -89,5 +89,25 @@ describe('parseClickHouseUrl', () => {
   it('refuses the native protocol with a redacted URL', () => {
     expect(() => parseClickHouseUrl('clickhouse://bob:hunter2@host:9000/db')).toThrow(/must use http or https/);
     expect(() => parseClickHouseUrl('clickhouse://bob:hunter2@host:9000/db')).not.toThrow(/hunter2/);
+  });
+});
+
+describe('unknownSetting', () => {
+  const names = ['allow_dimensions_outside_sorting_key', 'distributed_ddl_task_timeout'];
+  it.each([
+    [
+      '18.16',
+      'Code: 115, e.displayText() = DB::Exception: Unknown setting allow_dimensions_outside_sorting_key, e.what() = DB::Exception',
+      'allow_dimensions_outside_sorting_key',
+    ],
+    [
+      'current servers',
+      "Code: 115. DB::Exception: Setting allow_dimensions_outside_sorting_key is neither a builtin setting nor started with the prefix 'custom_' registered for user-defined settings. (UNKNOWN_SETTING) (version 24.8.1.1)",
+      'allow_dimensions_outside_sorting_key',
+    ],
+    ['another setting than the URL has', 'Code: 115, e.displayText() = DB::Exception: Unknown setting mutations_sync, e.what() = DB::Exception', undefined],
+    ['another error', "Code: 81, e.displayText() = DB::Exception: Database distributed_ddl_task_timeout doesn't exist, e.what() = DB::Exception", undefined],
+  ])('%s', (_server, text, setting) => {
+    expect(unknownSetting(readServerError(text), names)).toBe(setting);
   });
 });
