@@ -67,5 +67,6 @@ export function rejectsMutationsSync(error: ServerError): boolean {
  */
 export function unknownSetting(error: ServerError, names: readonly string[]): string | undefined {
   if (error.code !== '115') return undefined;
-  return names.find((name) => new RegExp(`(^|[^\\w])${name}($|[^\\w])`).test(error.message));
+  const words = error.message.split(/[^\w]+/);
+  return names.find((name) => words.includes(name));
 }

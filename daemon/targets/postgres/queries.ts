@@ -114,7 +114,8 @@ export const BEGIN_SNAPSHOT = 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY';
  * search_path and constants in the session's TimeZone, DateStyle, IntervalStyle and string
  * settings, and a migration's `SET search_path = app, public` stays on the pooled connection it
  * ran on. Read under one fixed state, a database built from the migrations (the shadow) and
- * the live one print alike.
+ * the live one print alike. The search_path is PostgreSQL's default, a fresh connection's, so
+ * goose's version table resolves as goose created it.
  */
 export const CATALOG_SESSION = [
   'SET LOCAL search_path = "$user", public',
