@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 import type { LoadedConfig } from '../config/load.ts';
@@ -6,12 +6,13 @@ import { messageOf } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 import { checksum } from '../migrations/checksum.ts';
 import { currentVersion } from '../migrations/plan.ts';
-import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes } from '../pipeline/changes.ts';
+import { classifyPaths, FULL_RUN, isEmpty, mergeChanges, type Changes, type ProjectLayout } from '../pipeline/changes.ts';
 import type { MemoryFile } from '../pipeline/memory.ts';
 import type { RunReport } from '../pipeline/report.ts';
 import { createScheduler } from '../pipeline/scheduler.ts';
 import { newRunState } from '../pipeline/steps/context.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
+import { isPrismaSchemaPath, readSchemaText } from '../tools/prisma-schema.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { sleep } from '../util/sleep.ts';
 import { isHeadFile, startBranchFollower } from './branch.ts';
@@ -83,7 +84,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     run: async (triggered, signal) => {
       // Checked when the run starts, not when the event arrived: schemasync's own write of
       // schema.prisma lands while the run that made it is still generating.
-      const changes = withoutOwnWrites(triggered, layout.prismaSchema, memory);
+      const changes = await withoutOwnWrites(triggered, layout, memory);
       // Nothing but our own writes: no run, even after a failed one (it would only repeat the
       // failure). A real change after a failure still checks everything.
       if (isEmpty(changes)) return;
@@ -231,11 +232,13 @@ export async function watch(ctx: DaemonContext): Promise<number> {
 }
 
 /**
- * schemasync's own writes (db pull rewriting schema.prisma) come back as file events: a
- * schema.prisma whose text is the one the client was last generated from is not a change.
+ * schemasync's own writes (db pull rewriting schema.prisma, or files of a schema folder) come back
+ * as file events: a schema whose text is the one the client was last generated from is not a change.
  */
-function withoutOwnWrites(changes: Changes, schema: string, memory: MemoryFile): Changes {
-  if (!changes.prismaSchema || changes.full) return changes;
-  if (!existsSync(schema) || checksum(readFileSync(schema, 'utf8')) !== memory.get().prismaGeneratedFrom) return changes;
-  return { ...changes, prismaSchema: false, paths: changes.paths.filter((p) => p !== schema) };
+async function withoutOwnWrites(changes: Changes, layout: ProjectLayout, memory: MemoryFile): Promise<Changes> {
+  const schema = layout.prismaSchema;
+  if (!changes.prismaSchema || changes.full || !existsSync(schema)) return changes;
+  const text = await readSchemaText(schema, layout.projectRoot).catch(() => undefined);
+  if (text === undefined || checksum(text) !== memory.get().prismaGeneratedFrom) return changes;
+  return { ...changes, prismaSchema: false, paths: changes.paths.filter((p) => !isPrismaSchemaPath(schema, p)) };
 }

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Env } from '../config/load.ts';
@@ -24,13 +24,8 @@ export interface ProjectTools {
  */
 export async function locateProjectTools(config: Config, env: Env, options: { sqlcWithoutConfig?: boolean } = {}): Promise<ProjectTools> {
   const tools: ProjectTools = { missing: [] };
-  if (existsSync(config.prisma.schema) && statSync(config.prisma.schema).isDirectory()) {
-    // Found where Prisma finds it, but the Prisma step and drift read one schema file.
-    tools.missing.push({
-      tool: 'prisma',
-      reason: `${path.relative(config.projectRoot, config.prisma.schema)} is a multi-file schema folder, which schemasync does not follow yet; the Prisma step is off`,
-    });
-  } else if (existsSync(config.prisma.schema)) {
+  // A schema file or a multi-file schema folder: Prisma reads both, and so does the Prisma step.
+  if (existsSync(config.prisma.schema)) {
     const cli = await locatePrismaCli(config.projectRoot);
     if (cli) tools.prismaCli = cli;
     else tools.missing.push({ tool: 'prisma', reason: `prisma is not installed in this project; ${PRISMA_INSTALL_HINT}` });

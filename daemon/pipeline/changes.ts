@@ -1,6 +1,7 @@
 import path from 'node:path';
 
 import { TARGET_NAMES, type TargetName } from '../targets/target.ts';
+import { isPrismaSchemaPath } from '../tools/prisma-schema.ts';
 import { contains } from '../util/paths.ts';
 
 /**
@@ -14,7 +15,7 @@ export interface Changes {
   migrations: Record<TargetName, string[]>;
   /** sqlc.yaml or one of its query files changed. */
   sqlc: boolean;
-  /** prisma/schema.prisma changed (by someone else than schemasync). */
+  /** prisma/schema.prisma, or a `.prisma` file of a schema folder, changed (by someone else than schemasync). */
   prismaSchema: boolean;
   /** Every path of the triggers merged into this run, for the log. */
   paths: string[];
@@ -27,6 +28,7 @@ export interface ProjectLayout {
   sqlcConfig: string;
   /** Folders and files named in sqlc.yaml's `queries`. */
   sqlcQueries: string[];
+  /** The schema file, or a multi-file schema folder. */
   prismaSchema: string;
 }
 
@@ -57,7 +59,7 @@ export function classifyPaths(paths: string[], layout: ProjectLayout): Changes {
       changes.sqlc = true;
       relevant = true;
     }
-    if (file === layout.prismaSchema) {
+    if (isPrismaSchemaPath(layout.prismaSchema, file)) {
       changes.prismaSchema = true;
       relevant = true;
     }

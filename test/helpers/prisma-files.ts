@@ -24,3 +24,39 @@ export function differingFiles(expected: Map<string, string>, actual: Map<string
   const names = new Set([...expected.keys(), ...actual.keys()]);
   return [...names].filter((name) => expected.get(name) !== actual.get(name)).sort();
 }
+
+/** Every `.prisma` file of a schema folder, by path relative to `root`. */
+export function prismaFolderOutput(root: string, folder = 'prisma/schema', outputs: string[] = ['generated']): Map<string, string> {
+  const files = new Map<string, string>();
+  collect(path.join(root, folder), root, files);
+  for (const output of outputs) collect(path.join(root, output), root, files);
+  return files;
+}
+
+/**
+ * A pulled schema split as a developer splits one by domain: `schema.prisma` keeps the generator
+ * and datasource, each model and enum goes to `<name>.prisma`. Returns file name → text.
+ */
+export function splitByBlock(text: string): Map<string, string> {
+  const files = new Map<string, string>();
+  let block: string[] = [];
+  const flush = () => {
+    const [, kind, name] = /^(?:\/\/\/.*\n)*(generator|datasource|model|enum|view|type) (\w+)/.exec(block.join('\n')) ?? [];
+    if (kind && name) {
+      const file = kind === 'generator' || kind === 'datasource' ? 'schema.prisma' : `${name}.prisma`;
+      files.set(file, `${files.get(file) ?? ''}${files.has(file) ? '\n' : ''}${block.join('\n').trimEnd()}\n`);
+    }
+    block = [];
+  };
+  // A block starts at its `///` comments (or its keyword) after a blank line or the previous `}`.
+  for (const line of text.split('\n')) {
+    if (line === '' && (block.length === 0 || block.at(-1) === '}')) {
+      if (block.length > 0) flush();
+      continue;
+    }
+    block.push(line);
+    if (line === '}') flush();
+  }
+  flush();
+  return files;
+}

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 
 import { checksum } from '../../migrations/checksum.ts';
 import { prismaGenerate, prismaPull, type PrismaContext } from '../../tools/prisma.ts';
 import { prismaPullTool } from '../../tools/prisma-identity.ts';
 import type { PrismaWorker } from '../../tools/prisma-worker/client.ts';
 import type { WorkerOp } from '../../tools/prisma-worker/protocol.ts';
-import { prismaGeneratorOutputs } from '../../tools/project-files.ts';
+import { readPrismaSchemaFiles, schemaGeneratorOutputs, schemaName, schemaText } from '../../tools/prisma-schema.ts';
 import { runTool } from '../../tools/run.ts';
 import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
@@ -27,6 +26,11 @@ export interface PrismaSetup {
  */
 export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
   const { schema } = setup.context;
+  // A schema folder is one text (tools/prisma-schema.ts): remembered, compared and named as one.
+  const read = async () => {
+    const files = await readPrismaSchemaFiles(schema);
+    return { files, text: schemaText(files, deps.projectRoot), name: schemaName(schema, deps.projectRoot, files) };
+  };
   const cli = (command: ReturnType<typeof prismaPull>, signal: AbortSignal) => runTool(command, { cwd: deps.projectRoot, timeoutMs: setup.timeoutMs, signal });
   // The worker first; whatever it cannot do (crashed, failed, off) the CLI does, and reports.
   const run = async (op: WorkerOp, signal: AbortSignal) => {
@@ -56,10 +60,10 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
     async run(changes, state, signal) {
       const done: string[] = [];
       if (needsPull(state)) {
-        const before = existsSync(schema) ? await readFile(schema, 'utf8') : undefined;
+        const before = existsSync(schema) ? (await read()).text : undefined;
         await run('pull', signal);
         done.push('pulled');
-        const pulled = await readFile(schema, 'utf8');
+        const pulled = (await read()).text;
         state.prismaSchemaChanged = pulled !== before;
         if (state.typesFingerprint) {
           await deps.memory.update({
@@ -71,19 +75,19 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
           await deps.memory.update({ prismaPulledFrom: undefined, prismaPulledSchema: undefined, prismaPulledWith: undefined });
         }
       }
-      const text = await readFile(schema, 'utf8');
-      const outputs = prismaGeneratorOutputs(text, schema);
+      const { files, text, name } = await read();
+      const outputs = schemaGeneratorOutputs(files);
       const clientMissing = outputs.some((out) => out === undefined || !existsSync(out));
       if (state.force || checksum(text) !== deps.memory.get().prismaGeneratedFrom || clientMissing) {
         await run('generate', signal);
         await deps.memory.update({ prismaGeneratedFrom: checksum(text) });
         done.push('generated');
       }
-      if (done.length === 0) return { status: 'skipped' as const, detail: changes.prismaSchema ? 'client matches schema.prisma' : 'schema.prisma up to date' };
+      if (done.length === 0) return { status: 'skipped' as const, detail: changes.prismaSchema ? `client matches ${name}` : `${name} up to date` };
       // Said without parentheses: the run summary puts the detail in parentheses already.
       const generated = done.includes('generated') ? ['generated'] : [];
       if (!done.includes('pulled') || state.prismaSchemaChanged) return { status: 'ok' as const, detail: done.join(' + ') };
-      return { status: 'ok' as const, detail: ['pull left schema.prisma unchanged', ...generated].join('; ') };
+      return { status: 'ok' as const, detail: [`pull left ${name} unchanged`, ...generated].join('; ') };
     },
   };
 }
