@@ -9,7 +9,7 @@ import type { TargetName } from '../targets/target.ts';
 import { runTool } from '../tools/run.ts';
 import { findBelow } from './init.ts';
 import type { ProjectTools } from './tools.ts';
-import { prismaVersion } from './tools.ts';
+import { prismaSchemaShown, prismaVersion } from './tools.ts';
 
 /** One row of the start-up summary: a target, a tool or the health server, on or off and why. */
 export interface SummaryRow {
@@ -75,7 +75,11 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
   if (!postgresOn) rows.push({ name: 'prisma', on: false, detail: 'follows PostgreSQL, which is off' });
   else if (input.tools.prismaCli) {
     const version = prismaVersion(input.tools.prismaCli);
-    rows.push({ name: 'prisma', on: true, detail: `${version ? `${version} · ` : ''}${rel(config.prisma.schema)}${from(origins?.prismaSchema)}` });
+    rows.push({
+      name: 'prisma',
+      on: true,
+      detail: `${version ? `${version} · ` : ''}${prismaSchemaShown(config.prisma.schema, config.projectRoot)}${from(origins?.prismaSchema)}`,
+    });
   } else {
     rows.push({
       name: 'prisma',

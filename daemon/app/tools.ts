@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Env } from '../config/load.ts';
@@ -46,5 +46,17 @@ export function prismaVersion(cli: string): string | undefined {
     return typeof manifest.version === 'string' ? manifest.version : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** How the start-up summary names the schema: the file, or a multi-file schema folder as one (`prisma/schema/, 7 files`). */
+export function prismaSchemaShown(schema: string, projectRoot: string): string {
+  const shown = path.relative(projectRoot, schema) || '.';
+  try {
+    if (!statSync(schema).isDirectory()) return shown;
+    const count = readdirSync(schema, { recursive: true }).filter((name) => String(name).endsWith('.prisma')).length;
+    return `${shown}/ (schema folder, ${count} file${count === 1 ? '' : 's'})`;
+  } catch {
+    return shown;
   }
 }

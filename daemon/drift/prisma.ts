@@ -5,9 +5,10 @@ import path from 'node:path';
 import { hasErrorCode, messageOf } from '../errors.ts';
 import { checksum } from '../migrations/checksum.ts';
 import { printedSchema, prismaPullPrint, type PrismaContext } from '../tools/prisma.ts';
-import { prismaGeneratorOutputs } from '../tools/project-files.ts';
+import { readPrismaSchemaFiles, schemaGeneratorOutputs, schemaText, type PrismaSchemaFile } from '../tools/prisma-schema.ts';
 import { runTool } from '../tools/run.ts';
 import { lineDiff } from './diff.ts';
+import { folderClientFindings, folderSchemaFindings } from './prisma-folder.ts';
 import type { DriftReport, Finding } from './types.ts';
 
 export interface PrismaDriftOptions {
@@ -45,9 +46,9 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
   const { schema } = options.context;
   const file = path.relative(options.projectRoot, schema);
   const report: PrismaDriftResult = { findings: [], unchecked: [] };
-  let current: string;
+  let files: PrismaSchemaFile[];
   try {
-    current = await readFile(schema, 'utf8');
+    files = await readPrismaSchemaFiles(schema);
   } catch (error) {
     report.unchecked.push({
       check: 'prisma',
@@ -55,6 +56,9 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
     });
     return report;
   }
+  // A multi-file schema folder is compared file by file (prisma-folder.ts).
+  const current = schemaText(files, options.projectRoot);
+  const folder = files.length === 1 && files[0]!.path === schema ? undefined : { schema, projectRoot: options.projectRoot, files };
 
   let printed = options.printed;
   if (printed === undefined) {
@@ -82,11 +86,15 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
   }
   if (printed !== undefined) {
     report.printed = printed;
-    report.findings.push(...prismaSchemaFindings(file, current, printed, options.databaseChanged));
+    report.findings.push(
+      ...(folder ? folderSchemaFindings(folder, printed, options.databaseChanged) : prismaSchemaFindings(file, current, printed, options.databaseChanged)),
+    );
   }
 
-  const clients = await generatedClients(current, schema, options.projectRoot);
-  report.findings.push(...prismaClientFindings(file, current, clients, options.generatedFrom));
+  const clients = await generatedClients(schemaGeneratorOutputs(files), options.projectRoot);
+  report.findings.push(
+    ...(folder ? folderClientFindings(folder, current, clients, options.generatedFrom) : prismaClientFindings(file, current, clients, options.generatedFrom)),
+  );
   return report;
 }
 
@@ -96,6 +104,11 @@ export async function checkPrisma(options: PrismaDriftOptions): Promise<PrismaDr
  */
 export function prismaSchemaFindings(file: string, current: string, printed: string, databaseChanged?: boolean): Finding[] {
   if (printed.trim() === '') return [];
+  return schemaFileFindings(file, current, printed, databaseChanged);
+}
+
+/** `prismaSchemaFindings` for one file of a schema, whose pulled text may be empty (every model of it dropped). */
+export function schemaFileFindings(file: string, current: string, printed: string, databaseChanged?: boolean): Finding[] {
   const diff = lineDiff(current, printed, { labels: [`${file}`, 'prisma db pull --print'] });
   if (!diff) return [];
   if (databaseChanged) {
@@ -199,9 +212,9 @@ const CLIENT_FILES = ['internal/class.ts', 'internal/class.js', 'internal/class.
 const INLINE_SCHEMA = /"?inlineSchema"?\s*:\s*("(?:[^"\\]|\\.)*")/;
 
 /** Reads each generator's output folder (default output: node_modules/.prisma/client) for its embedded schema. */
-export async function generatedClients(schemaText: string, schemaFile: string, projectRoot: string): Promise<GeneratedClient[]> {
+export async function generatedClients(outputs: Array<string | undefined>, projectRoot: string): Promise<GeneratedClient[]> {
   const clients: GeneratedClient[] = [];
-  for (const output of prismaGeneratorOutputs(schemaText, schemaFile)) {
+  for (const output of outputs) {
     const folder = output ?? path.join(projectRoot, 'node_modules', '.prisma', 'client');
     const client: GeneratedClient = {
       output: path.relative(projectRoot, folder),

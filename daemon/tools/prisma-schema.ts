@@ -53,7 +53,7 @@ export function schemaText(files: PrismaSchemaFile[], projectRoot: string): stri
   if (files.length === 1) return files[0]!.text;
   const cwd = realRoot(projectRoot);
   return files
-    .map((file) => `// ${path.relative(cwd, file.path)}\n${file.text}\n`)
+    .map((file) => `// ${sectionName(file.path, cwd)}\n${file.text}\n`)
     .join('')
     .replace(/\n$/, '');
 }
@@ -90,6 +90,11 @@ export function schemaSections(text: string, schema: string, projectRoot: string
   if (current === undefined) return new Map([[path.relative(cwd, single), text]]);
   close();
   return sections;
+}
+
+/** How a print names a file: relative to the project root's real path (Prisma's `process.cwd()`). */
+export function sectionName(file: string, projectRoot: string): string {
+  return path.relative(realRoot(projectRoot), file);
 }
 
 function realRoot(projectRoot: string): string {

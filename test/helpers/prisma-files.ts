@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Every file under `dir` (recursively), by path relative to `base`, with its bytes as text. */
@@ -59,4 +59,21 @@ export function splitByBlock(text: string): Map<string, string> {
   }
   flush();
   return files;
+}
+
+/**
+ * Turns a copy of the example project into one with a multi-file schema: prisma/schema.prisma
+ * split by `splitByBlock` into prisma/schema/ (the generator's output one folder further up), and
+ * prisma.config.ts naming the folder.
+ */
+export function splitIntoSchemaFolder(root: string): void {
+  const single = path.join(root, 'prisma/schema.prisma');
+  const folder = path.join(root, 'prisma/schema');
+  mkdirSync(folder);
+  for (const [name, text] of splitByBlock(readFileSync(single, 'utf8'))) {
+    writeFileSync(path.join(folder, name), name === 'schema.prisma' ? text.replace('"../generated/prisma"', '"../../generated/prisma"') : text);
+  }
+  rmSync(single);
+  const config = path.join(root, 'prisma.config.ts');
+  writeFileSync(config, readFileSync(config, 'utf8').replace("schema: 'prisma/schema.prisma'", "schema: 'prisma/schema'"));
 }

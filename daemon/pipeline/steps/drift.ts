@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 
 import { prismaSchemaFindings } from '../../drift/prisma.ts';
 import { runDriftChecks, type DriftSelection, type DriftSources } from '../../drift/run.ts';
@@ -7,6 +7,7 @@ import type { Unchecked } from '../../drift/types.ts';
 import { checksum } from '../../migrations/checksum.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import { prismaPullTool } from '../../tools/prisma-identity.ts';
+import { readSchemaText } from '../../tools/prisma-schema.ts';
 import { touches, type Changes } from '../changes.ts';
 import { rememberedPull } from '../memory.ts';
 import type { Step } from '../pipeline.ts';
@@ -62,7 +63,7 @@ export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState>
       const prisma = setup.sources.prisma;
       if (selection.prisma && prisma && typesTarget) {
         fingerprint = state.typesFingerprint ?? fingerprintCatalog(await typesTarget.introspect());
-        current = existsSync(prisma.context.schema) ? readFileSync(prisma.context.schema, 'utf8') : undefined;
+        current = existsSync(prisma.context.schema) ? await readSchemaText(prisma.context.schema, deps.projectRoot).catch(() => undefined) : undefined;
         // The Prisma step pulled in this run: schema.prisma is exactly what a pull prints.
         if (state.prismaSchemaChanged !== undefined && current !== undefined) lastPrinted = { fingerprint, printed: current };
         known = lastPrinted?.fingerprint === fingerprint ? lastPrinted.printed : undefined;
