@@ -28,9 +28,11 @@ export interface PrismaSchemaFound {
 const PRISMA_CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.config.js', 'prisma.config.mjs', 'prisma.config.cjs', 'prisma.config.cts'];
 
 /**
- * The schema where Prisma itself resolves it: the config file's `schema` (relative to the config
- * file), else package.json's `prisma.schema`, else `prisma/schema.prisma`, `schema.prisma`, and the
- * multi-file folder `prisma/schema`. The config file is read as text, not run: a `schema` that is
+ * The schema where Prisma itself resolves it (6.19's getSchemaWithPath): the config file's `schema`
+ * (relative to the config file; a file or a multi-file schema folder), else package.json's
+ * `prisma.schema` (either too), else `schema.prisma`, then `prisma/schema.prisma`. Last, the
+ * conventional multi-file folder `prisma/schema`, which Prisma reads only when named (schemasync
+ * always names the schema to Prisma with `--schema`). The config file is read as text, not run: a `schema` that is
  * not a string literal is not understood, and Prisma's defaults apply (set prismaSchema then).
  */
 export function findPrismaSchema(root: string): PrismaSchemaFound {
@@ -42,9 +44,9 @@ export function findPrismaSchema(root: string): PrismaSchemaFound {
   // Prisma 6 reads package.json's key when its config file names no schema (deprecated, still read).
   const fromPackage = packageJsonPrismaSchema(root);
   if (fromPackage) return { schema: path.resolve(root, fromPackage), from: 'package.json', configFile };
-  const candidates = ['prisma/schema.prisma', 'schema.prisma', 'prisma/schema'].map((p) => path.join(root, p));
-  const found = candidates.find((file) => existsSync(file) && (file.endsWith('.prisma') || statSync(file).isDirectory()));
-  return { schema: found ?? candidates[0]!, from: 'default', configFile };
+  const candidates = ['schema.prisma', 'prisma/schema.prisma', 'prisma/schema'].map((p) => path.join(root, p));
+  const found = candidates.find((file) => existsSync(file) && (file.endsWith('.prisma') ? statSync(file).isFile() : statSync(file).isDirectory()));
+  return { schema: found ?? candidates[1]!, from: 'default', configFile };
 }
 
 function packageJsonPrismaSchema(root: string): string | undefined {

@@ -1,5 +1,5 @@
 import { realpathSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { contains } from '../util/paths.ts';
@@ -17,7 +17,7 @@ import { prismaGeneratorOutputs } from './project-files.ts';
  */
 
 export interface PrismaSchemaFile {
-  /** Absolute path, as Prisma builds it (the folder's path joined with the names below it). */
+  /** Absolute path, as Prisma builds it (the folder's path joined with the names below it; a symlink's real path). */
   path: string;
   text: string;
 }
@@ -32,10 +32,12 @@ export async function readPrismaSchemaFiles(schema: string): Promise<PrismaSchem
   if (!(await stat(schema)).isDirectory()) return [{ path: schema, text: await readFile(schema, 'utf8') }];
   const files: PrismaSchemaFile[] = [];
   const visit = async (entry: string): Promise<void> => {
-    const info = await stat(entry).catch(() => undefined);
-    if (info?.isDirectory()) {
+    const link = await lstat(entry).catch(() => undefined);
+    // As @prisma/schema-files-loader: a symlink is followed and its files named by their real path.
+    if (link?.isSymbolicLink()) return visit(await realpath(entry));
+    if (link?.isDirectory()) {
       for (const name of await readdir(entry)) await visit(path.join(entry, name));
-    } else if (info?.isFile() && path.extname(entry) === '.prisma') {
+    } else if (link?.isFile() && path.extname(entry) === '.prisma') {
       files.push({ path: entry, text: await readFile(entry, 'utf8') });
     }
   };

@@ -183,6 +183,23 @@ describe('discovery by each tool’s own rules', () => {
     expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'src/schema.prisma'), from: 'prisma.config.ts' });
   });
 
+  it('Prisma schema folder: named by prisma.config.ts or package.json, or the conventional prisma/schema; files first as Prisma 6.19 looks', async () => {
+    const project = await mkdtemp(path.join(root, 'prisma-folder-'));
+    await mkdir(path.join(project, 'prisma', 'schema'), { recursive: true });
+    await writeFile(path.join(project, 'prisma', 'schema.prisma'), '');
+    await writeFile(path.join(project, 'schema.prisma'), '');
+    // Prisma's own order: ./schema.prisma, then ./prisma/schema.prisma; the folder only when named.
+    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'schema.prisma'), from: 'default' });
+    await rm(path.join(project, 'schema.prisma'));
+    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'prisma/schema.prisma'), from: 'default' });
+    await rm(path.join(project, 'prisma', 'schema.prisma'));
+    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'prisma/schema'), from: 'default' });
+    await writeFile(path.join(project, 'package.json'), JSON.stringify({ prisma: { schema: './db/schema/' } }));
+    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'db/schema'), from: 'package.json' });
+    await writeFile(path.join(project, 'prisma.config.ts'), "export default defineConfig({\n  schema: 'prisma/schema',\n  engine: 'js',\n});\n");
+    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'prisma/schema'), from: 'prisma.config.ts', configFile: path.join(project, 'prisma.config.ts') });
+  });
+
   it('config file: schemasync.config.json or the package.json key, in the project root only', async () => {
     const project = await mkdtemp(path.join(root, 'file-'));
     expect(await readConfigFile(project)).toBeUndefined();

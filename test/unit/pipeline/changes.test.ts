@@ -10,6 +10,19 @@ const layout: ProjectLayout = {
   prismaSchema: '/p/prisma/schema.prisma',
 };
 
+describe('a Prisma schema folder', () => {
+  it('counts the folder and the .prisma files below it, nothing else in it', () => {
+    const folderLayout = { ...layout, prismaSchema: '/p/prisma/schema' };
+    const changes = classifyPaths(
+      ['/p/prisma/schema/users.prisma', '/p/prisma/schema/billing/invoices.prisma', '/p/prisma/schema/notes.md', '/p/prisma/schema', '/p/prisma/pg-adapter.ts'],
+      folderLayout,
+    );
+    expect(changes.prismaSchema).toBe(true);
+    expect(changes.paths).toEqual(['/p/prisma/schema/users.prisma', '/p/prisma/schema/billing/invoices.prisma', '/p/prisma/schema']);
+    expect(classifyPaths(['/p/prisma/schema/notes.md'], folderLayout).prismaSchema).toBe(false);
+  });
+});
+
 describe('changes per target', () => {
   it('has one list per registered target, in every form', () => {
     for (const changes of [noChanges(), FULL_RUN, mergeChanges(noChanges(), FULL_RUN)]) {
