@@ -24,7 +24,7 @@ export interface Config {
   targets: TargetName[];
   allowMissing: boolean;
   prisma: {
-    /** `prisma/schema.prisma`; the Prisma step is off when the file does not exist. */
+    /** `prisma/schema.prisma`, or a multi-file schema folder; the Prisma step is off when it does not exist. */
     schema: string;
     /** Prisma's own config file, when the project has one. */
     configFile: string | undefined;

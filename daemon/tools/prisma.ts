@@ -4,7 +4,7 @@ import type { ToolCommand } from './run.ts';
 export interface PrismaContext {
   /** The CLI's JS entry (`…/prisma/build/index.js`, see locatePrismaCli), run with Node. */
   cli: string;
-  /** Absolute path of `schema.prisma`. */
+  /** Absolute path of `schema.prisma`, or of a multi-file schema folder (`--schema` takes either). */
   schema: string;
   /** Absolute path of `prisma.config.ts`, when the project has one. */
   configFile?: string | undefined;

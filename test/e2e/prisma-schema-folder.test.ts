@@ -71,6 +71,29 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'schem
     expect(daemon.runEnds(), daemon.text()).toHaveLength(runs);
   });
 
+  it('a hand edit of a model file starts a run whose drift warning names that file, resolved when undone', async () => {
+    const users = project.path('prisma/schema/users.prisma');
+    const original = readFileSync(users, 'utf8');
+    let from = daemon.events.length;
+    writeFileSync(users, original.replace(/^(model users \{\n[^\n]*\n)/m, '$1  nickname String?\n'));
+    await nextRun(daemon, from, triggeredBy('prisma/schema/users.prisma'));
+    const drift = await daemon.waitFor(
+      (e) => e.event === 'drift' && e.kind === 'prisma-schema' && daemon.events.indexOf(e) >= from,
+      30_000,
+      'the drift warning',
+    );
+    expect(drift.file).toBe('prisma/schema/users.prisma');
+    from = daemon.events.length;
+    writeFileSync(users, original);
+    await nextRun(daemon, from, triggeredBy('prisma/schema/users.prisma'));
+    const resolved = await daemon.waitFor(
+      (e) => e.event === 'drift:resolved' && e.kind === 'prisma-schema' && daemon.events.indexOf(e) >= from,
+      30_000,
+      'resolved',
+    );
+    expect(resolved.file).toBe('prisma/schema/users.prisma');
+  });
+
   it('`prisma db pull` and `prisma generate` run by hand change no file', async () => {
     expect(await daemon.stop()).toBe(0);
     daemon = undefined as unknown as DaemonProcess;

@@ -5,7 +5,7 @@ export type WorkerOp = 'pull' | 'generate';
 /** What the worker is forked with, in argv[2] as JSON. No secrets: DATABASE_URL is in its env. */
 export interface WorkerOptions {
   projectRoot: string;
-  /** Absolute path of schema.prisma. */
+  /** Absolute path of schema.prisma, or of a multi-file schema folder (Prisma reads either). */
   schema: string;
   /** Absolute path of prisma.config.ts, when the project has one. */
   configFile?: string | undefined;
