@@ -27,7 +27,8 @@ export function initProject(loaded: LoadedConfig): string[] {
   }
   if (origins?.prismaSchema === 'default' && !existsSync(loaded.config.prisma.schema)) {
     const schema = findBelow(root, (name) => name === 'schema.prisma');
-    if (schema) settings.prismaSchema = schema;
+    // A schema.prisma among other .prisma files is the main file of a multi-file schema folder.
+    if (schema) settings.prismaSchema = inSchemaFolder(path.join(root, schema)) ? path.dirname(schema) : schema;
   }
   if (Object.keys(settings).length > 0) {
     if (loaded.configFile) {
@@ -85,6 +86,10 @@ export function initProject(loaded: LoadedConfig): string[] {
 const SKIPPED = new Set(['node_modules', '.git', '.schemasync', 'dist', 'build', '.next', 'generated']);
 
 /** The first file (relative to root) whose name matches, at most three folders down, nearest first. */
+function inSchemaFolder(schemaFile: string): boolean {
+  return readdirSync(path.dirname(schemaFile)).some((name) => name.endsWith('.prisma') && name !== 'schema.prisma');
+}
+
 export function findBelow(root: string, matches: (name: string) => boolean, depth = 3): string | undefined {
   let level = [root];
   for (let d = 0; d <= depth && level.length > 0; d++) {

@@ -107,7 +107,7 @@ describeWith(
       expect(pulled.get('schema.prisma')).toMatch(/^model api_keys \{/m);
       // The project split by domain, from here on: one file per model and enum.
       input = splitByBlock([...pulled.values()].join('\n'));
-      expect(input.get('users.prisma')).toMatch(/^model users \{/);
+      expect(input.get('users.prisma')).toMatch(/^model users \{/m);
     });
 
     it('a new table goes to introspected.prisma, every other file stays', async () => {

@@ -62,3 +62,22 @@ it('a fresh project needs no config file', async () => {
   expect(out).toMatch(/no config file needed/);
   expect(out).toMatch(/no package.json/);
 });
+
+it('a Prisma schema folder: found where Prisma finds it, written only when it is elsewhere', async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'schemasync-init-'));
+  await mkdir(path.join(root, 'prisma', 'schema'), { recursive: true });
+  await writeFile(path.join(root, 'prisma', 'schema', 'schema.prisma'), '');
+  await writeFile(path.join(root, 'prisma', 'schema', 'users.prisma'), '');
+  await writeFile(path.join(root, 'prisma.config.ts'), "export default defineConfig({ schema: 'prisma/schema' });\n");
+  const named = await init(root);
+  expect(named.code, named.out).toBe(0);
+  expect(named.out).toMatch(/no config file needed/);
+  await rm(path.join(root, 'prisma.config.ts'));
+  await rm(path.join(root, 'prisma'), { recursive: true });
+  await mkdir(path.join(root, 'db', 'schema'), { recursive: true });
+  await writeFile(path.join(root, 'db', 'schema', 'schema.prisma'), '');
+  await writeFile(path.join(root, 'db', 'schema', 'users.prisma'), '');
+  const elsewhere = await init(root);
+  expect(elsewhere.code, elsewhere.out).toBe(0);
+  expect(JSON.parse(await readFile(path.join(root, 'schemasync.config.json'), 'utf8'))).toEqual({ prismaSchema: 'db/schema' });
+});
