@@ -85,11 +85,12 @@ export function initProject(loaded: LoadedConfig): string[] {
 
 const SKIPPED = new Set(['node_modules', '.git', '.schemasync', 'dist', 'build', '.next', 'generated']);
 
-/** The first file (relative to root) whose name matches, at most three folders down, nearest first. */
+/** Whether a schema.prisma has other .prisma files beside it (Prisma reads them all with the folder). */
 function inSchemaFolder(schemaFile: string): boolean {
   return readdirSync(path.dirname(schemaFile)).some((name) => name.endsWith('.prisma') && name !== 'schema.prisma');
 }
 
+/** The first file (relative to root) whose name matches, at most three folders down, nearest first. */
 export function findBelow(root: string, matches: (name: string) => boolean, depth = 3): string | undefined {
   let level = [root];
   for (let d = 0; d <= depth && level.length > 0; d++) {

@@ -32,8 +32,9 @@ const PRISMA_CONFIG_NAMES = ['prisma.config.ts', 'prisma.config.mts', 'prisma.co
  * (relative to the config file; a file or a multi-file schema folder), else package.json's
  * `prisma.schema` (either too), else `schema.prisma`, then `prisma/schema.prisma`. Last, the
  * conventional multi-file folder `prisma/schema`, which Prisma reads only when named (schemasync
- * always names the schema to Prisma with `--schema`). The config file is read as text, not run: a `schema` that is
- * not a string literal is not understood, and Prisma's defaults apply (set prismaSchema then).
+ * always names the schema to Prisma with `--schema`). The config file is read as text, not run: a
+ * `schema` that is not a string literal is not understood, and Prisma's defaults apply (set
+ * prismaSchema then).
  */
 export function findPrismaSchema(root: string): PrismaSchemaFound {
   const configFile = PRISMA_CONFIG_NAMES.map((name) => path.join(root, name)).find((file) => existsSync(file));
