@@ -124,4 +124,18 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'schem
     const clean = await runSchemasync(['verify', '--no-shadow'], { cwd: project.root, env: env() });
     expect(clean.code, clean.output).toBe(0);
   });
+
+  it('`verify` names unpulled changes by the file the pull would write: the model’s own, or introspected.prisma', async () => {
+    await withClient(database.url, (client) => client.query('ALTER TABLE users ADD COLUMN nickname text; CREATE TABLE widgets (id serial PRIMARY KEY)'));
+    const result = await runSchemasync(['verify', '--json', '--no-shadow'], { cwd: project.root, env: env() });
+    expect(result.code, result.output).toBe(1);
+    const findings = (JSON.parse(result.stdout) as { findings: Array<{ kind: string; file?: string; detail?: string }> }).findings;
+    const unpulled = findings.filter((f) => f.kind === 'prisma-unpulled');
+    expect(
+      unpulled.map((f) => f.file),
+      result.output,
+    ).toEqual(['prisma/schema/introspected.prisma', 'prisma/schema/users.prisma']);
+    expect(unpulled[0]!.detail).toContain('+model widgets {');
+    expect(unpulled[1]!.detail).toContain('+  nickname');
+  });
 });
