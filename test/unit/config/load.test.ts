@@ -197,7 +197,11 @@ describe('discovery by each tool’s own rules', () => {
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ prisma: { schema: './db/schema/' } }));
     expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'db/schema'), from: 'package.json' });
     await writeFile(path.join(project, 'prisma.config.ts'), "export default defineConfig({\n  schema: 'prisma/schema',\n  engine: 'js',\n});\n");
-    expect(findPrismaSchema(project)).toMatchObject({ schema: path.join(project, 'prisma/schema'), from: 'prisma.config.ts', configFile: path.join(project, 'prisma.config.ts') });
+    expect(findPrismaSchema(project)).toMatchObject({
+      schema: path.join(project, 'prisma/schema'),
+      from: 'prisma.config.ts',
+      configFile: path.join(project, 'prisma.config.ts'),
+    });
   });
 
   it('config file: schemasync.config.json or the package.json key, in the project root only', async () => {

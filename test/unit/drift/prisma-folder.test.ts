@@ -27,7 +27,11 @@ describe('folderSchemaFindings', () => {
   });
 
   it('a hand-edited model file, named with its line', () => {
-    const edited = folderOf({ 'schema.prisma': MAIN, 'spaces.prisma': SPACES, 'users.prisma': USERS.replace('  email String\n', '  email String\n  nickname String?\n') });
+    const edited = folderOf({
+      'schema.prisma': MAIN,
+      'spaces.prisma': SPACES,
+      'users.prisma': USERS.replace('  email String\n', '  email String\n  nickname String?\n'),
+    });
     const findings = folderSchemaFindings(edited, printed({ 'schema.prisma': MAIN, 'spaces.prisma': SPACES, 'users.prisma': USERS }), false);
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ kind: 'prisma-schema', file: 'prisma/schema/users.prisma', line: 4 });
@@ -62,7 +66,11 @@ describe('folderClientFindings', () => {
     const edited = folderOf({ 'schema.prisma': MAIN, 'spaces.prisma': SPACES.replace('A tenant', 'An org'), 'users.prisma': USERS });
     const [finding, ...rest] = folderClientFindings(edited, '', [client]);
     expect(rest).toEqual([]);
-    expect(finding).toMatchObject({ kind: 'prisma-client', file: 'prisma/schema/spaces.prisma', message: 'the Prisma client in generated/prisma was generated from an older prisma/schema/spaces.prisma' });
+    expect(finding).toMatchObject({
+      kind: 'prisma-client',
+      file: 'prisma/schema/spaces.prisma',
+      message: 'the Prisma client in generated/prisma was generated from an older prisma/schema/spaces.prisma',
+    });
   });
 
   it('a model removed from the files but still in the client names the folder', () => {

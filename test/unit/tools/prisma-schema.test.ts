@@ -61,7 +61,9 @@ describe('a Prisma schema read as Prisma reads it', () => {
     const files = await readPrismaSchemaFiles(single);
     expect(schemaText(files, root)).toBe('model a {\n  id Int @id\n}\n');
     expect(schemaName(single, root, files)).toBe('single.prisma');
-    expect(schemaSections('model a {}\n', folder, root, path.join(folder, 'schema.prisma'))).toEqual(new Map([['prisma/schema/schema.prisma', 'model a {}\n']]));
+    expect(schemaSections('model a {}\n', folder, root, path.join(folder, 'schema.prisma'))).toEqual(
+      new Map([['prisma/schema/schema.prisma', 'model a {}\n']]),
+    );
   });
 
   it('a missing schema throws as reading a missing file does', async () => {
