@@ -82,7 +82,7 @@ describe('a database change not pulled yet is not "edited by hand"', () => {
     const [finding] = prismaSchemaFindings('prisma/schema.prisma', current, printed, true);
     expect(finding?.kind).toBe('prisma-unpulled');
     expect(finding?.hint).toContain('schemasync sync');
-    expect(KIND_TITLES[finding!.kind]).toBe('schema.prisma not pulled since the database changed');
+    expect(KIND_TITLES[finding!.kind]).toBe('Prisma schema not pulled since the database changed');
   });
 
   it('the database unchanged since the last pull: a hand edit; unknown: the hint names `schemasync sync` too', () => {

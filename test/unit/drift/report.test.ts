@@ -35,7 +35,7 @@ describe('the verify report', () => {
         '  ✖ postgres: column users.nickname text exists in the database, but no migration creates it',
         '    fix: write a migration that creates it',
         '',
-        'schema.prisma edited by hand (1)',
+        'Prisma schema edited by hand (1)',
         '  ✖ prisma/schema.prisma:12: prisma/schema.prisma differs',
         '    fix: run prisma db pull',
         '      - a',
