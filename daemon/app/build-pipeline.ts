@@ -5,6 +5,7 @@ import type { ProjectLayout } from '../pipeline/changes.ts';
 import { MemoryFile } from '../pipeline/memory.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
+import { clickhouseTypesStep } from '../pipeline/steps/clickhouse-types.ts';
 import type { RunState, StepDeps } from '../pipeline/steps/context.ts';
 import { driftStep } from '../pipeline/steps/drift.ts';
 import { orphanStep } from '../pipeline/steps/orphans.ts';
@@ -54,6 +55,10 @@ export async function buildPipeline(
     orphans: gitOrphanLocator(config.projectRoot, follower ? Promise.resolve(follower.repo) : undefined),
     followBranch,
   };
+  // The ClickHouse row types follow the ClickHouse catalog, as Prisma and sqlc follow PostgreSQL's.
+  const clickhouse = opened.targets.find((t) => t.name === 'clickhouse');
+  const clickhouseTypes = clickhouse ? [clickhouseTypesStep(deps, { target: clickhouse, tsDir: config.clickhouseTypes.dir, go: config.clickhouseTypes.go })] : [];
+  if (clickhouse) deps.fingerprinted = ['clickhouse'];
   const layout: ProjectLayout = {
     projectRoot: config.projectRoot,
     migrationDirs: Object.fromEntries(opened.dirs),
@@ -90,12 +95,13 @@ export async function buildPipeline(
   const drift = selection === 'types' ? undefined : await driftSetup(ctx, opened, opened.targets, memory);
   const stages: Array<Array<Step<RunState>>> =
     selection === 'types' || !drift
-      ? [tools]
+      ? [tools, clickhouseTypes]
       : [
           opened.targets.map((target) => validateStep(deps, target)),
           opened.targets.map((target) => orphanStep(deps, target)),
           applyTypes,
           [...applyOthers, ...tools],
+          clickhouseTypes,
           [driftStep(deps, drift)],
         ];
   return {

@@ -10,6 +10,12 @@ export interface UserConfig {
   clickhouseDir?: string;
   /** ClickHouse cluster name (from `remote_servers`): replicated version table, ledger and lock. */
   clickhouseCluster?: string;
+  /** Where the ClickHouse row types (TypeScript) are written. Default `generated/clickhouse`. */
+  clickhouseTypesDir?: string;
+  /** Where the ClickHouse row structs for clickhouse-go are written; unset: no Go. E.g. `server/internal/database/clickhouse`. */
+  clickhouseGoDir?: string;
+  /** The Go package of those structs. Default: the folder's name. */
+  clickhouseGoPackage?: string;
   /** goose's version table. Default `goose_db_version` (or `GOOSE_TABLE`). */
   table?: string;
   /** sqlc config file. Default: `sqlc.yaml`, `sqlc.yml` or `sqlc.json`, as sqlc looks for them. */

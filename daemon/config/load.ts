@@ -61,6 +61,7 @@ export interface LoadedConfig {
 export const DEFAULTS = {
   postgresDir: 'migrations/postgres',
   clickhouseDir: 'migrations/clickhouse',
+  clickhouseTypesDir: 'generated/clickhouse',
   table: 'goose_db_version',
   prismaSchema: 'prisma/schema.prisma',
   sqlcConfig: 'sqlc.yaml',
@@ -196,6 +197,8 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   const redo = flags.redo ?? (env.SCHEMASYNC_REDO !== undefined ? !isFalse(env.SCHEMASYNC_REDO) : (fromFile('redo', 'boolean') ?? true));
   const host = flags.host ?? (env.SCHEMASYNC_HOST || undefined) ?? fromFile('host', 'string') ?? '127.0.0.1';
 
+  const clickhouseTypes = clickhouseTypesConfig(cwd, fromFile('clickhouseTypesDir', 'string'), fromFile('clickhouseGoDir', 'string'), fromFile('clickhouseGoPackage', 'string'), problems);
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -213,6 +216,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
       projectRoot: cwd,
       postgres: { url: databaseUrl, dir: path.resolve(cwd, postgresDir), table },
       clickhouse: { url: clickhouseUrl, dir: path.resolve(cwd, clickhouseDir), table, cluster },
+      clickhouseTypes,
       targets,
       allowMissing: flags.allowMissing ?? false,
       prisma: { schema: path.resolve(cwd, prismaSchema), configFile: prismaFound.configFile, timeoutMs: toolTimeoutMs },
@@ -236,3 +240,16 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
 
 /** The sqlc config names sqlc looks for, so the daemon can watch for one appearing. */
 export const sqlcConfigCandidates = (root: string) => SQLC_CONFIG_NAMES.map((name) => path.join(root, name));
+
+/** The ClickHouse types step's folders: TypeScript always, Go when a folder is named. */
+function clickhouseTypesConfig(cwd: string, tsDir: string | undefined, goDir: string | undefined, goPackage: string | undefined, problems: string[]): Config['clickhouseTypes'] {
+  const packageName = goPackage ?? (goDir ? path.basename(path.resolve(cwd, goDir)) : undefined);
+  if (goPackage !== undefined && !goDir) problems.push('clickhouseGoPackage is set but clickhouseGoDir is not: name the folder the Go structs go to');
+  if (packageName !== undefined && !/^[a-z_][a-z0-9_]*$/.test(packageName)) {
+    problems.push(`clickhouseGoPackage must be a Go package name (lower-case letters, digits, _), got "${packageName}"${goPackage ? '' : ' (from the folder name)'}`);
+  }
+  return {
+    dir: path.resolve(cwd, tsDir ?? DEFAULTS.clickhouseTypesDir),
+    go: goDir && packageName ? { dir: path.resolve(cwd, goDir), packageName } : undefined,
+  };
+}

@@ -20,6 +20,13 @@ export interface Config {
     /** Cluster mode (replicated bookkeeping, quorum writes): the cluster's name; undefined: one server. */
     cluster: string | undefined;
   };
+  /** The ClickHouse types step's outputs. */
+  clickhouseTypes: {
+    /** TypeScript row types. */
+    dir: string;
+    /** Go structs for clickhouse-go; undefined: none. */
+    go: { dir: string; packageName: string } | undefined;
+  };
   /** Targets chosen with --target (default: all configured). */
   targets: TargetName[];
   allowMissing: boolean;

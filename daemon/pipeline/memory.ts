@@ -21,6 +21,8 @@ export interface SyncMemory {
   sqlcGeneratedFrom?: string;
   /** Fingerprint of the PostgreSQL catalog at sqlc's last successful generate. */
   sqlcCatalog?: string;
+  /** The ClickHouse catalog fingerprint and the settings (folders, package) of the types step's last write. */
+  clickhouseTypesFrom?: string;
 }
 
 export class MemoryFile {

@@ -60,6 +60,9 @@ export interface Target {
   /** Rows in a table (named as a migration names it), or undefined when it cannot be counted; says what a rollback drops. */
   countRows?(table: string): Promise<number | undefined>;
 
+  /** Tables and views with their columns in declared order (the ClickHouse types step); the tooling's own tables left out. */
+  describeTables?(signal?: AbortSignal): Promise<TableShape[]>;
+
   /** Closes connections. Idempotent. */
   close(): Promise<void>;
 
@@ -159,6 +162,13 @@ export interface CatalogEntry {
 }
 
 export type Catalog = CatalogEntry[];
+
+/** A table or view and its columns in declared order, as the server types them. */
+export interface TableShape {
+  name: string;
+  engine: string;
+  columns: Array<{ name: string; type: string; defaultKind: string }>;
+}
 
 export interface TargetFactoryOptions {
   logger: Logger;

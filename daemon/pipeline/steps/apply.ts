@@ -53,9 +53,12 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
         goReported.add(go);
         deps.logger.warn({ event: 'migration:go', target: target.name, file: go, err: result.error }, result.error!.message);
       }
-      if (target.name === deps.typesTarget && (result.applied.length > 0 || changes.full)) {
+      const fingerprinted = target.name === deps.typesTarget || deps.fingerprinted?.includes(target.name) === true;
+      if (fingerprinted && (result.applied.length > 0 || changes.full)) {
         // The schema log read the catalog after the last migration: no second read.
-        state.typesFingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
+        const fingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
+        if (target.name === deps.typesTarget) state.typesFingerprint = fingerprint;
+        else state.fingerprints = { ...state.fingerprints, [target.name]: fingerprint };
       }
       const done = describeApplied(result.applied) ?? (go ? 'nothing applied' : `up to date at ${result.currentVersion}`);
       const stopped = go ? `; stopped at the Go migration ${path.basename(go)}` : waiting ? `; ${waiting.name} waits for its SQL` : '';

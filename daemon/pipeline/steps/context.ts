@@ -17,6 +17,8 @@ export interface RunState {
   ledgers: Partial<Record<TargetName, LedgerEntry[]>>;
   /** Catalog fingerprint of the types target (`StepDeps.typesTarget`) after apply; set when apply may have changed its schema. */
   typesFingerprint?: string;
+  /** Catalog fingerprints of other targets whose catalog feeds a generator (`StepDeps.fingerprinted`), set as typesFingerprint is. */
+  fingerprints?: Partial<Record<TargetName, string>>;
   /** schema.prisma was rewritten by this run's pull (its new text differs). */
   prismaSchemaChanged?: boolean;
   /** Run the generators even when their inputs look unchanged (dev:types). */
@@ -52,6 +54,8 @@ export interface StepDeps {
   dirs: Map<TargetName, string>;
   /** The target whose catalog feeds Prisma and sqlc (app/ chooses it); none when it is not configured. */
   typesTarget?: TargetName;
+  /** Other targets whose catalog feeds a generator (ClickHouse: its types step): apply fingerprints them too. */
+  fingerprinted?: TargetName[];
   allowMissing: boolean;
   lockTimeoutMs: number;
   memory: MemoryFile;

@@ -152,3 +152,13 @@ export function catalogTables(database: string, hasAsSelect: boolean): string {
 export function catalogColumns(database: string): string {
   return `SELECT table, name, type, default_kind, default_expression FROM system.columns WHERE database = ${sqlString(database)} ORDER BY table, name`;
 }
+
+/** Tables and views of `database` with their engines and CREATE text (columns.ts: row types). */
+export function columnTables(database: string): string {
+  return `SELECT name, engine, create_table_query FROM system.tables WHERE database = ${sqlString(database)} AND NOT is_temporary ORDER BY name`;
+}
+
+/** Columns of `database` in their declared order (columns.ts: row types). */
+export function orderedColumns(database: string): string {
+  return `SELECT table, name, type, default_kind FROM system.columns WHERE database = ${sqlString(database)} ORDER BY table, position`;
+}

@@ -14,9 +14,10 @@ import type { Logger } from '../../log/types.ts';
 import { parseMigration } from '../../migrations/parse.ts';
 import type { MigrationFile, Statement, VersionRow } from '../../migrations/types.ts';
 import { createShadow } from '../shadow.ts';
-import type { ApplyUnit, Catalog, LockOptions, ShadowDatabase, ShadowUnavailable, Target, TargetFactoryOptions } from '../target.ts';
+import type { ApplyUnit, Catalog, LockOptions, ShadowDatabase, ShadowUnavailable, TableShape, Target, TargetFactoryOptions } from '../target.ts';
 import { applyUnit, type ApplyContext } from './apply.ts';
 import { readCatalog } from './catalog.ts';
+import { readTables } from './columns.ts';
 import * as clusterSql from './cluster.ts';
 import { clusterDdlWarnings } from './cluster-ddl.ts';
 import { clusterSession, type ClusterSession } from './cluster-session.ts';
@@ -178,6 +179,14 @@ class ClickHouseTarget implements Target {
       return await readCatalog(this.session, [localTable(this.versions.table, this.session.database), sql.LOCK_TABLE, sql.LEDGER_TABLE]);
     } catch (error) {
       throw bookkeepingError(error, 'describe its schema');
+    }
+  }
+
+  async describeTables(signal?: AbortSignal): Promise<TableShape[]> {
+    try {
+      return await readTables(this.session, [this.versions.table, sql.LOCK_TABLE, sql.LEDGER_TABLE], signal);
+    } catch (error) {
+      throw bookkeepingError(error, 'describe its tables');
     }
   }
 
