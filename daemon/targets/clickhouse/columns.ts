@@ -38,10 +38,16 @@ export function tablesFromRows(database: string, tables: TableRow[], columns: Co
   return [...shapes.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-export async function readTables(session: ClickHouseSession, excluded: readonly string[], signal?: AbortSignal): Promise<TableShape[]> {
+/** Whether the server's system.columns has `position`: asked once per server (a target keeps the answer). */
+export async function hasColumnPosition(session: ClickHouseSession, signal?: AbortSignal): Promise<boolean> {
+  const columns = await session.rows<{ name: string }>(sql.SYSTEM_COLUMNS_COLUMNS, signal);
+  return columns.some((column) => column.name === 'position');
+}
+
+export async function readTables(session: ClickHouseSession, excluded: readonly string[], hasPosition: boolean, signal?: AbortSignal): Promise<TableShape[]> {
   const [tables, columns] = await Promise.all([
     session.rows<TableRow>(sql.columnTables(session.database), signal),
-    session.rows<ColumnRow>(sql.orderedColumns(session.database), signal),
+    session.rows<ColumnRow>(sql.orderedColumns(session.database, hasPosition), signal),
   ]);
   return tablesFromRows(session.database, tables, columns, excluded);
 }

@@ -158,7 +158,13 @@ export function columnTables(database: string): string {
   return `SELECT name, engine, create_table_query FROM system.tables WHERE database = ${sqlString(database)} AND NOT is_temporary ORDER BY name`;
 }
 
-/** Columns of `database` in their declared order (columns.ts: row types). */
-export function orderedColumns(database: string): string {
-  return `SELECT table, name, type, default_kind FROM system.columns WHERE database = ${sqlString(database)} ORDER BY table, position`;
+/** The columns of system.columns (`position` is missing before ClickHouse 19.x). */
+export const SYSTEM_COLUMNS_COLUMNS = "SELECT name FROM system.columns WHERE database = 'system' AND table = 'columns'";
+
+/**
+ * Columns of `database` in their declared order (columns.ts: row types). Without `position`
+ * (old servers) no ORDER BY: those list each table's columns in declared order, table by table.
+ */
+export function orderedColumns(database: string, hasPosition: boolean): string {
+  return `SELECT table, name, type, default_kind FROM system.columns WHERE database = ${sqlString(database)}${hasPosition ? ' ORDER BY table, position' : ''}`;
 }

@@ -17,7 +17,7 @@ import { createShadow } from '../shadow.ts';
 import type { ApplyUnit, Catalog, LockOptions, ShadowDatabase, ShadowUnavailable, TableShape, Target, TargetFactoryOptions } from '../target.ts';
 import { applyUnit, type ApplyContext } from './apply.ts';
 import { readCatalog } from './catalog.ts';
-import { readTables } from './columns.ts';
+import { hasColumnPosition, readTables } from './columns.ts';
 import * as clusterSql from './cluster.ts';
 import { clusterDdlWarnings } from './cluster-ddl.ts';
 import { clusterSession, type ClusterSession } from './cluster-session.ts';
@@ -182,9 +182,13 @@ class ClickHouseTarget implements Target {
     }
   }
 
+  /** Whether system.columns has `position` (servers differ), asked on the first describeTables. */
+  private columnPosition: boolean | undefined;
+
   async describeTables(signal?: AbortSignal): Promise<TableShape[]> {
     try {
-      return await readTables(this.session, [this.versions.table, sql.LOCK_TABLE, sql.LEDGER_TABLE], signal);
+      this.columnPosition ??= await hasColumnPosition(this.session, signal);
+      return await readTables(this.session, [this.versions.table, sql.LOCK_TABLE, sql.LEDGER_TABLE], this.columnPosition, signal);
     } catch (error) {
       throw bookkeepingError(error, 'describe its tables');
     }
