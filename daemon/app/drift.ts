@@ -45,6 +45,11 @@ export async function driftSources(ctx: Context, opened: OpenedTargets, reachabl
       ...(generatedFrom ? { generatedFrom } : {}),
     };
   }
+  const clickhouse = reachable.find((target) => target.name === 'clickhouse');
+  if (clickhouse) {
+    const { dir, go } = config.clickhouseTypes;
+    sources.clickhouseTypes = { target: clickhouse, projectRoot: config.projectRoot, dir: config.clickhouse.dir, tsDir: dir, go };
+  }
   if (found.sqlcBinary) {
     sources.sqlc = {
       context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile },

@@ -78,6 +78,7 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
         migrations: true,
         prisma: true,
         sqlc: true,
+        clickhouseTypes: true,
         shadow: options.shadow,
         rollback: options.rollback,
       },

@@ -15,6 +15,8 @@ export const KIND_TITLES: Record<DriftKind, string> = {
   'prisma-client': 'Prisma client out of date',
   'sqlc-query': 'sqlc queries broken by the schema',
   'sqlc-code': 'sqlc generated code out of date',
+  'clickhouse-types-edited': 'Generated ClickHouse types edited by hand',
+  'clickhouse-types-stale': 'Generated ClickHouse types out of date',
 };
 
 const KIND_ORDER = Object.keys(KIND_TITLES) as DriftKind[];

@@ -4,6 +4,7 @@ import type { MigrationFile, VersionRow } from '../migrations/types.ts';
 import type { LedgerEntry, Target } from '../targets/target.ts';
 import { checkMigrations } from './migrations.ts';
 import type { OrphanLocator } from './orphans.ts';
+import { checkClickHouseTypes, type ClickHouseTypesDriftOptions } from './clickhouse-types.ts';
 import { checkPrisma, type PrismaDriftOptions, type PrismaDriftResult } from './prisma.ts';
 import { checkShadow } from './shadow.ts';
 import { checkSqlc, type SqlcDriftOptions } from './sqlc.ts';
@@ -28,6 +29,8 @@ export interface DriftSources {
   prisma?: Omit<PrismaDriftOptions, 'signal'>;
   /** Set when sqlc.yaml exists and the sqlc binary was found. */
   sqlc?: Omit<SqlcDriftOptions, 'signal'>;
+  /** Set when ClickHouse is on and reachable: its generated types. */
+  clickhouseTypes?: ClickHouseTypesDriftOptions;
   /** Checks already known not to be possible (unreachable database, missing tool). */
   unchecked: Unchecked[];
 }
@@ -37,6 +40,8 @@ export interface DriftSelection {
   migrations: boolean;
   prisma: boolean;
   sqlc: boolean;
+  /** The generated ClickHouse types (off when not given). */
+  clickhouseTypes?: boolean;
   shadow: boolean;
   rollback: boolean;
 }
@@ -97,6 +102,7 @@ export async function runDriftChecks(sources: DriftSources, selection: DriftSele
         })
       : undefined,
     selection.sqlc && sqlc ? guarded('sqlc', () => checkSqlc({ ...sqlc, ...(signal ? { signal } : {}) })) : undefined,
+    selection.clickhouseTypes && sources.clickhouseTypes ? guarded('clickhouse-types', () => checkClickHouseTypes(sources.clickhouseTypes!)) : undefined,
   ]);
   if (selection.shadow || selection.rollback) {
     for (const { target, dir } of sources.targets) {

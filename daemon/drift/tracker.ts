@@ -7,6 +7,7 @@ import type { Finding } from './types.ts';
 export function checkOf(finding: Finding): string {
   if (finding.kind.startsWith('prisma-')) return 'prisma';
   if (finding.kind.startsWith('sqlc-')) return 'sqlc';
+  if (finding.kind.startsWith('clickhouse-types-')) return 'clickhouse-types';
   if (finding.kind === 'schema' || finding.kind === 'rollback') return `shadow:${finding.target ?? ''}`;
   return `migrations:${finding.target ?? ''}`;
 }

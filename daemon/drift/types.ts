@@ -15,6 +15,8 @@ export type DriftKind =
   | 'prisma-unpulled' // the same, after the database changed since schema.prisma was last pulled
   | 'prisma-client' // the generated client is older than schema.prisma
   | 'sqlc-code' // the generated Go code differs from what sqlc would generate
+  | 'clickhouse-types-edited' // a generated ClickHouse types file was edited by hand
+  | 'clickhouse-types-stale' // a generated ClickHouse types file is older than the ClickHouse schema (or missing)
   | 'sqlc-query'; // a query no longer compiles against the schema
 
 export interface Finding {

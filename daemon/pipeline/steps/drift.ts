@@ -115,9 +115,11 @@ export function cheapSelection(changes: Changes, sources: DriftSources): DriftSe
     migrations: sources.targets.some((t) => touches(changes, t.target.name)),
     prisma: sources.prisma !== undefined && (changes.full || changes.prismaSchema),
     sqlc: sources.sqlc !== undefined && changes.full,
+    // Like sqlc's: the types step brings the files up to date after a migration; a full run finds hand edits.
+    clickhouseTypes: sources.clickhouseTypes !== undefined && changes.full,
     shadow: false,
     rollback: false,
   };
 }
 
-const anySelected = (selection: DriftSelection) => selection.migrations || selection.prisma || selection.sqlc;
+const anySelected = (selection: DriftSelection) => selection.migrations || selection.prisma || selection.sqlc || selection.clickhouseTypes === true;
