@@ -1,4 +1,4 @@
-import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { ClickHouseLogLevel, createClient, type ClickHouseClient, type ClickHouseClientConfigOptions, type ClickHouseSettings } from '@clickhouse/client';
 
 import { CancelledError, ConfigError, ConnectionError } from '../../errors.ts';
 import { redactUrl } from '../../log/redact.ts';
@@ -83,9 +83,17 @@ export function parseClickHouseUrl(url: string): ClickHouseUrl {
   };
 }
 
+/** The client's backend connection (its experimental `connection` option), e.g. chdb's in-process engine. */
+export type ClientConnection = NonNullable<ClickHouseClientConfigOptions['connection']>;
+
 export interface SessionOptions {
   /** Per-request timeout; migrations may hold long DDL, so generous by default. */
   requestTimeoutMs?: number;
+  /**
+   * Test seam, not a user feature: a backend for the database named in the URL instead of HTTP
+   * (the tests run the target on chdb, ClickHouse's current engine in-process, through it).
+   */
+  connection?: (database: string) => ClientConnection;
 }
 
 export function openClickHouseSession(url: string, options: SessionOptions = {}): ClickHouseSession {
@@ -100,6 +108,7 @@ export function openClickHouseSession(url: string, options: SessionOptions = {})
     compression: { request: false, response: false },
     request_timeout: options.requestTimeoutMs ?? 600_000,
     log: { level: ClickHouseLogLevel.OFF },
+    ...(options.connection ? { connection: options.connection(parts.database) } : {}),
   });
 
   const translate = (error: unknown, sql: string, signal: AbortSignal | undefined): Error => {

@@ -21,7 +21,7 @@ import { hasColumnPosition, readTables } from './columns.ts';
 import * as clusterSql from './cluster.ts';
 import { clusterDdlWarnings } from './cluster-ddl.ts';
 import { clusterSession, type ClusterSession } from './cluster-session.ts';
-import { openClickHouseSession, type ClickHouseSession } from './connection.ts';
+import { openClickHouseSession, type ClickHouseSession, type SessionOptions } from './connection.ts';
 import { ClickHouseLedger } from './ledger.ts';
 import { ClickHouseLock, type ClickHouseLockOptions } from './lock.ts';
 import * as sql from './queries.ts';
@@ -36,6 +36,8 @@ export interface ClickHouseTargetOptions extends TargetFactoryOptions {
   mutationTimeoutMs?: number;
   /** Cluster mode, off when undefined: replicated bookkeeping tables, quorum writes (cluster.ts). */
   cluster?: clusterSql.ClusterOptions;
+  /** Test seam (connection.ts): the tests' in-process current engine. */
+  session?: SessionOptions;
 }
 
 /**
@@ -66,7 +68,7 @@ class ClickHouseTarget implements Target {
     private readonly url: string,
     private readonly options: ClickHouseTargetOptions,
   ) {
-    this.session = openClickHouseSession(url);
+    this.session = openClickHouseSession(url, options.session);
     this.where = options.cluster ? `${this.session.where} (cluster ${options.cluster.name})` : this.session.where;
     this.logger = options.logger.child({ target: 'clickhouse' });
     this.cluster = options.cluster ? clusterSession(this.session, options.cluster.name) : undefined;
