@@ -46,12 +46,14 @@ function members(table: ChTable, mode: TsMode, warnings: TypeWarning[]): string[
   for (const column of table.columns) {
     const state = aggregateState(column.type);
     if (state) {
-      if (mode === 'row') lines.push(`  ${aggregateComment(column, state)}`);
+      // `SELECT *` returns the state as a string of its bytes: typed so, with how to get the value instead.
+      if (mode === 'row') lines.push(`  ${aggregateComment(column, state)}`, `  ${tsKey(column.name)}: string;`);
       continue;
     }
     if (mode === 'insert' && ['MATERIALIZED', 'ALIAS'].includes(column.defaultKind)) continue;
     if (mode === 'row' && column.defaultKind === 'EPHEMERAL') continue;
-    const optional = mode === 'insert' && ['DEFAULT', 'EPHEMERAL'].includes(column.defaultKind) ? '?' : '';
+    // Insert: a DEFAULT may be left out. Row: `SELECT *` leaves MATERIALIZED and ALIAS columns out; naming them selects them.
+    const optional = (mode === 'insert' ? ['DEFAULT', 'EPHEMERAL'] : ['MATERIALIZED', 'ALIAS']).includes(column.defaultKind) ? '?' : '';
     const mapped = tsType(column.type, mode);
     if (!mapped.ok) {
       warnings.push({ table: table.name, column: column.name, type: column.type, reason: mapped.reason });
@@ -67,7 +69,7 @@ function members(table: ChTable, mode: TsMode, warnings: TypeWarning[]): string[
 function aggregateComment(column: ChColumn, state: { function: string; merged: string | undefined }): string {
   const merged = state.merged ? tsType(state.merged) : undefined;
   const gives = state.merged && merged?.ok ? `, which gives ${state.merged} (${merged.value})` : '';
-  return `// ${column.name}: ${column.type} holds aggregation states: select ${state.function}Merge(${column.name})${gives}, grouped by the key`;
+  return `// ${column.type}: an aggregation state (its bytes as a string); select ${state.function}Merge(${column.name})${gives}, grouped by the key`;
 }
 
 /** One property, broken as Prettier breaks a long union: one member a line. */
