@@ -57,7 +57,9 @@ export async function buildPipeline(
   };
   // The ClickHouse row types follow the ClickHouse catalog, as Prisma and sqlc follow PostgreSQL's.
   const clickhouse = opened.targets.find((t) => t.name === 'clickhouse');
-  const clickhouseTypes = clickhouse ? [clickhouseTypesStep(deps, { target: clickhouse, tsDir: config.clickhouseTypes.dir, go: config.clickhouseTypes.go })] : [];
+  const clickhouseTypes = clickhouse
+    ? [clickhouseTypesStep(deps, { target: clickhouse, tsDir: config.clickhouseTypes.dir, go: config.clickhouseTypes.go })]
+    : [];
   if (clickhouse) deps.fingerprinted = ['clickhouse'];
   const layout: ProjectLayout = {
     projectRoot: config.projectRoot,

@@ -197,7 +197,13 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   const redo = flags.redo ?? (env.SCHEMASYNC_REDO !== undefined ? !isFalse(env.SCHEMASYNC_REDO) : (fromFile('redo', 'boolean') ?? true));
   const host = flags.host ?? (env.SCHEMASYNC_HOST || undefined) ?? fromFile('host', 'string') ?? '127.0.0.1';
 
-  const clickhouseTypes = clickhouseTypesConfig(cwd, fromFile('clickhouseTypesDir', 'string'), fromFile('clickhouseGoDir', 'string'), fromFile('clickhouseGoPackage', 'string'), problems);
+  const clickhouseTypes = clickhouseTypesConfig(
+    cwd,
+    fromFile('clickhouseTypesDir', 'string'),
+    fromFile('clickhouseGoDir', 'string'),
+    fromFile('clickhouseGoPackage', 'string'),
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -242,11 +248,19 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
 export const sqlcConfigCandidates = (root: string) => SQLC_CONFIG_NAMES.map((name) => path.join(root, name));
 
 /** The ClickHouse types step's folders: TypeScript always, Go when a folder is named. */
-function clickhouseTypesConfig(cwd: string, tsDir: string | undefined, goDir: string | undefined, goPackage: string | undefined, problems: string[]): Config['clickhouseTypes'] {
+function clickhouseTypesConfig(
+  cwd: string,
+  tsDir: string | undefined,
+  goDir: string | undefined,
+  goPackage: string | undefined,
+  problems: string[],
+): Config['clickhouseTypes'] {
   const packageName = goPackage ?? (goDir ? path.basename(path.resolve(cwd, goDir)) : undefined);
   if (goPackage !== undefined && !goDir) problems.push('clickhouseGoPackage is set but clickhouseGoDir is not: name the folder the Go structs go to');
   if (packageName !== undefined && !/^[a-z_][a-z0-9_]*$/.test(packageName)) {
-    problems.push(`clickhouseGoPackage must be a Go package name (lower-case letters, digits, _), got "${packageName}"${goPackage ? '' : ' (from the folder name)'}`);
+    problems.push(
+      `clickhouseGoPackage must be a Go package name (lower-case letters, digits, _), got "${packageName}"${goPackage ? '' : ' (from the folder name)'}`,
+    );
   }
   return {
     dir: path.resolve(cwd, tsDir ?? DEFAULTS.clickhouseTypesDir),

@@ -30,7 +30,11 @@ export async function checkClickHouseTypes(options: ClickHouseTypesDriftOptions)
   const source = path.relative(projectRoot, options.dir) || '.';
   const expected = clickhouseTypeFiles(tables, { tsDir: options.tsDir, go, source });
   const files = await Promise.all(
-    expected.files.map(async (file) => ({ file: path.relative(projectRoot, file.path), expected: file.text, actual: await readFile(file.path, 'utf8').catch(() => undefined) })),
+    expected.files.map(async (file) => ({
+      file: path.relative(projectRoot, file.path),
+      expected: file.text,
+      actual: await readFile(file.path, 'utf8').catch(() => undefined),
+    })),
   );
   return { findings: clickhouseTypesFindings(files, schemaHash(tables)), unchecked: [] };
 }
@@ -42,7 +46,14 @@ export function clickhouseTypesFindings(files: Array<{ file: string; expected: s
   for (const { file, expected, actual } of files) {
     if (actual === expected) continue;
     if (actual === undefined) {
-      findings.push({ kind: 'clickhouse-types-stale', target: 'clickhouse', key: `clickhouse-types-stale:${file}`, file, message: `${file} has not been generated from the ClickHouse schema`, hint });
+      findings.push({
+        kind: 'clickhouse-types-stale',
+        target: 'clickhouse',
+        key: `clickhouse-types-stale:${file}`,
+        file,
+        message: `${file} has not been generated from the ClickHouse schema`,
+        hint,
+      });
       continue;
     }
     const diff = lineDiff(actual, expected, { labels: [file, 'generated from the ClickHouse schema now'] });
@@ -55,7 +66,9 @@ export function clickhouseTypesFindings(files: Array<{ file: string; expected: s
       key: `clickhouse-types-${edited ? 'edited' : 'stale'}:${file}`,
       file,
       ...(line === undefined ? {} : { line }),
-      message: edited ? `${file} was edited by hand${at}: it is generated, and the next ClickHouse migration overwrites it` : `${file} is older than the ClickHouse schema${at}`,
+      message: edited
+        ? `${file} was edited by hand${at}: it is generated, and the next ClickHouse migration overwrites it`
+        : `${file} is older than the ClickHouse schema${at}`,
       hint: edited ? `undo the edit, or ${hint}` : hint,
       ...(diff ? { detail: diff.text } : {}),
     });

@@ -23,7 +23,7 @@ export function chdbMissing(): string | undefined {
   return undefined;
 }
 
-type Connection = ClientConnection & Record<string, (...args: never[]) => unknown>;
+type Connection = Record<string, (params: unknown) => unknown>;
 interface Params {
   query: string;
   [key: string]: unknown;
@@ -49,15 +49,16 @@ function shared(): Connection {
  */
 export function chdbConnection(database: string): ClientConnection {
   const inner = shared();
+  const call = (method: string, params: unknown) => inner[method]!.call(inner, params);
   const prefix = (params: Params) => ({ ...params, query: `USE \`${database}\`; SET output_format_json_quote_64bit_integers = 1; ${params.query}` });
   const wrapped = {
     connectionName: 'chdb',
     supportsZeroCopyStreaming: false,
-    query: (params: Params) => (inner.query as (p: Params) => unknown)(prefix(params)),
-    command: (params: Params) => (inner.command as (p: Params) => unknown)(prefix(params)),
-    exec: (params: Params) => (inner.exec as (p: Params) => unknown)(prefix(params)),
-    insert: (params: Params & { table: string }) => (inner.insert as (p: Params) => unknown)({ ...params, table: `\`${database}\`.${params.table}` }),
-    ping: (params: unknown) => (inner.ping as (p: unknown) => unknown)(params),
+    query: (params: Params) => call('query', prefix(params)),
+    command: (params: Params) => call('command', prefix(params)),
+    exec: (params: Params) => call('exec', prefix(params)),
+    insert: (params: Params & { table: string }) => call('insert', { ...params, table: `\`${database}\`.${params.table}` }),
+    ping: (params: unknown) => call('ping', params),
     // The engine lives as long as the test process: closing one client must not close it for the others.
     close: async () => {},
   };

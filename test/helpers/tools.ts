@@ -25,3 +25,7 @@ export const sqlcMissing = sqlc ? undefined : `sqlc is not on ${searched}`;
 /** The repository's own Prisma CLI entry (node_modules/prisma). */
 export const prismaCli = await locatePrismaCli(repoRoot);
 export const prismaMissing = prismaCli ? undefined : 'the prisma package is not installed';
+
+/** The Go toolchain (`go vet`, `gofmt`), for the tests of generated Go code. */
+export const goBinary = await locateBinary('go', { explicit: process.env.GO_BIN });
+export const goMissing = goBinary ? undefined : `go is not on ${searched}`;

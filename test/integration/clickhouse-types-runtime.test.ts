@@ -118,10 +118,16 @@ for (const engine of ENGINES) {
       ].join('\n');
       writeFileSync(path.join(folder, 'check.ts'), check);
       // The control: the same row with a 64-bit integer as a number must not compile.
-      writeFileSync(path.join(folder, 'wrong.ts'), `import type { EveryType } from './index.ts';\nexport const row: EveryType = ${JSON.stringify({ ...star[0], u64: 1 })};\n`);
+      writeFileSync(
+        path.join(folder, 'wrong.ts'),
+        `import type { EveryType } from './index.ts';\nexport const row: EveryType = ${JSON.stringify({ ...star[0], u64: 1 })};\n`,
+      );
       const output = tsc(folder, ['check.ts', 'wrong.ts']);
       const errors = output.split('\n').filter((line) => /error TS/.test(line));
-      expect(errors.filter((line) => !line.startsWith('wrong.ts')), `${output}\n--- generated\n${generated.files[0]!.text}\n--- rows\n${check}`).toEqual([]);
+      expect(
+        errors.filter((line) => !line.startsWith('wrong.ts')),
+        `${output}\n--- generated\n${generated.files[0]!.text}\n--- rows\n${check}`,
+      ).toEqual([]);
       expect(errors.filter((line) => line.startsWith('wrong.ts')).join('\n')).toContain("Type 'number' is not assignable to type 'string'");
     });
   });

@@ -25,7 +25,11 @@ export interface ClickHouseTypesSetup {
  */
 export function clickhouseTypesStep(deps: StepDeps, setup: ClickHouseTypesSetup): Step<RunState> {
   const { target } = setup;
-  const settingsKey = JSON.stringify([GENERATOR_VERSION, path.relative(deps.projectRoot, setup.tsDir), setup.go ? [path.relative(deps.projectRoot, setup.go.dir), setup.go.packageName] : null]);
+  const settingsKey = JSON.stringify([
+    GENERATOR_VERSION,
+    path.relative(deps.projectRoot, setup.tsDir),
+    setup.go ? [path.relative(deps.projectRoot, setup.go.dir), setup.go.packageName] : null,
+  ]);
   const outputs = () => [path.join(setup.tsDir, 'index.ts'), ...(setup.go ? [path.join(setup.go.dir, 'models.go')] : [])];
   const key = (fingerprint: string) => `${fingerprint} ${settingsKey}`;
   // Each unknown column is said once per process, not once per run.

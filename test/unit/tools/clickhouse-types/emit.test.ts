@@ -89,27 +89,47 @@ describe('Go emitter', () => {
         '}',
       ].join('\n'),
     );
-    expect(text).toContain('// first_seen (AggregateFunction(min, DateTime)) holds aggregation states: select minMerge(first_seen) instead.\ntype Issues struct {');
+    expect(text).toContain(
+      '// first_seen (AggregateFunction(min, DateTime)) holds aggregation states: select minMerge(first_seen) instead.\ntype Issues struct {',
+    );
     expect(warnings.map((w) => w.column)).toEqual(['odd']);
     expect(headerSchema(text)).toBe(schemaHash(TABLES));
   });
 
   it('reads the modules a go.mod requires', () => {
-    const mod = 'module x\n\ngo 1.22\n\nrequire github.com/a/b v1.0.0\n\nrequire (\n\tgithub.com/shopspring/decimal v1.4.0 // indirect\n\tgithub.com/ClickHouse/clickhouse-go/v2 v2.40.0\n)\n';
+    const mod =
+      'module x\n\ngo 1.22\n\nrequire github.com/a/b v1.0.0\n\nrequire (\n\tgithub.com/shopspring/decimal v1.4.0 // indirect\n\tgithub.com/ClickHouse/clickhouse-go/v2 v2.40.0\n)\n';
     expect([...goModRequires(mod)]).toEqual(['github.com/a/b', 'github.com/shopspring/decimal', 'github.com/ClickHouse/clickhouse-go/v2']);
   });
 
   it('groups standard-library imports before modules', () => {
-    const decimal = goTypes([{ name: 't', engine: 'MergeTree', columns: [{ name: 'a', type: 'Decimal(9, 2)', defaultKind: '' }, { name: 'b', type: 'Date', defaultKind: '' }] }], {
-      packageName: 'p',
-      source: 'm',
-      modules: new Set(['github.com/shopspring/decimal']),
-    });
+    const decimal = goTypes(
+      [
+        {
+          name: 't',
+          engine: 'MergeTree',
+          columns: [
+            { name: 'a', type: 'Decimal(9, 2)', defaultKind: '' },
+            { name: 'b', type: 'Date', defaultKind: '' },
+          ],
+        },
+      ],
+      {
+        packageName: 'p',
+        source: 'm',
+        modules: new Set(['github.com/shopspring/decimal']),
+      },
+    );
     expect(decimal.files[0]!.text).toContain('import (\n\t"time"\n\n\t"github.com/shopspring/decimal"\n)\n');
   });
 
   it('names Go identifiers with initialisms', () => {
-    expect([pascalCase('event_id', true), pascalCase('user_ip', true), pascalCase('2fa', true), pascalCase('tags.key', true)]).toEqual(['EventID', 'UserIP', 'X2fa', 'TagsKey']);
+    expect([pascalCase('event_id', true), pascalCase('user_ip', true), pascalCase('2fa', true), pascalCase('tags.key', true)]).toEqual([
+      'EventID',
+      'UserIP',
+      'X2fa',
+      'TagsKey',
+    ]);
   });
 });
 

@@ -81,16 +81,23 @@ describe('ClickHouse type mapping', () => {
     expect(known.filter((name) => !covered.has(name))).toEqual([]);
   });
 
-  it.each(['Variant(String, UInt64)', 'Dynamic', "Object('json')", 'IntervalDay', 'Array(Dynamic)', 'Map(String)', 'Nullable(String, String)', 'Enum8()', 'Array(('])(
-    'types %s unknown, with a reason, never a wrong type',
-    (type) => {
-      const ts = tsType(type);
-      const go = goType(type, ALL_MODULES);
-      expect(ts.ok).toBe(false);
-      expect(go.ok).toBe(false);
-      expect(ts.ok ? '' : ts.reason).not.toBe('');
-    },
-  );
+  it.each([
+    'Variant(String, UInt64)',
+    'Dynamic',
+    "Object('json')",
+    'IntervalDay',
+    'Array(Dynamic)',
+    'Map(String)',
+    'Nullable(String, String)',
+    'Enum8()',
+    'Array((',
+  ])('types %s unknown, with a reason, never a wrong type', (type) => {
+    const ts = tsType(type);
+    const go = goType(type, ALL_MODULES);
+    expect(ts.ok).toBe(false);
+    expect(go.ok).toBe(false);
+    expect(ts.ok ? '' : ts.reason).not.toBe('');
+  });
 
   it.each([
     ['Decimal(10, 2)', DECIMAL],
@@ -104,7 +111,12 @@ describe('ClickHouse type mapping', () => {
   });
 
   it('parses and prints type names as ClickHouse writes them', () => {
-    for (const type of ["DateTime64(3, 'UTC')", "Enum8('a' = 1, 'b' = 2)", 'Tuple(a String, b Array(UInt8))', 'AggregateFunction(quantiles(0.5, 0.9), UInt64)']) {
+    for (const type of [
+      "DateTime64(3, 'UTC')",
+      "Enum8('a' = 1, 'b' = 2)",
+      'Tuple(a String, b Array(UInt8))',
+      'AggregateFunction(quantiles(0.5, 0.9), UInt64)',
+    ]) {
       expect(printChType(parseChType(type))).toBe(type);
     }
     expect(parseChType('Tuple(`a b` String)').args[0]).toMatchObject({ kind: 'type', field: 'a b', type: { name: 'String' } });
