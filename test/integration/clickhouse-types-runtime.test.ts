@@ -20,7 +20,7 @@ import { typescriptTypes } from '../../daemon/tools/clickhouse-types/typescript.
 import { chdbMissing, createChdbDatabase } from '../helpers/chdb.ts';
 import { clickhouseMissing, createTestClickHouseDatabase } from '../helpers/clickhouse.ts';
 import { describeWith } from '../helpers/require.ts';
-import { BASE_COLUMNS, MODERN_COLUMNS, type SampleColumn } from './clickhouse-types-samples.ts';
+import { BASE_COLUMNS, MODERN_COLUMNS, sampleTable, type SampleColumn } from './clickhouse-types-samples.ts';
 
 const TSC = path.resolve(import.meta.dirname, '../../node_modules/typescript/bin/tsc');
 
@@ -62,15 +62,6 @@ const ENGINES: Engine[] = [
     columns: [...BASE_COLUMNS, ...MODERN_COLUMNS],
   },
 ];
-
-/** `CREATE TABLE` with one column per sample, and the INSERT of its row (named columns: the rest take their defaults). */
-export function sampleTable(columns: SampleColumn[]): { create: string; insert: string } {
-  const inserted = columns.filter((column) => column.value !== undefined);
-  return {
-    create: `CREATE TABLE every_type (${columns.map((c) => `${c.name} ${c.type}${c.extra ? ` ${c.extra}` : ''}`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`,
-    insert: `INSERT INTO every_type (${inserted.map((c) => c.name).join(', ')}) VALUES (${inserted.map((c) => c.value).join(', ')})`,
-  };
-}
 
 for (const engine of ENGINES) {
   describeWith(engine.needs, engine.missing(), `ClickHouse types at run time: ${engine.name}`, () => {

@@ -75,3 +75,12 @@ export const MODERN_COLUMNS: SampleColumn[] = [
   col('mls', 'MultiLineString', '[[(0, 0), (1, 1)]]'),
   col('agg', 'AggregateFunction(count)', undefined),
 ];
+
+/** `CREATE TABLE` with one column per sample, and the INSERT of its row (named columns: the rest take their defaults). */
+export function sampleTable(columns: SampleColumn[]): { create: string; insert: string } {
+  const inserted = columns.filter((column) => column.value !== undefined);
+  return {
+    create: `CREATE TABLE every_type (${columns.map((c) => `${c.name} ${c.type}${c.extra ? ` ${c.extra}` : ''}`).join(', ')}) ENGINE = MergeTree() ORDER BY tuple()`,
+    insert: `INSERT INTO every_type (${inserted.map((c) => c.name).join(', ')}) VALUES (${inserted.map((c) => c.value).join(', ')})`,
+  };
+}
