@@ -104,6 +104,7 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
       detail: missing('sqlc') ?? sqlcOffReason(root),
     });
   }
+  rows.push(clickhouseTypesRow(input.loaded.config, rel));
   rows.push(
     input.health
       ? { name: 'health', on: true, detail: input.health }
@@ -139,4 +140,12 @@ export async function sqlcVersion(binary: string | undefined, cwd: string): Prom
   } catch {
     return undefined;
   }
+}
+
+/** The ClickHouse types step: on with ClickHouse; where it writes TypeScript and (opt-in) Go. */
+function clickhouseTypesRow(config: LoadedConfig['config'], rel: (file: string) => string): SummaryRow {
+  if (!config.targets.includes('clickhouse')) return { name: 'clickhouse-types', on: false, detail: 'follows ClickHouse, which is off' };
+  const { dir, go } = config.clickhouseTypes;
+  const goDetail = go ? `Go ${rel(go.dir)} (package ${go.packageName})` : 'no Go (set clickhouseGoDir for clickhouse-go structs)';
+  return { name: 'clickhouse-types', on: true, detail: `TypeScript ${rel(dir)} · ${goDetail}` };
 }

@@ -23,12 +23,13 @@ it('the start-up block: each target and tool on or off, where it came from, and 
   });
   const rows = startupSummary({ loaded, postgresUrl: loaded.config.postgres.url, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
   const text = formatSummary('schemasync', rows);
-  expect(text).toMatch(/postgres {4}on {3}postgres:\/\/app:\*\*\*@db\/app \(GOOSE_DBSTRING\) · migrations\/postgres does not exist yet, watching for it/);
+  expect(text).toMatch(/postgres +on {3}postgres:\/\/app:\*\*\*@db\/app \(GOOSE_DBSTRING\) · migrations\/postgres does not exist yet, watching for it/);
   expect(text).not.toContain('hunter2');
-  expect(text).toMatch(/clickhouse {2}off {2}CLICKHOUSE_URL is not set; set it/);
-  expect(text).toMatch(/prisma {6}off {2}no Prisma schema at prisma\/schema.prisma/);
-  expect(text).toMatch(/sqlc {8}off {2}no sqlc.yaml, sqlc.yml or sqlc.json/);
-  expect(text).toMatch(/health {6}off {2}no port \(--port or SCHEMASYNC_PORT/);
+  expect(text).toMatch(/clickhouse +off {2}CLICKHOUSE_URL is not set; set it/);
+  expect(text).toMatch(/clickhouse-types {2}off {2}follows ClickHouse, which is off/);
+  expect(text).toMatch(/prisma +off {2}no Prisma schema at prisma\/schema.prisma/);
+  expect(text).toMatch(/sqlc +off {2}no sqlc.yaml, sqlc.yml or sqlc.json/);
+  expect(text).toMatch(/health +off {2}no port \(--port or SCHEMASYNC_PORT/);
 
   const missing = startupSummary({
     loaded: loadConfig({ cwd: root, env: {}, flags: {} }),
