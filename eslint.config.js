@@ -85,7 +85,18 @@ const restrictions = ({ layer, ownLibraries = [] }) => [
 const layerOf = (file) => Object.keys(LAYERS).find((layer) => (FILE_LAYERS[layer] ? file === FILE_LAYERS[layer] : file.startsWith(`daemon/${layer}/`)));
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'generated/**', 'server/**', 'bench/results/**', 'coverage/**', 'test/fixtures/prisma7/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'generated/**',
+      'server/**',
+      'bench/results/**',
+      'coverage/**',
+      'test/fixtures/prisma7/**',
+      'test/fixtures/chdb/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

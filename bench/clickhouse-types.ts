@@ -59,10 +59,24 @@ try {
   }
 
   // The step itself, with its read served from memory: what is left is the daemon's own time.
-  const cached: Target = { ...target, name: 'clickhouse', describeTables: () => Promise.resolve(structuredClone(tables)), introspect: () => Promise.resolve([]) };
+  const cached: Target = {
+    ...target,
+    name: 'clickhouse',
+    describeTables: () => Promise.resolve(structuredClone(tables)),
+    introspect: () => Promise.resolve([]),
+  };
   const memory = await MemoryFile.open(folder);
-  const deps = { projectRoot: folder, logger: silentLogger, dirs: new Map([['clickhouse', path.join(folder, 'migrations/clickhouse')]]), memory } as unknown as StepDeps;
-  const step = clickhouseTypesStep(deps, { target: cached, tsDir: path.join(folder, 'generated/clickhouse'), go: { dir: path.join(folder, 'server/ch'), packageName: 'ch' } });
+  const deps = {
+    projectRoot: folder,
+    logger: silentLogger,
+    dirs: new Map([['clickhouse', path.join(folder, 'migrations/clickhouse')]]),
+    memory,
+  } as unknown as StepDeps;
+  const step = clickhouseTypesStep(deps, {
+    target: cached,
+    tsDir: path.join(folder, 'generated/clickhouse'),
+    go: { dir: path.join(folder, 'server/ch'), packageName: 'ch' },
+  });
   await writeFile(path.join(folder, 'go.mod'), 'module x\n\ngo 1.22\n');
   const changed: number[] = [];
   const unchanged: number[] = [];
@@ -99,7 +113,7 @@ try {
     '',
     `Machine load average while measuring: ${(await import('node:os')).loadavg()[0]!.toFixed(1)} (${(await import('node:os')).cpus().length} cores).`,
     '',
-    'Target: the daemon\'s own time under 20 ms per run.',
+    "Target: the daemon's own time under 20 ms per run.",
     '',
   ].join('\n');
   process.stdout.write(report);

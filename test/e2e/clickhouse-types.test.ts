@@ -30,7 +30,7 @@ describeWith('a ClickHouse server and Go', clickhouseMissing() ?? goMissing, 'Cl
 
   beforeAll(async () => {
     const database = await createTestClickHouseDatabase();
-    drop = database.drop;
+    drop = () => database.drop();
     // PostgreSQL stays out: this is the ClickHouse side of the example project.
     project = await copyExampleProject();
     env = { CLICKHOUSE_URL: database.url };

@@ -34,7 +34,7 @@ let engine: { connection: Connection; folder: string } | undefined;
 function shared(): Connection {
   if (!engine) {
     const require = createRequire(path.join(FIXTURE, 'package.json'));
-    const { createChdbConnection } = require('chdb/connection') as { createChdbConnection(options: { path: string }): Connection };
+    const { createChdbConnection } = require('chdb/connection') as { createChdbConnection: (options: { path: string }) => Connection };
     const folder = mkdtempSync(path.join(tmpdir(), 'schemasync-chdb-'));
     engine = { connection: createChdbConnection({ path: folder }), folder };
     process.once('exit', () => rmSync(folder, { recursive: true, force: true }));

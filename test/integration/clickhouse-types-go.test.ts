@@ -55,50 +55,56 @@ func main() {
 }
 `;
 
-describeWith('a local clickhouse-server and Go', localClickHouseMissing() ?? goMissing, 'ClickHouse types at run time: Go (clickhouse-go v2) on ClickHouse 18.16', () => {
-  let server: LocalClickHouse;
-  const folder = mkdtempSync(path.join(tmpdir(), 'schemasync-chgo-'));
+describeWith(
+  'a local clickhouse-server and Go',
+  localClickHouseMissing() ?? goMissing,
+  'ClickHouse types at run time: Go (clickhouse-go v2) on ClickHouse 18.16',
+  () => {
+    let server: LocalClickHouse;
+    const folder = mkdtempSync(path.join(tmpdir(), 'schemasync-chgo-'));
 
-  beforeAll(async () => {
-    server = await startLocalBinary();
-  });
-  afterAll(async () => {
-    await server?.stop();
-    rmSync(folder, { recursive: true, force: true });
-  });
+    beforeAll(async () => {
+      server = await startLocalBinary();
+    });
+    afterAll(async () => {
+      await server?.stop();
+      rmSync(folder, { recursive: true, force: true });
+    });
 
-  it('clickhouse-go scans a row of every mapped type into the generated struct', async () => {
-    const url = `${server.url}/default`;
-    const session = openClickHouseSession(url);
-    const { create, insert } = sampleTable(BASE_COLUMNS);
-    await session.command(create);
-    await session.command(insert);
-    await session.close();
-    const target = createClickHouseTarget(url, { logger: silentLogger });
-    const tables = await target.describeTables!();
-    await target.close();
+    it('clickhouse-go scans a row of every mapped type into the generated struct', async () => {
+      const url = `${server.url}/default`;
+      const session = openClickHouseSession(url);
+      const { create, insert } = sampleTable(BASE_COLUMNS);
+      await session.command(create);
+      await session.command(insert);
+      await session.close();
+      const target = createClickHouseTarget(url, { logger: silentLogger });
+      const tables = await target.describeTables!();
+      await target.close();
 
-    // A project that uses clickhouse-go: its go.mod requires it (and, indirectly, shopspring/decimal for Decimal columns).
-    writeFileSync(path.join(folder, 'go.mod'), 'module example.com/chcheck\n\ngo 1.24\n');
-    const go = (args: string[]) => execFileSync(goBinary!, args, { cwd: folder, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod' } });
-    go(['get', `github.com/ClickHouse/clickhouse-go/v2@${CLICKHOUSE_GO}`]);
-    mkdirSync(path.join(folder, 'models'));
-    const modules = await goModulesFor(path.join(folder, 'models'), folder);
-    const generated = goTypes(tables, { packageName: 'models', source: 'migrations/clickhouse', modules });
-    expect(generated.warnings).toEqual([]);
-    writeFileSync(path.join(folder, 'models', 'models.go'), generated.files[0]!.text);
-    writeFileSync(path.join(folder, 'main.go'), MAIN);
-    go(['vet', './...']);
-    const { origin, password } = new URL(server.url);
-    let output: string;
-    try {
-      output = go(['run', '.', `127.0.0.1:${server.tcpPort}`, 'default', decodeURIComponent(password)]);
-    } catch (error) {
-      output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-    }
-    expect(output, `${origin}\n${generated.files[0]!.text}`).toMatch(/^1 \{I8:-8 /);
-    expect(output).toContain('U64:18446744073709551615');
-    expect(output).toContain('E8:error');
-    expect(output).toContain('Ns:<nil>');
-  });
-});
+      // A project that uses clickhouse-go: its go.mod requires it (and, indirectly, shopspring/decimal for Decimal columns).
+      writeFileSync(path.join(folder, 'go.mod'), 'module example.com/chcheck\n\ngo 1.24\n');
+      const go = (args: string[]) =>
+        execFileSync(goBinary!, args, { cwd: folder, encoding: 'utf8', stdio: 'pipe', env: { ...process.env, GOFLAGS: '-mod=mod' } });
+      go(['get', `github.com/ClickHouse/clickhouse-go/v2@${CLICKHOUSE_GO}`]);
+      mkdirSync(path.join(folder, 'models'));
+      const modules = await goModulesFor(path.join(folder, 'models'), folder);
+      const generated = goTypes(tables, { packageName: 'models', source: 'migrations/clickhouse', modules });
+      expect(generated.warnings).toEqual([]);
+      writeFileSync(path.join(folder, 'models', 'models.go'), generated.files[0]!.text);
+      writeFileSync(path.join(folder, 'main.go'), MAIN);
+      go(['vet', './...']);
+      const { origin, password } = new URL(server.url);
+      let output: string;
+      try {
+        output = go(['run', '.', `127.0.0.1:${server.tcpPort}`, 'default', decodeURIComponent(password)]);
+      } catch (error) {
+        output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
+      }
+      expect(output, `${origin}\n${generated.files[0]!.text}`).toMatch(/^1 \{I8:-8 /);
+      expect(output).toContain('U64:18446744073709551615');
+      expect(output).toContain('E8:error');
+      expect(output).toContain('Ns:<nil>');
+    });
+  },
+);

@@ -60,7 +60,10 @@ describe('TypeScript emitter', () => {
   });
 
   it('names the unknown column once, with its table', () => {
-    expect(warnings).toEqual([{ table: 'error_events', column: 'odd', type: 'Variant(String, UInt64)', reason: expect.stringContaining('Variant') }]);
+    expect(warnings.map(({ table, column, type }) => ({ table, column, type }))).toEqual([
+      { table: 'error_events', column: 'odd', type: 'Variant(String, UInt64)' },
+    ]);
+    expect(warnings[0]!.reason).toContain('Variant');
   });
 
   it('is the same text for the same tables, and names the schema in its header', () => {
