@@ -251,3 +251,26 @@ describe('checkMigrationFolders', () => {
     expect(() => checkMigrationFolders(loadConfig({ cwd: project, env: { GOOSE_MIGRATION_DIR: 'db/migrations' }, flags: {} }), 'status')).not.toThrow();
   });
 });
+
+describe('loadConfig: the ClickHouse types step', () => {
+  const load = (values: Record<string, unknown>) => loadConfig({ cwd: '/p', env: {}, flags: {}, file: { file: '/p/schemasync.config.json', values } });
+
+  it('writes TypeScript to generated/clickhouse by default, and Go only when a folder is named (package: its name)', () => {
+    expect(load({}).config.clickhouseTypes).toEqual({ dir: '/p/generated/clickhouse', go: undefined });
+    expect(load({ clickhouseGoDir: 'server/internal/database/clickhouse' }).config.clickhouseTypes.go).toEqual({
+      dir: '/p/server/internal/database/clickhouse',
+      packageName: 'clickhouse',
+    });
+    expect(load({ clickhouseTypesDir: 'src/ch', clickhouseGoDir: 'go/ch', clickhouseGoPackage: 'chrows' }).config.clickhouseTypes).toEqual({
+      dir: '/p/src/ch',
+      go: { dir: '/p/go/ch', packageName: 'chrows' },
+    });
+  });
+
+  it('says when the Go package cannot be one, or has no folder', () => {
+    expect(problemsOf(() => load({ clickhouseGoDir: 'server/click-house' }))).toEqual([
+      expect.stringContaining('clickhouseGoPackage must be a Go package name (lower-case letters, digits, _), got "click-house" (from the folder name)'),
+    ]);
+    expect(problemsOf(() => load({ clickhouseGoPackage: 'ch' }))).toEqual([expect.stringContaining('clickhouseGoPackage is set but clickhouseGoDir is not')]);
+  });
+});
