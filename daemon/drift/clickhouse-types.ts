@@ -39,9 +39,14 @@ export async function checkClickHouseTypes(options: ClickHouseTypesDriftOptions)
   return { findings: clickhouseTypesFindings(files, schemaHash(tables)), unchecked: [] };
 }
 
-/** Findings for generated files that differ from what would be generated now. Pure. */
+/**
+ * Findings for generated files that differ from what would be generated now. Pure. None at all
+ * when no file exists: the types were never generated in this project (only `up` ran, say), and
+ * nothing can have drifted from them.
+ */
 export function clickhouseTypesFindings(files: Array<{ file: string; expected: string; actual: string | undefined }>, schema: string): Finding[] {
   const findings: Finding[] = [];
+  if (files.every((file) => file.actual === undefined)) return findings;
   const hint = 'run `schemasync sync` (or keep `schemasync watch` running) to regenerate it; a type that must change belongs in a ClickHouse migration';
   for (const { file, expected, actual } of files) {
     if (actual === expected) continue;

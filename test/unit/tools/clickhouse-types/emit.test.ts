@@ -141,8 +141,17 @@ describe('ClickHouse types drift', () => {
   const expected = files[0]!.text;
   const schema = schemaHash(TABLES);
 
-  it('says nothing for the file as generated', () => {
+  it('says nothing for the file as generated, nor when no file was ever generated (only `up` ran)', () => {
     expect(clickhouseTypesFindings([{ file: 'generated/clickhouse/index.ts', expected, actual: expected }], schema)).toEqual([]);
+    expect(
+      clickhouseTypesFindings(
+        [
+          { file: 'generated/clickhouse/index.ts', expected, actual: undefined },
+          { file: 'server/models.go', expected: 'x', actual: undefined },
+        ],
+        schema,
+      ),
+    ).toEqual([]);
   });
 
   it('calls a file naming the live schema but differing a hand edit, with the line', () => {
