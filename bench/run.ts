@@ -14,6 +14,7 @@ import { oneShotCommands } from './lib/oneshot.ts';
 import { prismaStepAlone, workerMemory } from './lib/prisma-worker.ts';
 import { openSide, type SideEnv } from './lib/pair.ts';
 import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
+import { newTableAtSize, openSizeSides, SIZES } from './lib/sizes.ts';
 import { burst, clickhouseOnly, commentEdit, newTable, seedRows, startupInSync, type Sample } from './lib/scenarios.ts';
 import { withClient } from '../test/helpers/sql.ts';
 import { clickhouseQuery, startServers, type BenchServers } from './lib/servers.ts';
@@ -23,6 +24,8 @@ import { summarize } from './lib/stats.ts';
 const quick = process.argv.includes('--quick');
 /** `--prisma`: only the scenarios of the warm Prisma worker (issue 13), written to results/prisma-worker/. */
 const prismaOnly = process.argv.includes('--prisma');
+/** `--sizes`: a new table at each schema size (issue 23), written to results/sizes/. */
+const sizesOnly = process.argv.includes('--sizes');
 const settings = quick
   ? { mode: 'quick' as const, rounds: 2, idleSeconds: 10, costRuns: 10, baselineCostRuns: 5, chBaselineRounds: 1, scaleCount: 500 }
   : { mode: 'full' as const, rounds: 5, idleSeconds: 60, costRuns: 100, baselineCostRuns: 20, chBaselineRounds: 2, scaleCount: 2000 };
@@ -164,6 +167,56 @@ async function prismaMain(): Promise<void> {
   }
 }
 
+/** A migration adding a table at each schema size: the hand loop against schemasync, and schemasync's Prisma step. */
+async function sizesMain(): Promise<void> {
+  const started = Date.now();
+  const rounds = quick ? 2 : 3;
+  log(`mode ${settings.mode} --sizes: starting PostgreSQL`);
+  const servers = await startServers();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { rounds };
+  try {
+    const machine = await machineInfo(servers);
+    for (const size of SIZES) {
+      log(`${size.label}: starting both sides`);
+      const sides = await openSizeSides(servers, size);
+      try {
+        const samples = await alternate(sides, rounds, newTableAtSize, `new table, ${size.label}`);
+        details[size.label] = samples;
+        rows.push(row(`new table, ${size.label}: save → DB + schema.prisma + client`, samples));
+        const prisma = samples.schemasync.map((s) => ({ ms: s.extra?.prismaMs as number | undefined }));
+        rows.push({ ...row(`schemasync's Prisma step, ${size.label}`, { baseline: [], schemasync: prisma }), baselineNote: 'n/a' });
+      } finally {
+        for (const env of sides) await env.close();
+      }
+    }
+    const report: BenchReport = { date: new Date().toISOString(), mode: settings.mode, rounds, machine, rows, targets: sizeTargets(rows), details };
+    const dir = path.join(import.meta.dirname, 'results', 'sizes');
+    await writeReport(dir, report);
+    process.stdout.write(
+      `\n${textTable(report)}\n\n${report.targets.map((t) => `${t.met ? 'met    ' : 'MISSED '} ${t.target}: ${t.measured}`).join('\n')}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+    );
+  } finally {
+    await servers.stop();
+  }
+}
+
+/** Issue 23's targets at 80 tables. */
+function sizeTargets(rows: Row[]): Target[] {
+  const at = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix) && r.scenario.includes('80 generated'));
+  const table = at('new table');
+  const step = at("schemasync's Prisma step")?.schemasync?.median;
+  const r = table?.baseline && table.schemasync ? table.schemasync.median / table.baseline.median : undefined;
+  return [
+    {
+      target: 'new table at 80 tables ≤ 0.25× the hand loop (median)',
+      met: r !== undefined && r <= 0.25,
+      measured: r === undefined ? 'not measured' : `${r.toFixed(2)}×`,
+    },
+    { target: "schemasync's Prisma step at 80 tables ≤ 600 ms (median)", met: step !== undefined && step <= 600, measured: `${Math.round(step ?? NaN)} ms` },
+  ];
+}
+
 /** Issue 13's targets, from the rows. */
 function prismaTargets(rows: Row[]): Target[] {
   const find = (prefix: string) => rows.find((r) => r.scenario.startsWith(prefix));
@@ -204,6 +257,7 @@ function prismaTargets(rows: Row[]): Target[] {
 
 async function main(): Promise<void> {
   if (prismaOnly) return prismaMain();
+  if (sizesOnly) return sizesMain();
   const started = Date.now();
   log(`mode ${settings.mode}: starting PostgreSQL and ClickHouse`);
   const servers = await startServers();

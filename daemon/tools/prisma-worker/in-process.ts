@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { applyOutput, captureOutput } from './output-sync.ts';
 import { catalogPgAdapterFactory } from './pg-catalog.ts';
 import { findPackageDir } from './support.ts';
 
@@ -27,6 +28,8 @@ export interface InProcessPrisma {
   /** Compiles what the first request would (the schema wasm, the DMMF path) without writing anything. */
   warm(): Promise<void>;
   close(): Promise<void>;
+  /** Milliseconds of each phase of the last pull or generate (for the debug log and the profile). */
+  readonly spans: Record<string, number>;
 }
 
 /** Generators the packages bring in-process (`@prisma/client-generator-registry`). */
@@ -103,50 +106,81 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   };
   let adapter: Promise<Any> | undefined;
 
+  const spans: Record<string, number> = {};
+  const span = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      spans[name] = (spans[name] ?? 0) + performance.now() - started;
+    }
+  };
+  const clearSpans = () => {
+    for (const key of Object.keys(spans)) delete spans[key];
+  };
+
   async function pull(): Promise<void> {
-    const schemaContext: Any = await internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true });
+    clearSpans();
+    const schemaContext: Any = await span('pull.loadSchemaContext', () =>
+      internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true }),
+    );
     if (!schemaContext) throw new Error(`no schema at ${schema}`);
     // DbPull validates the schema (and its env vars) before introspecting.
-    await internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles });
+    await span('pull.getConfig', () =>
+      internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles }),
+    );
     adapter ??= adapterFactory();
-    const engine: Any = await migrate.SchemaEngineWasm.setup({ adapter: await adapter, schemaContext });
+    const engine: Any = await span('pull.engineSetup', async () => migrate.SchemaEngineWasm.setup({ adapter: await adapter, schemaContext }));
     try {
       const directories: Any = internals.inferDirectoryConfig(schemaContext, config);
-      const result: Any = await engine.introspect({
-        schema: internals.toSchemasContainer(schemaContext.schemaFiles),
-        baseDirectoryPath: schemaContext.schemaRootDir ?? projectRoot,
-        viewsDirectoryPath: directories.viewsDirPath,
-        force: undefined,
-        compositeTypeDepth: undefined,
-        namespaces: undefined,
-      });
+      const result: Any = await span('pull.introspect', () =>
+        engine.introspect({
+          schema: internals.toSchemasContainer(schemaContext.schemaFiles),
+          baseDirectoryPath: schemaContext.schemaRootDir ?? projectRoot,
+          viewsDirectoryPath: directories.viewsDirPath,
+          force: undefined,
+          compositeTypeDepth: undefined,
+          namespaces: undefined,
+        }),
+      );
       // As the CLI's saveSchemaFiles.
-      await Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8')));
+      await span('pull.write', () => Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8'))));
     } finally {
-      await engine.stop(); // frees the wasm engine; the adapter stays
+      await span('pull.engineStop', () => engine.stop()); // frees the wasm engine; the adapter stays
     }
   }
 
   async function generate(): Promise<void> {
-    const schemaContext: Any = await loadSchema();
+    clearSpans();
+    const schemaContext: Any = await span('generate.loadSchema', loadSchema);
     const foreign = foreignGenerators(schemaContext);
     if (foreign) throw new Error(foreign);
     // The options of the CLI's Generate command (`prisma generate --schema S`); 6.x: leaving out
     // postinstall: false changes the generated internal/class.ts.
     const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
-    const generators: Any[] = await internals.getGenerators(
-      major === 6
-        ? {
-            ...common,
-            postinstall: false,
-            noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
-            registry: registry.defaultRegistry.toInternal(),
-          }
-        : { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' },
+    const generators: Any[] = await span('generate.getGenerators', () =>
+      internals.getGenerators(
+        major === 6
+          ? {
+              ...common,
+              postinstall: false,
+              noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
+              registry: registry.defaultRegistry.toInternal(),
+            }
+          : { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' },
+      ),
     );
     for (const generator of generators) {
       try {
-        await generator.generate();
+        // prisma-client's output is written only where it changed (output-sync.ts); other
+        // generators write as they do under the CLI.
+        const output: unknown = generator.getProvider() === 'prisma-client' ? (generator.options?.generator ?? generator.config)?.output?.value : undefined;
+        if (typeof output !== 'string' || !path.isAbsolute(output)) {
+          await span('generate.emit', () => generator.generate());
+          continue;
+        }
+        const captured = await span('generate.emit', () => captureOutput(output, () => generator.generate()));
+        await span('generate.write', () => applyOutput(output, captured));
       } finally {
         generator.stop();
       }
@@ -167,7 +201,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     await live?.dispose?.();
   }
 
-  return { version, unsupported, pull, generate, warm, close };
+  return { version, unsupported, pull, generate, warm, close, spans };
 }
 
 /**

@@ -1,0 +1,69 @@
+import { readFile, rm, writeFile } from 'node:fs/promises';
+
+import { writeGeneratedMigrations } from '../../test/helpers/generated-schema.ts';
+import type { TempProject } from '../../test/helpers/project.ts';
+import { createTableSql, migrationName, nextVersion } from './migrations.ts';
+import { openSide, type SideEnv } from './pair.ts';
+import type { Sample } from './scenarios.ts';
+import type { BenchServers } from './servers.ts';
+import { pollUntil } from './stats.ts';
+
+/**
+ * Schema sizes (issue 23): the example project, and generated schemas of 80 and 300 related
+ * tables (test/helpers/generated-schema.ts), each with the hand loop beside schemasync. sqlc is
+ * off on both sides (its queries are the example's), so "synced" is the database, schema.prisma
+ * and the generated client.
+ */
+export const SIZES = [
+  { label: 'the example (6 tables)', tables: undefined },
+  { label: '80 generated tables', tables: 80 },
+  { label: '300 generated tables', tables: 300 },
+] as const;
+
+export type Size = (typeof SIZES)[number];
+
+async function prepare(project: TempProject, tables: number | undefined): Promise<void> {
+  await rm(project.path('sqlc.yaml'), { force: true });
+  await rm(project.path('queries'), { recursive: true, force: true });
+  if (tables === undefined) return;
+  await rm(project.path('migrations', 'postgres'), { recursive: true, force: true });
+  await writeGeneratedMigrations(project.path('migrations', 'postgres'), tables);
+}
+
+/** Both sides at one size, each started and done with its first run. */
+export async function openSizeSides(servers: BenchServers, size: Size): Promise<SideEnv[]> {
+  const options = { prepare: (project: TempProject) => prepare(project, size.tables), startTimeoutMs: 300_000 };
+  return [await openSide('baseline', servers, options), await openSide('schemasync', servers, options)];
+}
+
+async function prismaHas(env: SideEnv, table: string): Promise<boolean> {
+  const found = await env.db.query<{ ok: boolean }>('SELECT to_regclass($1) IS NOT NULL AS ok', [`public.${table}`]);
+  if (!found.rows[0]?.ok) return false;
+  const schema = await readFile(env.project.path('prisma', 'schema.prisma'), 'utf8').catch(() => '');
+  if (!schema.includes(`model ${table} {`)) return false;
+  return (await readFile(env.project.path('generated', 'prisma', 'models', `${table}.ts`), 'utf8').catch(() => '')) !== '';
+}
+
+/**
+ * A migration adding a table: save → database, schema.prisma and client. For schemasync the
+ * run's Prisma step time is kept (`extra.prismaMs`, from its run:end event).
+ */
+export async function newTableAtSize(env: SideEnv, round: number): Promise<Sample> {
+  const table = `size_${env.name === 'baseline' ? 'b' : 's'}${round}`;
+  const before = env.running.ended();
+  const since = performance.now();
+  await writeFile(env.project.path('migrations', 'postgres', migrationName(nextVersion(), `create_${table}`)), createTableSql(table));
+  const ms = await pollUntil(() => prismaHas(env, table), { since, timeoutMs: 120_000 });
+  await env.running.waitIdle({ minEnded: before + 1, since, timeoutMs: 120_000 });
+  const steps = env.running.events
+    .filter((e) => e.event === 'run:end')
+    .slice(before)
+    .flatMap((e) => e.steps as Array<{ name: string; durationMs: number }>);
+  const prismaMs = steps.filter((s) => s.name === 'prisma').reduce((sum, s) => sum + s.durationMs, 0);
+  return {
+    ms,
+    runs: env.running.ended() - before,
+    note: ms === undefined ? 'never reflected' : undefined,
+    extra: env.name === 'schemasync' ? { prismaMs } : {},
+  };
+}

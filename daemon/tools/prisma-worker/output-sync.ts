@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import type fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/**
+ * The generated client, written as a bundler can follow it: Prisma's generator empties its output
+ * folder and writes every file again on each run, so a watcher (webpack under `next dev`) sees all
+ * of them deleted and recreated and loses track of the folder. Here the generator's removals and
+ * writes inside the output folder are captured instead of done; then only the files whose content
+ * changed are written (each to a temp file renamed over it: a reader never sees half a file), and
+ * only the files the generator would have left deleted are removed. The folder ends up exactly as
+ * the generator leaves it; unchanged files keep their inode and mtime.
+ */
+
+/** What the generator did inside its output folder: the removals, then the writes. */
+export interface Captured {
+  /** Paths it removed (files, or whole folders with `rm -r`). */
+  removed: Set<string>;
+  /** Each file it wrote, with its content (the last write wins). */
+  written: Map<string, string | Buffer>;
+}
+
+/** Whether `file` is `dir` or inside it. Pure. */
+export function isInside(dir: string, file: string): boolean {
+  const relative = path.relative(dir, file);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * What to do to a folder holding `existing` files (path → content) so it ends as the generator
+ * left it: files to write (new or changed content) and files to delete (removed and not written
+ * again). Pure.
+ */
+export function planOutput(existing: ReadonlyMap<string, Buffer>, captured: Captured): { write: string[]; remove: string[] } {
+  const write = [...captured.written].filter(([file, content]) => !existing.get(file)?.equals(Buffer.from(content))).map(([file]) => file);
+  const removed = [...captured.removed];
+  const remove = [...existing.keys()].filter((file) => !captured.written.has(file) && removed.some((gone) => isInside(gone, file)));
+  return { write, remove };
+}
+
+type Promises = typeof fs.promises;
+const promises = createRequire(import.meta.url)('node:fs/promises') as Promises;
+
+/**
+ * Runs `work` (a generator run) with `fs.promises`' rm, unlink, mkdir and writeFile captured for
+ * paths inside `outputDir`; other paths pass through. The worker runs one request at a time, so
+ * nothing else of its own writes files meanwhile.
+ */
+export async function captureOutput(outputDir: string, work: () => Promise<void>): Promise<Captured> {
+  const captured: Captured = { removed: new Set(), written: new Map() };
+  const original = { rm: promises.rm, unlink: promises.unlink, mkdir: promises.mkdir, writeFile: promises.writeFile };
+  const ours = (file: unknown): string | undefined => {
+    const resolved = typeof file === 'string' ? path.resolve(file) : file instanceof URL ? path.resolve(file.pathname) : undefined;
+    return resolved !== undefined && isInside(outputDir, resolved) ? resolved : undefined;
+  };
+  const remove = (file: string) => {
+    captured.removed.add(file);
+    for (const written of captured.written.keys()) if (isInside(file, written)) captured.written.delete(written);
+  };
+  /* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument -- forwarding fs's own overloads unchanged */
+  promises.rm = async (file: any, ...rest: any[]) => (ours(file) ? remove(ours(file)!) : original.rm(file, ...rest));
+  promises.unlink = async (file: any) => (ours(file) ? remove(ours(file)!) : original.unlink(file));
+  promises.mkdir = (async (file: any, ...rest: any[]) => (ours(file) ? undefined : original.mkdir(file, ...rest))) as Promises['mkdir'];
+  promises.writeFile = async (file: any, data: any, ...rest: any[]) => {
+    const mine = ours(file);
+    if (!mine || !(typeof data === 'string' || Buffer.isBuffer(data))) return original.writeFile(file, data, ...rest);
+    captured.written.set(mine, data);
+  };
+  /* eslint-enable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument */
+  try {
+    await work();
+  } finally {
+    Object.assign(promises, original);
+  }
+  return captured;
+}
+
+/** Every file under `dir`; none when it does not exist. */
+async function listTree(dir: string, into: string[] = []): Promise<string[]> {
+  const entries = await promises.readdir(dir, { withFileTypes: true }).catch(() => []);
+  await Promise.all(
+    entries.map(async (entry) => {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) await listTree(file, into);
+      else if (entry.isFile()) into.push(file);
+    }),
+  );
+  return into;
+}
+
+/** The files under `dir` with their content, read only for the ones in `wanted` (the rest: empty). */
+async function readTree(dir: string, wanted: ReadonlyMap<string, unknown>): Promise<Map<string, Buffer>> {
+  const files = await listTree(dir);
+  const empty = Buffer.alloc(0);
+  return new Map(await Promise.all(files.map(async (file) => [file, wanted.has(file) ? await promises.readFile(file) : empty] as const)));
+}
+
+/** Brings `outputDir` to what the generator left captured, touching only what differs. */
+export async function applyOutput(outputDir: string, captured: Captured): Promise<{ written: number; removed: number }> {
+  const plan = planOutput(await readTree(outputDir, captured.written), captured);
+  await Promise.all(plan.remove.map((file) => promises.unlink(file)));
+  // Folders the generator removed and wrote nothing into are gone too (rm -r would have).
+  for (const gone of captured.removed) {
+    if (![...captured.written.keys()].some((file) => isInside(gone, file))) await promises.rm(gone, { recursive: true, force: true });
+  }
+  await Promise.all(
+    plan.write.map(async (file) => {
+      await promises.mkdir(path.dirname(file), { recursive: true });
+      const temp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(4).toString('hex')}.tmp`);
+      await promises.writeFile(temp, captured.written.get(file)!);
+      await promises.rename(temp, file);
+    }),
+  );
+  return { written: plan.write.length, removed: plan.remove.length };
+}
