@@ -51,7 +51,8 @@ async function main(): Promise<void> {
       const started = performance.now();
       try {
         await (message.op === 'pull' ? prisma.pull() : prisma.generate());
-        await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss() });
+        const spans = Object.fromEntries(Object.entries(prisma.spans).map(([name, ms]) => [name, Math.round(ms)]));
+        await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), spans });
       } catch (error) {
         await send({ type: 'done', id: message.id, ok: false, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), error: errorText(error) });
       }

@@ -26,7 +26,7 @@ export interface PrismaWorkerSetup {
 }
 
 /** Served by the worker, or not (the reason), in which case the caller runs the CLI. */
-export type WorkerOutcome = { served: true; ms: number } | { served: false; reason: string };
+export type WorkerOutcome = { served: true; ms: number; spans?: Record<string, number> } | { served: false; reason: string };
 
 interface Pending {
   id: number;
@@ -206,7 +206,9 @@ export class PrismaWorker {
         settle(false);
       } else if (live.pending?.id === message.id) {
         if (message.ok) this.crashes = 0;
-        live.pending.resolve(message.ok ? { served: true, ms: message.ms } : { served: false, reason: `the Prisma worker's ${message.error}` });
+        live.pending.resolve(
+          message.ok ? { served: true, ms: message.ms, spans: message.spans } : { served: false, reason: `the Prisma worker's ${message.error}` },
+        );
         if (message.rssBytes > this.limit) {
           this.setup.logger.info(
             { event: 'prisma-worker:recycle', rssMB: mb(message.rssBytes), limitMB: mb(this.limit) },

@@ -18,5 +18,6 @@ export type WorkerMessage =
   | { type: 'ready'; version: string; rssBytes: number }
   /** The worker cannot serve this project (wrong engine, unsupported generator…): the CLI runs. */
   | { type: 'unsupported'; reason: string }
-  | { type: 'done'; id: number; ok: true; ms: number; rssBytes: number }
+  /** `spans`: milliseconds of each phase (in-process.ts), for the debug log. */
+  | { type: 'done'; id: number; ok: true; ms: number; rssBytes: number; spans: Record<string, number> }
   | { type: 'done'; id: number; ok: false; ms: number; rssBytes: number; error: string };
