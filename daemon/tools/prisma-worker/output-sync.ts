@@ -21,10 +21,17 @@ export interface Captured {
   written: Map<string, string | Buffer>;
 }
 
-/** Whether `file` is `dir` or inside it. Pure. */
+/** Whether `file` is `dir` or inside it; both absolute and normalized. Pure. */
 export function isInside(dir: string, file: string): boolean {
-  const relative = path.relative(dir, file);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
+
+/** Whether `file` or one of the folders above it is in `paths`. Pure. */
+function underAny(paths: ReadonlySet<string>, file: string): boolean {
+  for (let at = file; ; at = path.dirname(at)) {
+    if (paths.has(at)) return true;
+    if (path.dirname(at) === at) return false;
+  }
 }
 
 /**
@@ -34,8 +41,7 @@ export function isInside(dir: string, file: string): boolean {
  */
 export function planOutput(existing: ReadonlyMap<string, Buffer>, captured: Captured): { write: string[]; remove: string[] } {
   const write = [...captured.written].filter(([file, content]) => !existing.get(file)?.equals(Buffer.from(content))).map(([file]) => file);
-  const removed = [...captured.removed];
-  const remove = [...existing.keys()].filter((file) => !captured.written.has(file) && removed.some((gone) => isInside(gone, file)));
+  const remove = [...existing.keys()].filter((file) => !captured.written.has(file) && underAny(captured.removed, file));
   return { write, remove };
 }
 
@@ -101,9 +107,9 @@ export async function applyOutput(outputDir: string, captured: Captured): Promis
   const plan = planOutput(await readTree(outputDir, captured.written), captured);
   await Promise.all(plan.remove.map((file) => promises.unlink(file)));
   // Folders the generator removed and wrote nothing into are gone too (rm -r would have).
-  for (const gone of captured.removed) {
-    if (![...captured.written.keys()].some((file) => isInside(gone, file))) await promises.rm(gone, { recursive: true, force: true });
-  }
+  const writtenInto = new Set<string>();
+  for (const file of captured.written.keys()) for (let at = file; !writtenInto.has(at) && path.dirname(at) !== at; at = path.dirname(at)) writtenInto.add(at);
+  for (const gone of captured.removed) if (!writtenInto.has(gone)) await promises.rm(gone, { recursive: true, force: true });
   await Promise.all(
     plan.write.map(async (file) => {
       await promises.mkdir(path.dirname(file), { recursive: true });
