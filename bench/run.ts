@@ -66,7 +66,7 @@ async function alternate(
       const sample = await measure(env, round);
       samples[env.name].push(sample);
       log(
-        `${label} #${round} ${env.name}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}${sample.runs !== undefined ? `, ${sample.runs} run(s)` : ''}`,
+        `${label} #${round} ${env.name}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}${sample.runs !== undefined ? `, ${sample.runs} run(s)` : ''}${typeof sample.extra?.prismaMs === 'number' ? `, Prisma step ${Math.round(sample.extra.prismaMs)} ms` : ''}`,
       );
     }
   }
@@ -171,13 +171,16 @@ async function prismaMain(): Promise<void> {
 async function sizesMain(): Promise<void> {
   const started = Date.now();
   const rounds = quick ? 2 : 3;
+  // `--size=80`: that size only.
+  const only = process.argv.find((a) => a.startsWith('--size='))?.slice(7);
+  const sizes = SIZES.filter((s) => only === undefined || String(s.tables ?? 'example') === only);
   log(`mode ${settings.mode} --sizes: starting PostgreSQL`);
   const servers = await startServers();
   const rows: Row[] = [];
   const details: Record<string, unknown> = { rounds };
   try {
     const machine = await machineInfo(servers);
-    for (const size of SIZES) {
+    for (const size of sizes) {
       log(`${size.label}: starting both sides`);
       const sides = await openSizeSides(servers, size);
       try {
