@@ -58,13 +58,14 @@ async function main(): Promise<void> {
     if (!cli) throw new Error('prisma is not installed');
     const ctx = { cli, schema: path.join(dir, 'prisma/schema.prisma'), configFile: path.join(dir, 'prisma.config.ts'), databaseUrl: database.url };
     Object.assign(process.env, prismaEnv(ctx));
-    started = performance.now();
-    await runTool(prismaPull(ctx), { cwd: dir, timeoutMs: 120_000 });
-    const cliPull = performance.now() - started;
-    await runTool(prismaGenerate(ctx), { cwd: dir, timeoutMs: 120_000 });
-    log(`CLI: db pull ${Math.round(cliPull)} ms, generate ${Math.round(performance.now() - started - cliPull)} ms`);
-    const models = (readFileSync(ctx.schema, 'utf8').match(/^model /gm) ?? []).length;
-    log(`${models} models`);
+    // PROFILE_NO_CLI=1: the worker alone (its first pull starts from the empty schema).
+    if (!process.env.PROFILE_NO_CLI) {
+      started = performance.now();
+      await runTool(prismaPull(ctx), { cwd: dir, timeoutMs: 300_000 });
+      const cliPull = performance.now() - started;
+      await runTool(prismaGenerate(ctx), { cwd: dir, timeoutMs: 300_000 });
+      log(`CLI: db pull ${Math.round(cliPull)} ms, generate ${Math.round(performance.now() - started - cliPull)} ms`);
+    }
 
     process.chdir(dir);
     const prisma = await loadInProcessPrisma({ projectRoot: dir, schema: ctx.schema, configFile: ctx.configFile });
@@ -74,6 +75,7 @@ async function main(): Promise<void> {
       await prisma.pull();
       await prisma.generate();
     }
+    log(`${(readFileSync(ctx.schema, 'utf8').match(/^model /gm) ?? []).length} models, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
     let gcMs = 0;
     new PerformanceObserver((list) => list.getEntries().forEach((entry) => (gcMs += entry.duration))).observe({ entryTypes: ['gc'] });
     const namespace = schemas ? `${schemas[0]}.` : '';
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
         Object.entries(spans)
           .map(([k, v]) => `${k} ${Math.round(v)}`)
           .join(', ');
-      log(`round ${round}: pull {${show(pull)}} generate {${show(generate)}} gc ${Math.round(gcMs)}`);
+      log(
+        `round ${round}: pull {${show(pull)}} generate {${show(generate)}} gc ${Math.round(gcMs)}, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`,
+      );
     }
     await prisma.close();
   } finally {
