@@ -113,6 +113,22 @@ describeWith('PostgreSQL, goose and prisma', gooseMissing ?? prismaMissing ?? po
     }
   });
 
+  it('restarts with twice the heap after running out of it (a large schema), without counting a crash', async () => {
+    const { logger, lines } = capture();
+    // 32 MB cannot even load Prisma's packages: the same death as a 300-table DMMF in 256 MB.
+    const worker = PrismaWorker.create({ ...setup, logger, heapMb: 32 })!;
+    try {
+      let outcome = await worker.run('pull', signal, 120_000);
+      for (let tries = 0; !outcome.served && tries < 5; tries++) outcome = await worker.run('pull', signal, 120_000);
+      expect(outcome).toMatchObject({ served: true });
+      const raised = lines.filter((l) => l.fields.event === 'prisma-worker:heap').map((l) => l.message);
+      expect(raised[0]).toBe('Prisma worker out of heap (32 MB): restarting it with 64 MB');
+      expect(lines.filter((l) => l.fields.event === 'prisma-worker:crash' || l.fields.event === 'prisma-worker:off')).toEqual([]);
+    } finally {
+      await worker.close();
+    }
+  });
+
   it('says once why it cannot serve a config without the JS engine, and stays off', async () => {
     const config = readFileSync(setup.configFile!, 'utf8');
     writeFileSync(setup.configFile!, config.replace("engine: 'js',", ''));

@@ -1,11 +1,11 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 import type { Logger } from '../../log/types.ts';
 import { prismaEnv } from '../prisma.ts';
 import type { ParentMessage, WorkerMessage, WorkerOp, WorkerOptions } from './protocol.ts';
+import { INITIAL_HEAP_MB, mb, nextHeapMb, ranOutOfHeap, recycleBoundBytes } from './heap.ts';
+import { childCommand } from './spawn.ts';
 import { checkWarmSupport } from './support.ts';
 
 /** Resident memory past which the worker is replaced after its request (it holds ~220 MB warm). */
@@ -23,6 +23,8 @@ export interface PrismaWorkerSetup {
   databaseUrl: string;
   logger: Logger;
   memoryLimitBytes?: number;
+  /** The worker's first V8 heap bound (heap.ts); tests start it small. */
+  heapMb?: number;
 }
 
 /** Served by the worker, or not (the reason), in which case the caller runs the CLI. */
@@ -56,10 +58,12 @@ export class PrismaWorker {
   private nextId = 1;
   private crashes = 0;
   private closed = false;
-  private readonly limit: number;
+  private limit: number;
+  private heapMb: number;
 
   private constructor(private readonly setup: PrismaWorkerSetup) {
-    this.limit = setup.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES;
+    this.heapMb = setup.heapMb ?? INITIAL_HEAP_MB;
+    this.limit = recycleBoundBytes(this.heapMb, setup.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES);
   }
 
   /**
@@ -170,21 +174,21 @@ export class PrismaWorker {
   private spawn(): Live {
     const { projectRoot, schema, configFile, databaseUrl } = this.setup;
     const options: WorkerOptions = { projectRoot, schema, configFile };
-    const entry = childEntry();
+    const { entry, execArgv } = childCommand(this.heapMb);
     const child = fork(entry, [JSON.stringify(options)], {
       cwd: projectRoot,
       env: { ...process.env, ...prismaEnv({ databaseUrl }) },
-      // Its live heap is ~45 MB after a GC, but V8 lets an uncapped heap grow lazily (RSS crept
-      // from 250 to 340 MB over 200 runs): a 256 MB old space keeps it collecting (flat ~250 MB).
-      // Under tsx (a source checkout) the child needs the loader too; the compiled build runs plain.
-      execArgv: ['--max-old-space-size=256', ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [])],
+      execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
     });
     let stderr = '';
+    let outOfHeap = false;
     // Prisma's and Node's warnings (e.g. MaxListenersExceededWarning) reach the debug log.
     child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
       stderr = (stderr + chunk).slice(-2000);
+      // Its own flag: V8's native stack trace after the line would push it out of the tail.
+      outOfHeap ||= ranOutOfHeap(chunk);
       for (const line of chunk.split('\n')) if (line.trim()) this.setup.logger.debug({ event: 'prisma-worker:stderr' }, line.slice(0, 500));
     });
     let settle!: (ready: boolean) => void;
@@ -228,6 +232,17 @@ export class PrismaWorker {
       const how = signal ?? `exit ${code}`;
       const inFlight = live.pending !== undefined;
       live.pending?.resolve({ served: false, reason: `the Prisma worker stopped (${how})` });
+      const heapMb = nextHeapMb(this.heapMb, outOfHeap);
+      if (heapMb !== this.heapMb) {
+        // Out of heap on this schema: not a crash to count, a bound to raise.
+        this.setup.logger.info(
+          { event: 'prisma-worker:heap', heapMB: heapMb },
+          `Prisma worker out of heap (${this.heapMb} MB): restarting it with ${heapMb} MB`,
+        );
+        [this.heapMb, this.limit] = [heapMb, recycleBoundBytes(heapMb, this.setup.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES)];
+        if (!this.closed) void this.start();
+        return;
+      }
       this.crashes += 1;
       if (this.crashes >= MAX_CRASHES) {
         this.turnOff(`the worker stopped ${this.crashes} times in a row (last: ${how}${stderr ? `: ${lastLine(stderr)}` : ''})`);
@@ -269,12 +284,6 @@ export class PrismaWorker {
   }
 }
 
-/** child.ts beside this module: .ts under tsx, .js in the compiled build. */
-function childEntry(): string {
-  const self = fileURLToPath(import.meta.url);
-  return path.join(path.dirname(self), `child${path.extname(self)}`);
-}
-
 /** What tells a changed prisma.config.ts apart: its mtime and size. */
 function stamp(file: string | undefined): string | undefined {
   if (!file) return undefined;
@@ -284,10 +293,6 @@ function stamp(file: string | undefined): string | undefined {
   } catch {
     return 'missing';
   }
-}
-
-function mb(bytes: number): number {
-  return Math.round(bytes / 2 ** 20);
 }
 
 function lastLine(text: string): string {
