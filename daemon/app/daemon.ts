@@ -17,7 +17,7 @@ import { createWatcher } from '../watch/watcher.ts';
 import { sleep } from '../util/sleep.ts';
 import { isHeadFile, startBranchFollower } from './branch.ts';
 import { buildPipeline, type StepSelection } from './build-pipeline.ts';
-import { handleSignals } from './lifecycle.ts';
+import { handleDaemonSignals, handleSignals } from './lifecycle.ts';
 import { logRunEnd } from './run-end.ts';
 import { startShadowDrift } from './shadow-watch.ts';
 import { sqlcLayout } from './sqlc-layout.ts';
@@ -206,7 +206,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
 
   let resolveExit!: (code: number) => void;
   const exited = new Promise<number>((resolve) => (resolveExit = resolve));
-  const stopSignals = handleSignals(logger, async () => {
+  const stopSignals = handleDaemonSignals(logger, async () => {
     lifetime.abort();
     follower?.close();
     await watcher.close();

@@ -1,4 +1,5 @@
 import type { Logger } from '../log/types.ts';
+import { watchRunner } from './runner-watch.ts';
 
 /**
  * A signal this soon after the first is the same Ctrl-C: a runner (concurrently, npm, a
@@ -24,11 +25,33 @@ export function signalAction(firstAt: number | undefined, now: number, duplicate
  * watching, let the migration in flight finish or roll back, stop child processes, close
  * connections). A signal within a second of it is the same request delivered twice and is
  * ignored; a later one (Ctrl-C pressed again), or a shutdown that hangs past `forceAfterMs`,
- * exits at once. Idempotent: `shutdown` runs once whatever arrives. The returned function stops
- * listening; after a signal it resolves once `SIGNAL_LINGER_MS` have passed since it.
+ * exits at once. Idempotent: `shutdown` runs once whatever arrives. With `watchRunner` (the
+ * daemon), the exit of the process that started it (runner-watch.ts) starts the same shutdown.
+ * The returned function stops listening; after a stop it resolves once `SIGNAL_LINGER_MS` have
+ * passed since it began.
  */
-export function handleSignals(logger: Logger, shutdown: (reason: string) => Promise<void>, options: { forceAfterMs?: number } = {}): () => Promise<void> {
+export function handleSignals(
+  logger: Logger,
+  shutdown: (reason: string) => Promise<void>,
+  options: { forceAfterMs?: number; watchRunner?: boolean } = {},
+): () => Promise<void> {
   let firstAt: number | undefined;
+  const begin = (reason: NodeJS.Signals | 'runner') => {
+    firstAt = Date.now();
+    stopRunnerWatch?.();
+    if (reason === 'runner') logger.info({ event: 'shutdown:start', reason }, 'runner exited: stopping');
+    else
+      logger.info(
+        { event: 'shutdown:start', signal: reason },
+        `${reason} received: shutting down${reason === 'SIGINT' ? ' (Ctrl-C again to exit at once)' : ''}`,
+      );
+    const force = setTimeout(() => {
+      logger.error({ event: 'shutdown:timeout' }, 'shutdown did not finish in time: exiting');
+      process.exit(1);
+    }, options.forceAfterMs ?? 10_000);
+    force.unref();
+    void shutdown(reason).finally(() => clearTimeout(force));
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     const action = signalAction(firstAt, Date.now());
     if (action === 'duplicate') {
@@ -39,18 +62,14 @@ export function handleSignals(logger: Logger, shutdown: (reason: string) => Prom
       logger.warn({ event: 'shutdown:forced', signal }, `${signal} again: exiting now`);
       process.exit(130);
     }
-    firstAt = Date.now();
-    logger.info({ event: 'shutdown:start', signal }, `${signal} received: shutting down${signal === 'SIGINT' ? ' (Ctrl-C again to exit at once)' : ''}`);
-    const force = setTimeout(() => {
-      logger.error({ event: 'shutdown:timeout' }, 'shutdown did not finish in time: exiting');
-      process.exit(1);
-    }, options.forceAfterMs ?? 10_000);
-    force.unref();
-    void shutdown(signal).finally(() => clearTimeout(force));
+    begin(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // npm, npx and sh do not pass a SIGTERM on: the runner's exit is the daemon's cue to stop.
+  const stopRunnerWatch = options.watchRunner ? watchRunner(() => firstAt === undefined && begin('runner')) : undefined;
   return async () => {
+    stopRunnerWatch?.();
     if (firstAt === undefined) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -61,4 +80,9 @@ export function handleSignals(logger: Logger, shutdown: (reason: string) => Prom
     const left = firstAt + SIGNAL_LINGER_MS - Date.now();
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
   };
+}
+
+/** The daemon's handling: handleSignals, and the runner's exit stops it too (runner-watch.ts). */
+export function handleDaemonSignals(logger: Logger, shutdown: (reason: string) => Promise<void>): () => Promise<void> {
+  return handleSignals(logger, shutdown, { watchRunner: true });
 }

@@ -121,7 +121,8 @@ export async function main(
     .option('--shadow', 'also compare the live schema with a shadow database after quiet periods')
     .option('--follow-branch', "after a git switch, roll back other branches' migrations and apply this branch's (also SCHEMASYNC_FOLLOW_BRANCH=1)")
     .option('--allow-missing', 'apply out-of-order migrations too')
-    .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run');
+    .option('--tool-timeout <ms>', 'timeout of each prisma / sqlc run')
+    .option('--replace', 'stop the schemasync watch already running on this project and database, then take its place');
 
   try {
     await program.parseAsync(argv, { from: 'user' });

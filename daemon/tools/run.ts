@@ -2,6 +2,7 @@ import { execa } from 'execa';
 
 import { CancelledError, ToolError, ToolMissingError } from '../errors.ts';
 import { BoundedOutput, firstMeaningfulLine, outputTail } from './output.ts';
+import { reapWithUs } from './reaper.ts';
 
 /**
  * One invocation of an external tool, as built by prisma.ts, sqlc.ts or goose.ts. Never a shell
@@ -53,7 +54,8 @@ const DEFAULT_FORCE_KILL_AFTER = 2_000;
 const liveGroups = new Set<number>();
 let exitHookInstalled = false;
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signals a process group (a child spawned `detached` and what it started); quiet when it is gone. */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     // Negative pid: the whole group, i.e. the tool and every process it spawned.
     process.kill(-pid, signal);
@@ -80,6 +82,8 @@ function commandName(command: ToolCommand): string {
  * The child starts in its own process group (`detached`), so a timeout, an abort or schemasync's
  * exit kills the tool together with its children (prisma forks its engines; a shell-less
  * grandchild would otherwise outlive us): SIGTERM to the group, SIGKILL after a grace period.
+ * The group is also handed to the reaper (reaper.ts), which kills it should schemasync die by
+ * SIGKILL mid-run.
  *
  * Rejects with ToolMissingError when `file` does not exist (ENOENT), CancelledError when `signal`
  * aborts (also if it already had), and ToolError for a non-zero exit, a signal, a timeout or any
@@ -125,6 +129,8 @@ export async function runTool(command: ToolCommand, options: RunToolOptions): Pr
     installExitHook();
     liveGroups.add(pid);
   }
+  // The exit hook cannot run on a SIGKILL of schemasync: the reaper covers that.
+  const unreap = reapWithUs(pid, { group: true });
 
   let result;
   try {
@@ -138,6 +144,7 @@ export async function runTool(command: ToolCommand, options: RunToolOptions): Pr
       // Children that ignored SIGTERM must not outlive a stopped tool.
       if (stopReason) killGroup(pid, 'SIGKILL');
     }
+    unreap();
   }
 
   const out: ToolResult = {

@@ -15,7 +15,7 @@ import { copyExampleProject, repoRoot, type TempProject } from '../helpers/proje
 
 export const fakeTool = path.join(repoRoot, 'test', 'fixtures', 'bin', 'fake-tool.mjs');
 
-export type FakeMode = 'ok' | 'crash' | 'hang' | 'flood';
+export type FakeMode = 'ok' | 'crash' | 'hang' | 'hang-generate' | 'flood';
 
 export interface FaultProject extends TempProject {
   /** Environment for schemasync: the fake sqlc, the mode file, no ClickHouse unless given. */

@@ -3,6 +3,8 @@ import { statSync } from 'node:fs';
 
 import type { Logger } from '../../log/types.ts';
 import { prismaEnv } from '../prisma.ts';
+import { reapWithUs } from '../reaper.ts';
+import { killGroup } from '../run.ts';
 import type { ParentMessage, WorkerMessage, WorkerOp, WorkerOptions } from './protocol.ts';
 import { INITIAL_HEAP_MB, mb, nextHeapMb, ranOutOfHeap, recycleBoundBytes } from './heap.ts';
 import { childCommand } from './spawn.ts';
@@ -181,7 +183,10 @@ export class PrismaWorker {
       execArgv,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'json',
+      // Its own group (a Ctrl-C reaches the daemon, which retires it); the reaper kills it on a SIGKILL.
+      detached: true,
     });
+    const unreap = reapWithUs(child.pid, { group: true });
     let stderr = '';
     let outOfHeap = false;
     // Prisma's and Node's warnings (e.g. MaxListenersExceededWarning) reach the debug log.
@@ -226,6 +231,7 @@ export class PrismaWorker {
       // Reported by 'exit' (or by the failed send it came from).
     });
     child.on('exit', (code, signal) => {
+      unreap();
       settle(false);
       if (this.live === live) this.live = undefined;
       if (live.stopping || this.off !== undefined) return;
@@ -263,8 +269,9 @@ export class PrismaWorker {
     this.setup.logger.info({ event: 'prisma-worker:off', reason }, `Prisma runs through its CLI: ${reason}`);
   }
 
+  /** The worker's whole process group: a generator it started goes with it. */
   private kill(live: Live): void {
-    live.child.kill('SIGKILL');
+    if (live.child.pid !== undefined) killGroup(live.child.pid, 'SIGKILL');
   }
 
   /**

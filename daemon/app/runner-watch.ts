@@ -1,0 +1,80 @@
+import { fstatSync } from 'node:fs';
+import type { Socket } from 'node:net';
+
+/**
+ * How often the daemon asks for its parent's pid: one getppid() system call a second, on an
+ * unref'd timer (nothing measurable in the benchmark's idle row).
+ */
+export const RUNNER_CHECK_MS = 1_000;
+
+/**
+ * The parent whose exit ends the daemon, or undefined when there is none worth watching: as PID
+ * 1 (a container's init) the daemon has no parent, and one started by init (PID 1, or a
+ * container's tini) has nothing to be reparented away from. Pure.
+ */
+export function parentToWatch(pid: number, ppid: number): number | undefined {
+  if (pid === 1 || ppid <= 1) return undefined;
+  return ppid;
+}
+
+/**
+ * The runner is gone when the parent the daemon started with is no longer its parent: it exited
+ * and the daemon was reparented (to init or to a subreaper). Pure.
+ */
+export function runnerGone(startParent: number | undefined, ppidNow: number): boolean {
+  return startParent !== undefined && ppidNow !== startParent;
+}
+
+/** stdin is a pipe or socket a runner holds (concurrently, an IDE), not a terminal or /dev/null. */
+function stdinIsPipe(): boolean {
+  try {
+    const stat = fstatSync(0);
+    return stat.isFIFO() || stat.isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Calls `onGone` once when the process that started the daemon exits: its parent changes (npm,
+ * npx or a shell ended and the daemon was reparented), or stdin, a pipe from the runner, reaches
+ * its end. npm and sh do not pass a SIGTERM on to the daemon, so this is how it learns that
+ * whoever ran it has stopped. Neither the timer nor stdin keeps the process alive. Returns the
+ * function that stops watching.
+ */
+export function watchRunner(onGone: () => void): () => void {
+  let done = false;
+  const gone = () => {
+    if (done) return;
+    done = true;
+    stop();
+    onGone();
+  };
+  const parent = parentToWatch(process.pid, process.ppid);
+  const timer = parent === undefined ? undefined : setInterval(() => runnerGone(parent, process.ppid) && gone(), RUNNER_CHECK_MS);
+  timer?.unref();
+
+  // Read (and dropped) only to see the end: schemasync takes no input. A terminal is left alone
+  // (reading it from a background job would stop the process).
+  const stdin = stdinIsPipe() ? (process.stdin as Socket) : undefined;
+  const ignore = () => undefined;
+  if (stdin) {
+    stdin.on('data', ignore);
+    stdin.once('end', gone);
+    stdin.once('error', gone);
+    stdin.unref();
+  }
+
+  function stop() {
+    clearInterval(timer);
+    if (!stdin) return;
+    stdin.off('data', ignore);
+    stdin.off('end', gone);
+    stdin.off('error', gone);
+    stdin.pause();
+  }
+  return () => {
+    done = true;
+    stop();
+  };
+}
