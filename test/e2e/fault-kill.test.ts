@@ -6,11 +6,13 @@ import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import { goose, gooseMissing } from '../helpers/tools.ts';
 import {
+  alive,
   appliedVersions,
   countOf,
   expectAllGone,
   expectNoDuplicates,
   expectNoSecret,
+  fakeToolPids,
   faultProject,
   startWatch,
   passwordOf,
@@ -56,6 +58,27 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGKILL mid-apply, and two
           await second.stop();
         }
         expectNoSecret(first.text() + second.text(), passwordOf(database.url));
+      });
+    });
+
+    it('SIGKILL during prisma generate (the CLI, hanging with a child of its own): no prisma process outlives the daemon', async () => {
+      await withFaultProject(async (_database, project) => {
+        await project.setMode('hang-generate');
+        const daemon = startWatch(project);
+        // generate started and spawned its grandchild.
+        await expect
+          .poll(async () => (await project.invocations()).some((line) => / generate/.test(line)) && (await fakeToolPids(project)).length >= 3, {
+            timeout: 30_000,
+            interval: 100,
+          })
+          .toBe(true);
+        const family = await processFamily(daemon.child.pid!);
+        const prisma = await fakeToolPids(project);
+        expect(await alive(prisma)).not.toEqual([]);
+        expect(await daemon.stop('SIGKILL')).toBeNull();
+        // No exit hook runs on SIGKILL: the reaper ends the tool's group (TERM, then KILL after 1 s).
+        await expectAllGone(family);
+        expect(await alive(prisma)).toEqual([]);
       });
     });
 

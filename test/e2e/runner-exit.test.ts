@@ -1,0 +1,129 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+
+import { describe, it } from 'vitest';
+
+import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
+import { repoRoot } from '../helpers/project.ts';
+import { describeWith } from '../helpers/require.ts';
+import { prismaMissing } from '../helpers/tools.ts';
+import { alive } from './fault-support.ts';
+import { everythingOf, groupMembers, lockFiles, runnerProject, sessionsOn, startRunner, type Runner, type RunnerProject } from './runner-support.ts';
+
+// Issue 20: the daemon lives and dies with whatever started it. npm, npx and sh do not pass a
+// SIGTERM on to their child: only the wrapper (the leader of its own process group) gets it, and
+// within 5 s nothing of the group or of the daemon's family is left, no session on the database,
+// no lock file.
+
+const npm = 'npm';
+const npx = 'npx';
+const concurrentlyBin = path.join(repoRoot, 'node_modules', 'concurrently', 'dist', 'bin', 'concurrently.js');
+
+interface Case {
+  name: string;
+  start(project: RunnerProject): Runner;
+  /** How the runner is stopped, once the daemon has synced. */
+  stop(runner: Runner): void;
+  /** The daemon's reason to stop, as its shutdown:start event gives it. */
+  cause: Record<string, string>;
+}
+
+const sigtermToWrapper = (runner: Runner) => process.kill(runner.child.pid!, 'SIGTERM');
+
+const cases: Case[] = [
+  { name: 'npm start', start: (p) => startRunner(p, npm, ['start']), stop: sigtermToWrapper, cause: { reason: 'runner' } },
+  {
+    name: 'npx schemasync watch',
+    start: (p) => startRunner(p, npx, ['--no-install', 'schemasync', 'watch']),
+    stop: sigtermToWrapper,
+    cause: { reason: 'runner' },
+  },
+  {
+    name: "sh -c 'node bin/schemasync.js watch; echo done'",
+    start: (p) => startRunner(p, 'sh', ['-c', `${JSON.stringify(process.execPath)} bin/schemasync.js watch; echo done`]),
+    stop: sigtermToWrapper,
+    cause: { reason: 'runner' },
+  },
+  {
+    // The other command (say, next dev) exits: --kill-others stops the daemon with a SIGTERM.
+    name: 'concurrently --kill-others, the other command exiting',
+    start: (p) =>
+      startRunner(p, process.execPath, [
+        concurrentlyBin,
+        '--kill-others',
+        '--names',
+        'db,app',
+        `${JSON.stringify(process.execPath)} bin/schemasync.js watch`,
+        `${JSON.stringify(process.execPath)} ${appScript}`,
+      ]),
+    stop: (runner) => void signalApp(runner),
+    cause: { signal: 'SIGTERM' },
+  },
+  {
+    // A terminal's Ctrl-C: SIGINT to the whole foreground group.
+    name: 'concurrently, Ctrl-C',
+    start: (p) => startRunner(p, process.execPath, [concurrentlyBin, '--names', 'db', `${JSON.stringify(process.execPath)} bin/schemasync.js watch`]),
+    stop: (runner) => process.kill(-runner.child.pid!, 'SIGINT'),
+    cause: { signal: 'SIGINT' },
+  },
+];
+
+/** The `app` command of the --kill-others case: runs until SIGUSR2, then exits 1. */
+const appScript = path.join(repoRoot, 'test', 'fixtures', 'bin', 'until-usr2.mjs');
+
+async function signalApp(runner: Runner): Promise<void> {
+  for (const pid of await groupMembers(runner.child.pid!)) {
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+    // Not concurrently itself, whose arguments name the script too.
+    if (cmdline.split('\0')[1] === appScript) process.kill(pid, 'SIGUSR2');
+  }
+}
+
+describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'the daemon stops with its runner, leaving nothing behind (e2e)', () => {
+  describe.concurrent('runners', () => {
+    it.for(cases)(
+      '$name',
+      async ({ start, stop, cause }, { expect }) => {
+        const database = await createTestDatabase();
+        const project = await runnerProject(database.url);
+        const runner = start(project);
+        try {
+          await expect
+            .poll(() => runner.events.find((e) => e.event === 'run:end'), { timeout: 120_000, interval: 200 })
+            .toBeTruthy()
+            .catch((error: Error) => Promise.reject(new Error(`${error.message}\n${runner.output()}`)));
+          expect(
+            runner.events.find((e) => e.event === 'run:end'),
+            runner.output(),
+          ).toMatchObject({ ok: true });
+          const daemonPid = Number(runner.events.find((e) => e.event === 'startup:summary')?.pid);
+          expect(daemonPid).toBeGreaterThan(0);
+          // The daemon, its warm Prisma worker and its reaper, at least.
+          const everything = await everythingOf(runner, daemonPid);
+          expect(everything.length, runner.output()).toBeGreaterThanOrEqual(3);
+          expect(await lockFiles(project)).toHaveLength(1);
+
+          stop(runner);
+          await expect.poll(() => alive(everything), { timeout: 5_000, interval: 100 }).toEqual([]);
+          expect(await groupMembers(runner.child.pid!)).toEqual([]);
+          expect(await sessionsOn(database.url, database.name)).toBe(0);
+          expect(await lockFiles(project)).toEqual([]);
+          await runner.closed;
+          const stopping = runner.events.filter((e) => e.event === 'shutdown:start');
+          expect(stopping, runner.output()).toHaveLength(1);
+          expect(stopping[0]).toMatchObject(cause);
+          if (cause.reason === 'runner') expect(stopping[0]!.msg).toBe('runner exited: stopping');
+          expect(
+            runner.events.some((e) => e.event === 'shutdown:end'),
+            runner.output(),
+          ).toBe(true);
+        } finally {
+          if ((await groupMembers(runner.child.pid!)).length > 0) process.kill(-runner.child.pid!, 'SIGKILL');
+          await project.remove();
+          await database.drop();
+        }
+      },
+      180_000,
+    );
+  });
+});
