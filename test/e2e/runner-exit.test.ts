@@ -21,9 +21,9 @@ const concurrentlyBin = path.join(repoRoot, 'node_modules', 'concurrently', 'dis
 
 interface Case {
   name: string;
-  start(project: RunnerProject): Runner;
+  start: (project: RunnerProject) => Runner;
   /** How the runner is stopped, once the daemon has synced. */
-  stop(runner: Runner): void;
+  stop: (runner: Runner) => void;
   /** The daemon's reason to stop, as its shutdown:start event gives it. */
   cause: Record<string, string>;
 }
@@ -81,49 +81,45 @@ async function signalApp(runner: Runner): Promise<void> {
 
 describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'the daemon stops with its runner, leaving nothing behind (e2e)', () => {
   describe.concurrent('runners', () => {
-    it.for(cases)(
-      '$name',
-      async ({ start, stop, cause }, { expect }) => {
-        const database = await createTestDatabase();
-        const project = await runnerProject(database.url);
-        const runner = start(project);
-        try {
-          await expect
-            .poll(() => runner.events.find((e) => e.event === 'run:end'), { timeout: 120_000, interval: 200 })
-            .toBeTruthy()
-            .catch((error: Error) => Promise.reject(new Error(`${error.message}\n${runner.output()}`)));
-          expect(
-            runner.events.find((e) => e.event === 'run:end'),
-            runner.output(),
-          ).toMatchObject({ ok: true });
-          const daemonPid = Number(runner.events.find((e) => e.event === 'startup:summary')?.pid);
-          expect(daemonPid).toBeGreaterThan(0);
-          // The daemon, its warm Prisma worker and its reaper, at least.
-          const everything = await everythingOf(runner, daemonPid);
-          expect(everything.length, runner.output()).toBeGreaterThanOrEqual(3);
-          expect(await lockFiles(project)).toHaveLength(1);
+    it.for(cases)('$name', { timeout: 180_000 }, async ({ start, stop, cause }, { expect }) => {
+      const database = await createTestDatabase();
+      const project = await runnerProject(database.url);
+      const runner = start(project);
+      try {
+        await expect
+          .poll(() => runner.events.find((e) => e.event === 'run:end'), { timeout: 120_000, interval: 200 })
+          .toBeTruthy()
+          .catch((error: Error) => Promise.reject(new Error(`${error.message}\n${runner.output()}`)));
+        expect(
+          runner.events.find((e) => e.event === 'run:end'),
+          runner.output(),
+        ).toMatchObject({ ok: true });
+        const daemonPid = Number(runner.events.find((e) => e.event === 'startup:summary')?.pid);
+        expect(daemonPid).toBeGreaterThan(0);
+        // The daemon, its warm Prisma worker and its reaper, at least.
+        const everything = await everythingOf(runner, daemonPid);
+        expect(everything.length, runner.output()).toBeGreaterThanOrEqual(3);
+        expect(await lockFiles(project)).toHaveLength(1);
 
-          stop(runner);
-          await expect.poll(() => alive(everything), { timeout: 5_000, interval: 100 }).toEqual([]);
-          expect(await groupMembers(runner.child.pid!)).toEqual([]);
-          expect(await sessionsOn(database.url, database.name)).toBe(0);
-          expect(await lockFiles(project)).toEqual([]);
-          await runner.closed;
-          const stopping = runner.events.filter((e) => e.event === 'shutdown:start');
-          expect(stopping, runner.output()).toHaveLength(1);
-          expect(stopping[0]).toMatchObject(cause);
-          if (cause.reason === 'runner') expect(stopping[0]!.msg).toBe('runner exited: stopping');
-          expect(
-            runner.events.some((e) => e.event === 'shutdown:end'),
-            runner.output(),
-          ).toBe(true);
-        } finally {
-          if ((await groupMembers(runner.child.pid!)).length > 0) process.kill(-runner.child.pid!, 'SIGKILL');
-          await project.remove();
-          await database.drop();
-        }
-      },
-      180_000,
-    );
+        stop(runner);
+        await expect.poll(() => alive(everything), { timeout: 5_000, interval: 100 }).toEqual([]);
+        expect(await groupMembers(runner.child.pid!)).toEqual([]);
+        expect(await sessionsOn(database.url, database.name)).toBe(0);
+        expect(await lockFiles(project)).toEqual([]);
+        await runner.closed;
+        const stopping = runner.events.filter((e) => e.event === 'shutdown:start');
+        expect(stopping, runner.output()).toHaveLength(1);
+        expect(stopping[0]).toMatchObject(cause);
+        if (cause.reason === 'runner') expect(stopping[0]!.msg).toBe('runner exited: stopping');
+        expect(
+          runner.events.some((e) => e.event === 'shutdown:end'),
+          runner.output(),
+        ).toBe(true);
+      } finally {
+        if ((await groupMembers(runner.child.pid!)).length > 0) process.kill(-runner.child.pid!, 'SIGKILL');
+        await project.remove();
+        await database.drop();
+      }
+    });
   });
 });

@@ -73,7 +73,7 @@ export function startRunner(project: RunnerProject, file: string, args: string[]
       // npm's banner and the like.
     }
   };
-  const streams = [child.stdout!, child.stderr!].map((input) => {
+  const streams = [child.stdout, child.stderr].map((input) => {
     const reader = createInterface({ input }).on('line', onLine);
     return once(reader, 'close');
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { signalAction } from '../../../daemon/app/lifecycle.ts';
+import { parentToWatch, runnerGone } from '../../../daemon/app/runner-watch.ts';
 import { wantsColor } from '../../../daemon/log/logger.ts';
 
 describe('signalAction: one Ctrl-C through a runner arrives twice', () => {
@@ -24,5 +25,25 @@ describe('wantsColor', () => {
     [{ NO_COLOR: '1', FORCE_COLOR: '1' }, true, false],
   ] as const)('%o on a terminal %s: %s', (env, isTTY, expected) => {
     expect(wantsColor(env, isTTY)).toBe(expected);
+  });
+});
+
+describe('the runner: whose exit stops the daemon', () => {
+  it.each([
+    [1, 0, undefined],
+    [4321, 1, undefined],
+    [4321, 1200, 1200],
+  ] as const)('pid %s with parent %s watches %s', (pid, ppid, expected) => {
+    expect(parentToWatch(pid, ppid)).toBe(expected);
+  });
+
+  it.each([
+    [1200, 1200, false],
+    [1200, 1, true],
+    // Reparented to a subreaper (systemd --user, a container's tini), not to init.
+    [1200, 77, true],
+    [undefined, 1, false],
+  ] as const)('started under %s, parent now %s: gone %s', (start, now, expected) => {
+    expect(runnerGone(start, now)).toBe(expected);
   });
 });
