@@ -25,6 +25,17 @@ export function runnerGone(startParent: number | undefined, ppidNow: number): bo
   return startParent !== undefined && ppidNow !== startParent;
 }
 
+/**
+ * A stdin that ends this early in the daemon's life was never the runner's lifeline: nodemon, for
+ * one, passes its own stdin on, and that is empty when nodemon's is /dev/null.
+ */
+export const STDIN_GRACE_MS = 5_000;
+
+/** The end of a piped stdin means the runner is gone, unless it came at start-up. Pure. */
+export function stdinEndMeansGone(uptimeMs: number): boolean {
+  return uptimeMs >= STDIN_GRACE_MS;
+}
+
 /** stdin is a pipe or socket a runner holds (concurrently, an IDE), not a terminal or /dev/null. */
 function stdinIsPipe(): boolean {
   try {
@@ -38,7 +49,7 @@ function stdinIsPipe(): boolean {
 /**
  * Calls `onGone` once when the process that started the daemon exits: its parent changes (npm,
  * npx or a shell ended and the daemon was reparented), or stdin, a pipe from the runner, reaches
- * its end. npm and sh do not pass a SIGTERM on to the daemon, so this is how it learns that
+ * its end (after start-up: see STDIN_GRACE_MS). npm and sh do not pass a SIGTERM on to the daemon, so this is how it learns that
  * whoever ran it has stopped. Neither the timer nor stdin keeps the process alive. Returns the
  * function that stops watching.
  */
@@ -58,10 +69,11 @@ export function watchRunner(onGone: () => void): () => void {
   // (reading it from a background job would stop the process).
   const stdin = stdinIsPipe() ? (process.stdin as Socket) : undefined;
   const ignore = () => undefined;
+  const ended = () => stdinEndMeansGone(process.uptime() * 1000) && gone();
   if (stdin) {
     stdin.on('data', ignore);
-    stdin.once('end', gone);
-    stdin.once('error', gone);
+    stdin.once('end', ended);
+    stdin.once('error', ended);
     stdin.unref();
   }
 
@@ -69,8 +81,8 @@ export function watchRunner(onGone: () => void): () => void {
     clearInterval(timer);
     if (!stdin) return;
     stdin.off('data', ignore);
-    stdin.off('end', gone);
-    stdin.off('error', gone);
+    stdin.off('end', ended);
+    stdin.off('error', ended);
     stdin.pause();
   }
   return () => {

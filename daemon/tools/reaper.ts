@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Children that must not outlive schemasync, even when it dies by SIGKILL (no exit hook runs
  * then). Node cannot ask Linux for a parent-death signal (prctl), so one tiny reaper process per
  * schemasync holds a pipe from it: schemasync writes the pid (or process group) of each child it
- * starts and forgets it when the child ends. When the pipe closes (schemasync exited, however),
+ * starts and, with its next start, which ones have ended. When the pipe closes (schemasync exited, however),
  * the reaper sends SIGTERM to what is still listed, then SIGKILL a second later, and exits.
  *
  * The reaper is `/bin/sh` (about 1 MB, against ~40 MB for a node process) running the fixed
@@ -45,6 +45,11 @@ function startReaper(): ChildProcess | null {
       // The reaper is gone (killed by hand): the next child starts another one.
       if (reaper === child) reaper = undefined;
     });
+    // On a clean exit the reaper hears of the last ended children too (a pipe write of a few
+    // bytes goes out at once), so nothing they left running on purpose is signalled.
+    process.once('exit', () => {
+      if (ended && reaper === child) child.stdin?.write(ended);
+    });
     // Neither the reaper nor its pipe keeps schemasync's event loop alive: its exit ends them.
     child.unref();
     (child.stdin as unknown as { unref?: () => void } | null)?.unref?.();
@@ -54,10 +59,11 @@ function startReaper(): ChildProcess | null {
   }
 }
 
-function tell(line: string, start: boolean): void {
-  if (start) reaper ??= startReaper();
-  if (reaper?.stdin?.writable) reaper.stdin.write(line);
-}
+/**
+ * Ended children, told to the reaper with the next start: one write, so one wake-up of the reaper
+ * per tool run. A SIGKILL in between only has the reaper signal a group that is already gone.
+ */
+let ended = '';
 
 /**
  * Puts a just-started child under the reaper: its process group (`group`: the child was spawned
@@ -66,14 +72,18 @@ function tell(line: string, start: boolean): void {
  */
 export function reapWithUs(pid: number | undefined, options: { group: boolean }): () => void {
   if (pid === undefined || !Number.isInteger(pid) || pid <= 0) return () => undefined;
+  reaper ??= startReaper();
+  const told = reaper;
+  if (!told?.stdin?.writable) return () => undefined;
   const id = options.group ? `-${pid}` : String(pid);
-  tell(`add ${id}\n`, true);
+  told.stdin.write(`${ended}add ${id}\n`);
+  ended = '';
   let released = false;
   return () => {
     if (released) return;
     released = true;
-    // A reaper started since (the first one was killed) never heard of it.
-    tell(`del ${id}\n`, false);
+    // Only to the reaper that heard of it (another one may have been started since).
+    if (reaper === told) ended += `del ${id}\n`;
   };
 }
 

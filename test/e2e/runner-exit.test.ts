@@ -1,13 +1,18 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
+import { STDIN_GRACE_MS } from '../../daemon/app/runner-watch.ts';
+import { schemasyncBin, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
 import { prismaMissing } from '../helpers/tools.ts';
-import { alive } from './fault-support.ts';
+import { alive, expectAllGone, processFamily, withFaultProject } from './fault-support.ts';
 import { everythingOf, groupMembers, lockFiles, runnerProject, sessionsOn, startRunner, type Runner, type RunnerProject } from './runner-support.ts';
 
 // Issue 20: the daemon lives and dies with whatever started it. npm, npx and sh do not pass a
@@ -122,4 +127,31 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'the d
       }
     });
   });
+
+  it('a runner that stays but closes the stdin pipe it gave the daemon (an IDE stopping it): the same clean stop', async () => {
+    await withFaultProject(async (database, project) => {
+      const child = spawn(process.execPath, [schemasyncBin, 'watch', '--log-format', 'json'], {
+        cwd: project.root,
+        env: { ...process.env, ...project.env, LOG_LEVEL: 'debug' },
+        stdio: ['pipe', 'pipe', 'inherit'],
+      });
+      const events: LogEvent[] = [];
+      createInterface({ input: child.stdout }).on('line', (line) => events.push(JSON.parse(line) as LogEvent));
+      const exited = once(child, 'exit');
+      try {
+        await expect.poll(() => events.some((e) => e.event === 'run:end'), { timeout: 60_000, interval: 200 }).toBe(true);
+        // Past start-up: an end of stdin now is the runner letting go.
+        await new Promise((resolve) => setTimeout(resolve, STDIN_GRACE_MS));
+        const family = await processFamily(child.pid!);
+        child.stdin.end();
+        const [code] = (await exited) as [number | null];
+        expect(code).toBe(0);
+        expect(events.filter((e) => e.event === 'shutdown:start').map((e) => e.msg)).toEqual(['runner exited: stopping']);
+        await expectAllGone(family);
+        expect(await sessionsOn(database.url, database.name)).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    });
+  }, 120_000);
 });

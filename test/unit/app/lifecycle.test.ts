@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { signalAction } from '../../../daemon/app/lifecycle.ts';
-import { parentToWatch, runnerGone } from '../../../daemon/app/runner-watch.ts';
+import { parentToWatch, runnerGone, STDIN_GRACE_MS, stdinEndMeansGone } from '../../../daemon/app/runner-watch.ts';
 import { wantsColor } from '../../../daemon/log/logger.ts';
 
 describe('signalAction: one Ctrl-C through a runner arrives twice', () => {
@@ -45,5 +45,13 @@ describe('the runner: whose exit stops the daemon', () => {
     [undefined, 1, false],
   ] as const)('started under %s, parent now %s: gone %s', (start, now, expected) => {
     expect(runnerGone(start, now)).toBe(expected);
+  });
+});
+
+describe('a piped stdin that ends', () => {
+  it('at start-up is no input (nodemon passing an empty stdin on), later the runner gone', () => {
+    expect(stdinEndMeansGone(200)).toBe(false);
+    expect(stdinEndMeansGone(STDIN_GRACE_MS)).toBe(true);
+    expect(stdinEndMeansGone(60_000)).toBe(true);
   });
 });
