@@ -4,8 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
  * Children that must not outlive schemasync, even when it dies by SIGKILL (no exit hook runs
  * then). Node cannot ask Linux for a parent-death signal (prctl), so one tiny reaper process per
  * schemasync holds a pipe from it: schemasync writes the pid (or process group) of each child it
- * starts and, with its next start, which ones have ended. When the pipe closes (schemasync exited, however),
- * the reaper sends SIGTERM to what is still listed, then SIGKILL a second later, and exits.
+ * starts and, with its next start, which ones have ended. When the pipe closes (schemasync
+ * exited, however), the reaper sends SIGTERM to what is still listed, then SIGKILL a second
+ * later, and exits.
  *
  * The reaper is `/bin/sh` (about 1 MB, against ~40 MB for a node process) running the fixed
  * script below; only integers schemasync generated ever reach it, never user input. It runs in
