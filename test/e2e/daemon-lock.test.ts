@@ -22,10 +22,11 @@ describeWith('PostgreSQL', postgresMissing(), 'one daemon per project and databa
     it('a second watch exits 2 naming the first, which carries on; --replace takes over', async ({ expect }) => {
       await withFaultProject(async (_database, project) => {
         const first = startWatch(project);
+        // Started together, either could win the lock: the second starts once the first runs.
+        await firstRun(first);
         const second = startWatch(project);
         const replacing = { daemon: undefined as ReturnType<typeof startWatch> | undefined };
         try {
-          await firstRun(first);
           expect(await second.exited, second.text()).toBe(2);
           const errors = second.events.filter((e) => e.level >= 50);
           expect(errors, second.text()).toHaveLength(1);
