@@ -11,6 +11,7 @@ import { postgresMissing } from '../helpers/postgres.ts';
 import { repoRoot } from '../helpers/project.ts';
 import { describeWith } from '../helpers/require.ts';
 import { appliedVersions, withFaultProject } from './fault-support.ts';
+import { lockFiles, sessionsOn } from './runner-support.ts';
 
 // Issue 12: docker-compose stops cleanly. No Docker engine runs here, so the schemasync
 // service's exact command line runs under `setsid sh -c …` (its own session, as in a container)
@@ -63,6 +64,9 @@ describeWith('PostgreSQL', postgresMissing(), 'docker-compose: the container com
       expect(output.split('\n').filter((line) => line.startsWith('{'))).toEqual([]);
       expect(output).not.toContain('\u001b[');
       expect(await appliedVersions(database.url)).toContain(20250301090500);
+      // Nothing left behind: no session of the daemon's, no lock file (issue 20).
+      expect(await sessionsOn(database.url, database.name)).toBe(0);
+      expect(await lockFiles(project)).toEqual([]);
     });
   }, 120_000);
 });
