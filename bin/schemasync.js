@@ -5,6 +5,10 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// The parent schemasync started under, read before anything loads: a runner stopped during the
+// daemon's start-up is noticed once the daemon is up (daemon/app/runner-watch.ts).
+globalThis[Symbol.for('schemasync.startParent')] = process.ppid;
+
 const root = fileURLToPath(new URL('..', import.meta.url));
 const compiled = `${root}dist/cli/main.js`;
 const sources = `${root}daemon`;

@@ -25,6 +25,19 @@ export function runnerGone(startParent: number | undefined, ppidNow: number): bo
   return startParent !== undefined && ppidNow !== startParent;
 }
 
+let startParent: number | undefined;
+
+/**
+ * Records the parent the process started under, as early as the command line allows: a runner
+ * stopped while the daemon was still starting (opening databases, loading Prisma) has already
+ * left by the time the watch begins, and the daemon must still see that it was reparented.
+ */
+export function noteStartParent(): void {
+  // bin/schemasync.js read it before loading anything.
+  const fromBin = (globalThis as Record<symbol, unknown>)[Symbol.for('schemasync.startParent')];
+  startParent ??= typeof fromBin === 'number' ? fromBin : process.ppid;
+}
+
 /**
  * A stdin that ends this early in the daemon's life was never the runner's lifeline: nodemon, for
  * one, passes its own stdin on, and that is empty when nodemon's is /dev/null.
@@ -61,9 +74,12 @@ export function watchRunner(onGone: () => void): () => void {
     stop();
     onGone();
   };
-  const parent = parentToWatch(process.pid, process.ppid);
-  const timer = parent === undefined ? undefined : setInterval(() => runnerGone(parent, process.ppid) && gone(), RUNNER_CHECK_MS);
+  const parent = parentToWatch(process.pid, startParent ?? process.ppid);
+  const check = () => runnerGone(parent, process.ppid) && gone();
+  const timer = parent === undefined ? undefined : setInterval(check, RUNNER_CHECK_MS);
   timer?.unref();
+  // Gone already (during start-up): said on the next turn, once the caller holds the returned stop.
+  setTimeout(check, 0).unref();
 
   // Read (and dropped) only to see the end: schemasync takes no input. A terminal is left alone
   // (reading it from a background job would stop the process).

@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 
+import { noteStartParent } from '../app/runner-watch.ts';
 import { readConfigFile } from '../config/file.ts';
 import { checkMigrationFolders } from '../config/folders.ts';
 import { type ConfigFlags, loadConfig } from '../config/load.ts';
@@ -30,6 +31,9 @@ const upCommand = lazy(async () => (await import('./commands/up.ts')).upCommand)
 const verifyCommand = lazy(async () => (await import('./commands/verify.ts')).verifyCommand);
 const versionCommand = lazy(async () => (await import('./commands/version.ts')).versionCommand);
 const watchCommand = lazy(async () => (await import('./commands/watch.ts')).watchCommand);
+
+// The daemon stops when the process that started it exits, even during its start-up (runner-watch.ts).
+noteStartParent();
 
 /** Runs the command line and returns the exit status (never calls process.exit, so tests can call it). */
 export async function main(

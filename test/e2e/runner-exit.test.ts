@@ -154,4 +154,28 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'the d
       }
     });
   }, 120_000);
+
+  it('a runner stopped while the daemon is still starting: the daemon stops too once started', async () => {
+    await withFaultProject(async (database, project) => {
+      const runner = startRunner({ ...project, env: { ...process.env, ...project.env, LOG_FORMAT: 'json' } }, 'sh', [
+        '-c',
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(schemasyncBin)} watch; echo done`,
+      ]);
+      try {
+        // The daemon has begun its start-up (its first line), far from its first run.
+        await expect.poll(() => runner.events.length, { timeout: 30_000, interval: 20 }).toBeGreaterThanOrEqual(1);
+        process.kill(runner.child.pid!, 'SIGTERM');
+        await expect.poll(() => groupMembers(runner.child.pid!), { timeout: 60_000, interval: 200 }).toEqual([]);
+        await runner.closed;
+        expect(
+          runner.events.filter((e) => e.event === 'shutdown:start').map((e) => e.msg),
+          runner.output(),
+        ).toEqual(['runner exited: stopping']);
+        expect(await sessionsOn(database.url, database.name)).toBe(0);
+        expect(await lockFiles(project)).toEqual([]);
+      } finally {
+        if ((await groupMembers(runner.child.pid!)).length > 0) process.kill(-runner.child.pid!, 'SIGKILL');
+      }
+    });
+  }, 120_000);
 });
