@@ -21,7 +21,9 @@ import { appliedVersions, tableExists } from './fault-support.ts';
 // schema.prisma, the Prisma client and the sqlc code.
 
 const run = promisify(execFile);
-const MAX_PACKED_BYTES = 150 * 1024;
+// 167 kB on 2026-12-04 after the ClickHouse types, the shadow guard and the runner lock (the
+// README alone is 70 kB of it); the budget keeps room for one more such round, not for stray files.
+const MAX_PACKED_BYTES = 200 * 1024;
 /** What the package needs to build; the rest of the repository must not matter. */
 const PACKAGE_SOURCES = ['package.json', 'bin', 'daemon', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'CHANGELOG.md'];
 
@@ -46,7 +48,7 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-it('the tarball holds the compiled build and no tests, benchmarks or example project, within 150 kB', async () => {
+it('the tarball holds the compiled build and no tests, benchmarks or example project, within 200 kB', async () => {
   expect((await stat(tarball)).size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
   expect(files).toContain('dist/cli/main.js');
   expect(files).toContain('bin/schemasync.js');
