@@ -95,6 +95,7 @@ export default tseslint.config(
       'coverage/**',
       'test/fixtures/prisma7/**',
       'test/fixtures/chdb/**',
+      'test/fixtures/next-app/**',
     ],
   },
   js.configs.recommended,

@@ -83,6 +83,18 @@ export function initProject(loaded: LoadedConfig): string[] {
   return done;
 }
 
+/** What to run after init: the daemon beside `next dev` when init (or the user) added dev:all. */
+export function nextStep(root: string): string {
+  try {
+    const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    if (manifest.scripts?.['dev:all']) return 'npm run dev:all (next dev and schemasync watch side by side)';
+    if (manifest.scripts?.['db:watch']) return 'npm run db:watch (or npx schemasync watch)';
+  } catch {
+    // No package.json.
+  }
+  return 'npx schemasync watch';
+}
+
 const SKIPPED = new Set(['node_modules', '.git', '.schemasync', 'dist', 'build', '.next', 'generated']);
 
 /** Whether a schema.prisma has other .prisma files beside it (Prisma reads them all with the folder). */

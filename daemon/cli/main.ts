@@ -101,9 +101,12 @@ export async function main(
   command('create', 'create a new migration file, named as goose create names it', createCommand, { needsDatabase: false })
     .argument('<name>', 'what the migration does, e.g. add_users')
     .option('-s, --sequential', 'use the next sequential version (00001) instead of a UTC timestamp');
-  command('init', 'set the project up: a config file only for what is not found by convention, npm scripts, .gitignore', initCommand, {
-    needsDatabase: false,
-  });
+  command(
+    'init',
+    'set the project up: a config file only for what is not found by convention, npm scripts, .gitignore; shows, then makes, the changes a Next.js app and the warm Prisma worker need',
+    initCommand,
+    { needsDatabase: false },
+  ).option('-y, --yes', 'make the proposed changes without asking (without a terminal, they are only shown unless --yes)');
   command('sync', 'run the whole pipeline once: apply, prisma, sqlc, drift; exit 1 if a step failed', syncCommand)
     .option('--allow-missing', 'apply out-of-order migrations too')
     .option('--types', 'only the Prisma and sqlc steps, forced (npm run dev:types)')

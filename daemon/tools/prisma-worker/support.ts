@@ -17,8 +17,10 @@ export type WarmSupport =
       ok: false;
       /** Why the CLI runs instead, said once at start-up. */
       reason: string;
-      /** The npm command that enables the worker, when installing packages is what it takes. */
+      /** The command that enables the worker, when installing packages is what it takes. */
       command?: string;
+      /** The same as program and arguments, for `schemasync init` to run. */
+      args?: [string, ...string[]];
     };
 
 /**
@@ -41,9 +43,34 @@ function versionAt(dir: string): string | undefined {
   }
 }
 
-/** The `npm install` that adds the packages at the CLI's exact version. Pure. */
-export function enableCommand(version: string, names: readonly string[]): string {
-  return `npm install --save-dev --save-exact ${names.map((name) => `${name}@${version}`).join(' ')}`;
+export type PackageManager = 'npm' | 'pnpm' | 'yarn' | 'bun';
+
+/** The project's package manager, by its lock file (npm when there is none). */
+export function packageManager(projectRoot: string): PackageManager {
+  for (let dir = path.resolve(projectRoot); ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package-lock.json'))) return 'npm';
+    if (existsSync(path.join(dir, 'pnpm-lock.yaml'))) return 'pnpm';
+    if (existsSync(path.join(dir, 'yarn.lock'))) return 'yarn';
+    if (existsSync(path.join(dir, 'bun.lock')) || existsSync(path.join(dir, 'bun.lockb'))) return 'bun';
+    if (path.dirname(dir) === dir) return 'npm';
+  }
+}
+
+const ADD_EXACT_DEV: Record<PackageManager, string[]> = {
+  npm: ['install', '--save-dev', '--save-exact'],
+  pnpm: ['add', '--save-dev', '--save-exact'],
+  yarn: ['add', '--dev', '--exact'],
+  bun: ['add', '--dev', '--exact'],
+};
+
+/** The command that adds the packages at the CLI's exact version, as program and arguments. Pure. */
+export function enableArgs(version: string, names: readonly string[], manager: PackageManager = 'npm'): [string, ...string[]] {
+  return [manager, ...ADD_EXACT_DEV[manager], ...names.map((name) => `${name}@${version}`)];
+}
+
+/** The same as one line to print. Pure. */
+export function enableCommand(version: string, names: readonly string[], manager: PackageManager = 'npm'): string {
+  return enableArgs(version, names, manager).join(' ');
 }
 
 /**
@@ -68,7 +95,8 @@ export function checkWarmSupport(projectRoot: string, cli: string): WarmSupport 
     found.push(at ? `${name} is ${at}` : `${name} is not installed`);
   }
   if (wrong.length > 0) {
-    return { ok: false, reason: `${found.join(', ')} (prisma is ${version})`, command: enableCommand(version, wrong) };
+    const args = enableArgs(version, wrong, packageManager(projectRoot));
+    return { ok: false, reason: `${found.join(', ')} (prisma is ${version})`, command: args.join(' '), args };
   }
   return { ok: true, version };
 }
