@@ -13,11 +13,13 @@ import { createScheduler } from '../pipeline/scheduler.ts';
 import { newRunState } from '../pipeline/steps/context.ts';
 import { startHealthServer, type DaemonState } from '../server.ts';
 import { isPrismaSchemaPath, readSchemaText } from '../tools/prisma-schema.ts';
+import { checkWarmSupport } from '../tools/prisma-worker/support.ts';
 import { createWatcher } from '../watch/watcher.ts';
 import { sleep } from '../util/sleep.ts';
 import { isHeadFile, startBranchFollower } from './branch.ts';
 import { buildPipeline, type StepSelection } from './build-pipeline.ts';
 import { handleDaemonSignals, handleSignals } from './lifecycle.ts';
+import { watchNextApp } from './next-app.ts';
 import { logRunEnd } from './run-end.ts';
 import { startShadowDrift } from './shadow-watch.ts';
 import { sqlcLayout } from './sqlc-layout.ts';
@@ -71,6 +73,8 @@ export async function watch(ctx: DaemonContext): Promise<number> {
   layout.sqlcConfig = sqlc.configFile;
   layout.sqlcQueries = sqlc.queries;
   const watchedPaths = () => [...opened.dirs.values(), ...sqlc.watched(), layout.prismaSchema, ...(follower ? [follower.headFile] : [])];
+  // A Next.js app beside the daemon: can its running `next dev` pick up a regenerated client?
+  const nextApp = found.prismaCli ? watchNextApp(config.projectRoot) : undefined;
   const lifetime = new AbortController();
   let state: DaemonState = 'starting';
   let lastRun: RunReport | undefined;
@@ -98,7 +102,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
       state = report.ok ? 'idle' : 'failed';
       nextRunFull = !report.ok;
       if (!signal.aborted && config.port !== undefined) await refreshVersions();
-      logRunEnd(logger, report);
+      logRunEnd(logger, nextApp ? nextApp.annotate(report) : report);
       // Only an outage is retried on its own (with growing backoff); any other failure (a refused
       // query, a bad file) would fail the same way again, so it waits for the next change.
       const outage = !report.ok && !signal.aborted && report.steps.some((s) => s.error?.code === 'CONNECTION');
@@ -166,6 +170,8 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     tools: found,
     sqlcVersion: await sqlcVersion(found.sqlcBinary, config.projectRoot),
     health: server ? `http://${config.host}:${server.port}/healthz` : undefined,
+    prismaPath: found.prismaCli ? checkWarmSupport(config.projectRoot, found.prismaCli) : undefined,
+    nextApp: nextApp?.row,
   });
   logger.info({ event: 'startup:summary', rows: summary }, formatSummary(`schemasync in ${config.projectRoot}`, summary));
 

@@ -1,7 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
+import type { RunReport } from '../pipeline/report.ts';
 import { judgePrismaModule, MAKES_CLIENT, rewriteGuideSingleton, type PrismaModuleVerdict } from './next-prisma.ts';
+import type { SummaryRow } from './summary.ts';
 
 /**
  * A Next.js app beside the daemon: whether it is one, where it makes its PrismaClient, and
@@ -95,4 +97,42 @@ export function appWillNotFollow(modules: AppPrismaModule[]): string | undefined
     ? `\`npx schemasync init\` rewrites ${first.file} to follow each generate (it shows the change first)`
     : `see "Next to next dev" in schemasync's README for the change to ${first.file}`;
   return `${first.file}: ${verdict.why}; restart next dev to see a new client, or ${fix}`;
+}
+
+/** What the daemon says about a Next.js app beside it: a start-up row, and a note on each run that generated. */
+export interface NextAppWatch {
+  row: SummaryRow;
+  /** The report to log: a generated client the app cannot pick up is said on the run's line. */
+  annotate(report: RunReport): RunReport;
+}
+
+/** For a Next.js app with a PrismaClient module; undefined for any other project. */
+export function watchNextApp(projectRoot: string): NextAppWatch | undefined {
+  const modules = judgeApp(projectRoot);
+  if (modules.length === 0) return undefined;
+  const stale = appWillNotFollow(modules);
+  const row: SummaryRow = stale
+    ? { name: 'next', on: false, detail: stale }
+    : { name: 'next', on: true, detail: modules.map((m) => `${m.file} follows each generate`).join(', ') };
+  const files = modules.map((m) => m.file);
+  return {
+    row,
+    annotate(report) {
+      const generated = report.steps.some((step) => step.name === 'prisma' && step.status === 'ok' && step.detail?.includes('generated'));
+      if (!generated) return report;
+      // Read again: `schemasync init` may have rewritten the module since start-up.
+      const now = files.flatMap((file) => {
+        const full = path.join(projectRoot, file);
+        const verdict = existsSync(full) ? judgePrismaModule(readFileSync(full, 'utf8')) : undefined;
+        return verdict ? [{ file, verdict }] : [];
+      });
+      if (!appWillNotFollow(now)) return report;
+      return {
+        ...report,
+        steps: report.steps.map((step) =>
+          step.name === 'prisma' ? { ...step, detail: `${step.detail}; the running next dev keeps the old client until restarted` } : step,
+        ),
+      };
+    },
+  };
 }

@@ -6,6 +6,7 @@ import { gooseFolderCandidates, SQLC_CONFIG_NAMES } from '../config/discover.ts'
 import type { LoadedConfig } from '../config/load.ts';
 import { redactUrl } from '../log/redact.ts';
 import type { TargetName } from '../targets/target.ts';
+import type { WarmSupport } from '../tools/prisma-worker/support.ts';
 import { runTool } from '../tools/run.ts';
 import { findBelow } from './init.ts';
 import type { ProjectTools } from './tools.ts';
@@ -26,6 +27,10 @@ export interface SummaryInput {
   tools: ProjectTools;
   sqlcVersion: string | undefined;
   health: string | undefined;
+  /** Which way the Prisma step runs in watch mode: the warm worker, or the CLI and why. */
+  prismaPath?: WarmSupport | undefined;
+  /** A Next.js app beside the daemon: whether its Prisma module follows each generate. */
+  nextApp?: SummaryRow | undefined;
 }
 
 /**
@@ -78,8 +83,9 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
     rows.push({
       name: 'prisma',
       on: true,
-      detail: `${version ? `${version} · ` : ''}${prismaSchemaShown(config.prisma.schema, config.projectRoot)}${from(origins?.prismaSchema)}`,
+      detail: `${version ? `${version} · ` : ''}${prismaSchemaShown(config.prisma.schema, config.projectRoot)}${from(origins?.prismaSchema)}${prismaPathDetail(input.prismaPath)}`,
     });
+    if (input.nextApp) rows.push(input.nextApp);
   } else {
     rows.push({
       name: 'prisma',
@@ -114,6 +120,14 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
   // Other notices of the configuration (the ClickHouse one is its row above).
   for (const notice of input.loaded.notices.filter((n) => !n.startsWith('ClickHouse target is off'))) rows.push({ name: 'note', on: false, detail: notice });
   return rows;
+}
+
+/** The warm worker is on, or the CLI runs (2–4 s a run) and why, with how to turn the worker on. */
+function prismaPathDetail(path: WarmSupport | undefined): string {
+  if (!path) return '';
+  if (path.ok) return ' · warm worker, starting (db pull + generate in-process)';
+  const fix = path.command ? `; for the warm worker (~0.2 s): ${path.command}, or \`npx schemasync init\`` : '';
+  return ` · through the prisma CLI (2–4 s a run): ${path.reason}${fix}`;
 }
 
 function sqlcOffReason(root: string): string {

@@ -60,6 +60,7 @@ export class PrismaWorker {
   private nextId = 1;
   private crashes = 0;
   private closed = false;
+  private announced = false;
   private limit: number;
   private heapMb: number;
 
@@ -70,17 +71,12 @@ export class PrismaWorker {
 
   /**
    * The worker for this project, or undefined when its packages are missing or at another version
-   * than the CLI: then one line says why and which command enables it.
+   * than the CLI (the start-up summary says why and which command enables it).
    */
   static create(setup: PrismaWorkerSetup): PrismaWorker | undefined {
+    // Said in the daemon's start-up summary (the prisma row), with the command that enables it.
     const support = checkWarmSupport(setup.projectRoot, setup.cli);
-    if (!support.ok) {
-      setup.logger.info(
-        { event: 'prisma-worker:off', reason: support.reason },
-        `Prisma runs through its CLI: ${support.reason}${support.command ? `. For the warm worker: ${support.command}` : ''}`,
-      );
-      return undefined;
-    }
+    if (!support.ok) return undefined;
     return new PrismaWorker(setup);
   }
 
@@ -202,10 +198,11 @@ export class PrismaWorker {
     child.on('message', (message: WorkerMessage) => {
       if (message.type === 'ready') {
         live.isReady = true;
-        this.setup.logger.debug(
-          { event: 'prisma-worker:ready', version: message.version, workerPid: child.pid, rssMB: mb(message.rssBytes) },
-          `Prisma worker ready (prisma ${message.version})`,
-        );
+        // The first time it is said at info: the start-up summary could only say it was starting.
+        const fields = { event: 'prisma-worker:ready', version: message.version, workerPid: child.pid, rssMB: mb(message.rssBytes) };
+        if (this.announced) this.setup.logger.debug(fields, `Prisma worker ready (prisma ${message.version})`);
+        else this.setup.logger.info(fields, `Prisma worker ready: db pull and generate run warm, in-process (prisma ${message.version})`);
+        this.announced = true;
         settle(true);
       } else if (message.type === 'unsupported') {
         // It exits by itself; nothing to restart.
