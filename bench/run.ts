@@ -12,6 +12,7 @@ import path from 'node:path';
 import { idleCost, rssAfterRuns, scaleSide, type ScaleSide } from './lib/cost.ts';
 import { oneShotCommands } from './lib/oneshot.ts';
 import { prismaStepAlone, workerMemory } from './lib/prisma-worker.ts';
+import { appServesNewModel } from './lib/next-app.ts';
 import { openSide, type SideEnv } from './lib/pair.ts';
 import { ratio, textTable, writeReport, type BenchReport, type Row, type Target } from './lib/report.ts';
 import { newTableAtSize, openSizeSides, SIZES } from './lib/sizes.ts';
@@ -26,6 +27,8 @@ const quick = process.argv.includes('--quick');
 const prismaOnly = process.argv.includes('--prisma');
 /** `--sizes`: a new table at each schema size (issue 23), written to results/sizes/. */
 const sizesOnly = process.argv.includes('--sizes');
+/** `--next`: only "save → the running app serves the new model" (issue 19), written to results/next-app/. */
+const nextOnly = process.argv.includes('--next');
 const settings = quick
   ? { mode: 'quick' as const, rounds: 2, idleSeconds: 10, costRuns: 10, baselineCostRuns: 5, chBaselineRounds: 1, scaleCount: 500 }
   : { mode: 'full' as const, rounds: 5, idleSeconds: 60, costRuns: 100, baselineCostRuns: 20, chBaselineRounds: 2, scaleCount: 2000 };
@@ -258,9 +261,47 @@ function prismaTargets(rows: Row[]): Target[] {
   return result;
 }
 
+/** "save → the running app serves the new model": next dev beside the daemon; baseline: restarting next dev by hand. */
+async function nextRows(servers: BenchServers, rows: Row[], details: Record<string, unknown>): Promise<void> {
+  const rounds = Math.min(settings.rounds, 3);
+  log(`save → the running app serves the new model, ${rounds} rounds per side (next dev, Turbopack, prisma-client)`);
+  const samples = await appServesNewModel(servers, rounds, log);
+  if ('skipped' in samples) {
+    rows.push({ scenario: 'save → the running app serves the new model', unit: 'ms', baselineNote: samples.skipped, schemasyncNote: samples.skipped });
+    return;
+  }
+  details.nextApp = samples;
+  rows.push({
+    ...row('save → the running app serves the new model (new table + route, next dev Turbopack)', samples),
+    baselineNote: 'restart next dev by hand when the run ends',
+    schemasyncNote: 'lib/prisma.ts as init writes it, no restart',
+  });
+}
+
+async function nextMain(): Promise<void> {
+  const started = Date.now();
+  log(`mode ${settings.mode} --next: starting PostgreSQL`);
+  const servers = await startServers();
+  const rows: Row[] = [];
+  const details: Record<string, unknown> = { settings };
+  try {
+    const machine = await machineInfo(servers);
+    await nextRows(servers, rows, details);
+    const report: BenchReport = { date: new Date().toISOString(), mode: settings.mode, rounds: settings.rounds, machine, rows, targets: [], details };
+    const dir = path.join(import.meta.dirname, 'results', 'next-app');
+    await writeReport(dir, report);
+    process.stdout.write(
+      `\n${textTable(report)}\n\nwritten: ${path.relative(process.cwd(), dir)}/latest.{json,md} (${Math.round((Date.now() - started) / 1000)} s)\n`,
+    );
+  } finally {
+    await servers.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (prismaOnly) return prismaMain();
   if (sizesOnly) return sizesMain();
+  if (nextOnly) return nextMain();
   const started = Date.now();
   log(`mode ${settings.mode}: starting PostgreSQL and ClickHouse`);
   const servers = await startServers();
@@ -290,6 +331,7 @@ async function main(): Promise<void> {
       details.bursts = bursts;
       rows.push(row('start-up, already in sync', await alternate(sides, settings.rounds, (env) => startupInSync(env), 'start-up')));
       await prismaRows(servers, rows, details);
+      await nextRows(servers, rows, details);
 
       log(`memory after runs (schemasync ${settings.costRuns}, baseline ${settings.baselineCostRuns})`);
       const after = { baseline: await rssAfterRuns(sides[0]!, settings.baselineCostRuns), schemasync: await rssAfterRuns(sides[1]!, settings.costRuns) };
