@@ -14,6 +14,8 @@ export interface BranchFollower {
   readonly repo: GitRepo;
   /** git's HEAD file: watched with the project's files, so a switch that changes nothing else is seen too. */
   readonly headFile: string;
+  /** Where HEAD was at start (`master`, `a detached HEAD at 1a2b3c4`), for the start-up summary. */
+  readonly head: string;
   /** Hands `paths` on at once, or, while a git command is changing the working tree, once it is done (with what arrived meanwhile). */
   gate(paths: string[], handOn: (paths: string[]) => void): void;
   /**
@@ -54,14 +56,13 @@ export async function startBranchFollower(options: {
   } catch (error) {
     logger.debug({ event: 'git:head-unreadable', err: error }, `cannot read HEAD: ${messageOf(error)}`);
   }
-  logger.info(
-    { event: 'git:head', branch: last?.branch, commit: last?.commit, gitDir: git.gitDir, followBranch: options.followBranch },
-    `on ${last ? headLabel(last) : 'an unreadable HEAD'}${
-      options.followBranch
-        ? "; after a switch, migrations of other branches are rolled back and this branch's applied, older ones included (goose's allow-missing)"
-        : ''
-    }`,
-  );
+  const description = `${last ? headLabel(last) : 'an unreadable HEAD'}${
+    options.followBranch
+      ? "; after a switch, migrations of other branches are rolled back and this branch's applied, older ones included (goose's allow-missing)"
+      : ''
+  }`;
+  // Said to people in the start-up summary (its git row), not before it.
+  logger.debug({ event: 'git:head', branch: last?.branch, commit: last?.commit, gitDir: git.gitDir, followBranch: options.followBranch }, `on ${description}`);
 
   let held: Set<string> | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -72,6 +73,7 @@ export async function startBranchFollower(options: {
   return {
     repo: git,
     headFile: git.headFile,
+    head: description,
     gate(paths, handOn) {
       if (held) {
         for (const p of paths) held.add(p);

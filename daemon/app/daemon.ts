@@ -172,6 +172,7 @@ export async function watch(ctx: DaemonContext): Promise<number> {
     health: server ? `http://${config.host}:${server.port}/healthz` : undefined,
     prismaPath: found.prismaCli ? checkWarmSupport(config.projectRoot, found.prismaCli) : undefined,
     nextApp: nextApp?.row,
+    gitHead: follower?.head,
   });
   logger.info({ event: 'startup:summary', rows: summary }, formatSummary(`schemasync in ${config.projectRoot}`, summary));
 

@@ -52,7 +52,10 @@ export function initProject(loaded: LoadedConfig): string[] {
     const manifest = JSON.parse(text) as { scripts?: Record<string, string>; dependencies?: Record<string, string>; devDependencies?: Record<string, string> };
     const deps = { ...manifest.dependencies, ...manifest.devDependencies };
     const wanted: Record<string, string> = { 'db:watch': 'schemasync watch' };
-    if (deps.next) wanted['dev:all'] = 'concurrently --names next,db --prefix-colors auto --kill-others-on-fail "next dev" "schemasync watch"';
+    // `exec`: concurrently runs each command through `sh -c`, and without it Ctrl-C kills that shell,
+    // reported as "exited with code SIGINT" while schemasync itself stops cleanly (cmd.exe has no exec).
+    const exec = process.platform === 'win32' ? '' : 'exec ';
+    if (deps.next) wanted['dev:all'] = `concurrently --names next,db --prefix-colors auto --kill-others-on-fail "${exec}next dev" "${exec}schemasync watch"`;
     const scripts = { ...manifest.scripts };
     const added: string[] = [];
     for (const [name, command] of Object.entries(wanted)) {

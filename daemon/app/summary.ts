@@ -29,6 +29,8 @@ export interface SummaryInput {
   health: string | undefined;
   /** Which way the Prisma step runs in watch mode: the warm worker, or the CLI and why. */
   prismaPath?: WarmSupport | undefined;
+  /** Where git's HEAD is (watch mode in a repository). */
+  gitHead?: string | undefined;
   /** A Next.js app beside the daemon: whether its Prisma module follows each generate. */
   nextApp?: SummaryRow | undefined;
 }
@@ -117,6 +119,7 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
       : { name: 'health', on: false, detail: 'no port (--port or SCHEMASYNC_PORT to serve /healthz and /status)' },
   );
   if (configFile) rows.push({ name: 'config', on: true, detail: rel(configFile) });
+  if (input.gitHead) rows.push({ name: 'git', on: true, detail: `on ${input.gitHead}` });
   // Other notices of the configuration (the ClickHouse one is its row above).
   for (const notice of input.loaded.notices.filter((n) => !n.startsWith('ClickHouse target is off'))) rows.push({ name: 'note', on: false, detail: notice });
   return rows;

@@ -112,6 +112,11 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     [gooseTarget === 'postgres' ? gooseDbstring : undefined, 'GOOSE_DBSTRING'],
   ]) ?? [undefined, 'embedded'];
   const clickhouseUrl = flags.clickhouseUrl ?? (env.CLICKHOUSE_URL || undefined) ?? (gooseTarget === 'clickhouse' ? gooseDbstring : undefined);
+  const apart = env.DATABASE_URL && gooseTarget === 'postgres' && gooseDbstring ? differentDatabases(env.DATABASE_URL, gooseDbstring) : undefined;
+  if (apart)
+    notices.push(
+      `DATABASE_URL (${apart[0]}) and GOOSE_DBSTRING (${apart[1]}) name different databases: schemasync${flags.databaseUrl ? '' : ' and Prisma'} use DATABASE_URL, the goose CLI would use GOOSE_DBSTRING; make them agree`,
+    );
   for (const [name, url] of [
     ['DATABASE_URL', databaseUrl],
     ['CLICKHOUSE_URL', clickhouseUrl],
@@ -266,4 +271,19 @@ function clickhouseTypesConfig(
     dir: path.resolve(cwd, tsDir ?? DEFAULTS.clickhouseTypesDir),
     go: goDir && packageName ? { dir: path.resolve(cwd, goDir), packageName } : undefined,
   };
+}
+
+/** host:port/database of each URL when they name different databases (passwords never shown), else undefined. */
+export function differentDatabases(a: string, b: string): [string, string] | undefined {
+  const where = (text: string) => {
+    try {
+      const url = new URL(text);
+      const host = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(url.hostname) ? 'localhost' : url.hostname;
+      return `${url.username ? `${decodeURIComponent(url.username)}@` : ''}${host}:${url.port || '5432'}${url.pathname || '/'}`;
+    } catch {
+      return undefined;
+    }
+  };
+  const [first, second] = [where(a), where(b)];
+  return first && second && first !== second ? [first, second] : undefined;
 }

@@ -40,10 +40,11 @@ it('init writes a config file only for what is not found by convention, adds the
   });
   const manifest = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   expect(manifest.scripts['db:watch']).toBe('schemasync watch');
-  expect(manifest.scripts['dev:all']).toMatch(/concurrently .*"next dev" "schemasync watch"/);
+  expect(manifest.scripts['dev:all']).toMatch(/concurrently .*"exec next dev" "exec schemasync watch"/);
   expect(await readFile(path.join(root, '.gitignore'), 'utf8')).toBe('node_modules\n.schemasync/\n');
   expect(first.out).toMatch(/wrote schemasync.config.json/);
   expect(first.out).toMatch(/npm install --save-dev concurrently/);
+  expect(first.out).toMatch(/^next: npm run dev:all/m);
 
   const files = async () => Promise.all(['schemasync.config.json', 'package.json', '.gitignore'].map((f) => readFile(path.join(root!, f), 'utf8')));
   const before = await files();

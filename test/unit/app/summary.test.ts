@@ -54,3 +54,29 @@ it('a sqlc config below the root is named, with how to point schemasync at it', 
     detail: expect.stringMatching(/^server\/sqlc.yaml is not in the project root.*sqlcConfig/) as unknown,
   });
 });
+
+it('the prisma row says which path runs (the warm worker, or the CLI with why and the command), then the Next.js app and git rows', () => {
+  const loaded = loadConfig({ cwd: root, env: {}, flags: {} });
+  const base = {
+    loaded,
+    postgresUrl: undefined,
+    tools: { missing: [], prismaCli: path.join(root, 'node_modules/prisma/build/index.js') },
+    sqlcVersion: undefined,
+    health: undefined,
+  };
+  const warm = formatSummary('x', startupSummary({ ...base, prismaPath: { ok: true, version: '6.19.3' }, gitHead: 'main' }));
+  expect(warm).toMatch(/prisma +on +prisma\/schema.prisma · warm worker, starting \(db pull \+ generate in-process\)/);
+  expect(warm).toMatch(/git +on +on main/);
+  const cli = startupSummary({
+    ...base,
+    prismaPath: {
+      ok: false,
+      reason: '@prisma/migrate is not installed (prisma is 6.19.3)',
+      command: 'npm install --save-dev --save-exact @prisma/migrate@6.19.3',
+    },
+    nextApp: { name: 'next', on: false, detail: 'lib/prisma.ts: …' },
+  });
+  expect(formatSummary('x', cli)).toMatch(
+    /prisma +on +prisma\/schema.prisma · through the prisma CLI \(2–4 s a run\): @prisma\/migrate is not installed \(prisma is 6.19.3\); for the warm worker \(~0.2 s\): npm install --save-dev --save-exact @prisma\/migrate@6.19.3, or `npx schemasync init`\n +next +off +lib\/prisma.ts: …/,
+  );
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { checkWarmSupport, enableCommand, findPackageDir } from '../../../daemon/tools/prisma-worker/support.ts';
+import { checkWarmSupport, enableCommand, findPackageDir, packageManager } from '../../../daemon/tools/prisma-worker/support.ts';
 
 /** A project folder with the given packages (name → version) in node_modules, package.json only. */
 function project(packages: Record<string, string>): string {
@@ -35,6 +35,7 @@ describe('checkWarmSupport', () => {
       ok: false,
       reason: '@prisma/internals is 6.18.0, @prisma/migrate is not installed, @prisma/client-generator-registry is not installed (prisma is 6.19.3)',
       command: 'npm install --save-dev --save-exact @prisma/internals@6.19.3 @prisma/migrate@6.19.3 @prisma/client-generator-registry@6.19.3',
+      args: ['npm', 'install', '--save-dev', '--save-exact', '@prisma/internals@6.19.3', '@prisma/migrate@6.19.3', '@prisma/client-generator-registry@6.19.3'],
     });
   });
 
@@ -52,6 +53,15 @@ describe('checkWarmSupport', () => {
   });
 });
 
-it('enableCommand pins each package to the version', () => {
+it("enableCommand pins each package to the version, in the project's package manager", () => {
   expect(enableCommand('7.10.0', ['@prisma/internals'])).toBe('npm install --save-dev --save-exact @prisma/internals@7.10.0');
+  expect(enableCommand('7.10.0', ['@prisma/internals'], 'pnpm')).toBe('pnpm add --save-dev --save-exact @prisma/internals@7.10.0');
+  expect(enableCommand('7.10.0', ['@prisma/internals'], 'yarn')).toBe('yarn add --dev --exact @prisma/internals@7.10.0');
+});
+
+it('packageManager follows the lock file, nearest first', () => {
+  const root = project({});
+  expect(packageManager(root)).toBe('npm');
+  writeFileSync(path.join(root, 'pnpm-lock.yaml'), '');
+  expect(packageManager(path.join(root, 'node_modules'))).toBe('pnpm');
 });
