@@ -46,7 +46,7 @@ async function openSide(name: Side['name'], servers: BenchServers, generator: Ge
   await daemon.waitFor((e) => e.event === 'run:end' && e.ok === true, 120_000, 'the first run');
   const next = await startNextDev(app.root, bundler);
   await firstGoodAnswer(next.url('/api/users'), (a) => a.status === 200, { since: performance.now(), timeoutMs: 240_000, everyMs: 500 });
-  return { name, app, daemon, next, drop: database.drop };
+  return { name, app, daemon, next, drop: () => database.drop() };
 }
 
 async function closeSide(side: Side): Promise<void> {
@@ -101,7 +101,7 @@ export async function appServesNewModel(
     const side = await openSide(name, servers, variant.generator, variant.bundler);
     try {
       for (let n = 1; n <= rounds; n++) {
-        const sample = await round(side, n, variant.bundler).catch((error: Error) => ({ note: error.message.split('\n')[0] }) as Sample);
+        const sample = await round(side, n, variant.bundler).catch((error: Error): Sample => ({ note: error.message.split('\n')[0] }));
         log(`  ${name} round ${n}: ${sample.ms === undefined ? sample.note : `${Math.round(sample.ms)} ms`}`);
         samples[name].push(sample);
       }

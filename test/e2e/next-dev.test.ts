@@ -72,7 +72,7 @@ for (const [generator, bundler] of variants) {
 
       beforeAll(async () => {
         const database = await createTestDatabase();
-        drop = database.drop;
+        drop = () => database.drop();
         app = await copyNextApp(generator, database.url);
       });
 
