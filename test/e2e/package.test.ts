@@ -25,7 +25,7 @@ const run = promisify(execFile);
 // README alone is 70 kB of it); the budget keeps room for one more such round, not for stray files.
 const MAX_PACKED_BYTES = 200 * 1024;
 /** What the package needs to build; the rest of the repository must not matter. */
-const PACKAGE_SOURCES = ['package.json', 'bin', 'daemon', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'CHANGELOG.md'];
+const PACKAGE_SOURCES = ['package.json', 'bin', 'daemon', 'templates', '.env.example', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'CHANGELOG.md'];
 
 let work: string;
 let tarball: string;
@@ -52,6 +52,10 @@ it('the tarball holds the compiled build and no tests, benchmarks or example pro
   expect((await stat(tarball)).size).toBeLessThanOrEqual(MAX_PACKED_BYTES);
   expect(files).toContain('dist/cli/main.js');
   expect(files).toContain('bin/schemasync.js');
+  // What init writes into a Next.js app, and the variables the README points at.
+  expect(files).toEqual(
+    expect.arrayContaining(['templates/next-prisma/follow-generate.ts.tmpl', 'templates/next-prisma/current-class.ts.tmpl', '.env.example']),
+  );
   expect(
     files.filter((file) => /^(test|bench|migrations|queries|prisma|daemon|scripts|\.ci)\//.test(file) || (file.endsWith('.ts') && !file.endsWith('.d.ts'))),
   ).toEqual([]);
