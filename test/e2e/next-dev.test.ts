@@ -51,8 +51,6 @@ ALTER TABLE users DROP COLUMN nickname;
 `;
 
 const ANSWER_TIMEOUT_MS = 120_000;
-/** Issue 23's generated files written only where changed, atomically (issue 19 item 2): true once on main. */
-const ATOMIC_GENERATE_LANDED = false;
 
 const variants: Array<[Generator, Bundler]> = [
   ['prisma-client', 'turbopack'],
@@ -134,13 +132,11 @@ for (const [generator, bundler] of variants) {
         console.log(`next dev (${bundler}), ${generator}: new table + route served ${Math.round(table.ms)} ms after the save ${JSON.stringify(table.seen)}`);
       });
 
-      // webpack + a client generated into the source tree: Prisma's generator deletes and rewrites
-      // every generated file, and a rewrite landing during webpack's compile can make webpack stop
-      // seeing that folder until a restart (the trial: 3 of 3; here 1 of 2 runs). Writing only the
-      // changed files, atomically, is issue 19's item 2, done in the Prisma worker by issue 23:
-      // this case runs once that has landed.
-      const webpackLosesTheFolder = generator === 'prisma-client' && bundler === 'webpack' && !ATOMIC_GENERATE_LANDED;
-      it.skipIf(webpackLosesTheFolder)('then serves a new column, without a restart', { timeout: 300_000 }, async () => {
+      // webpack + a client generated into the source tree: when Prisma's generator deleted and
+      // rewrote every generated file, a rewrite landing during webpack's compile could make webpack
+      // stop seeing that folder until a restart (the trial: 3 of 3; here 1 of 2 runs before the
+      // worker wrote only the changed files, atomically).
+      it('then serves a new column, without a restart', { timeout: 300_000 }, async () => {
         if (!next) throw new Error('next dev did not start (see the test before)');
         const nextPid = next.child.pid;
         const columnSaved = performance.now();
