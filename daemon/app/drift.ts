@@ -2,75 +2,56 @@
  * Drift wired in one place: what the drift checks can look at in this project (shared by the
  * daemon's drift step, its shadow comparison and `verify`), and how their findings are logged.
  */
-import type { Env, LoadedConfig } from '../config/load.ts';
-import { gitOrphanLocator } from '../drift/orphans.ts';
+import { ROW_TYPES_SPEC } from '../config/targets.ts';
 import { findingLocation } from '../drift/report.ts';
 import type { DriftSources } from '../drift/run.ts';
 import { DriftTracker, type DriftChanges } from '../drift/tracker.ts';
 import type { Unchecked } from '../drift/types.ts';
 import type { Logger } from '../log/types.ts';
-import type { MemoryFile } from '../pipeline/memory.ts';
 import type { DriftLog, DriftStepSetup } from '../pipeline/steps/drift.ts';
 import type { Target } from '../targets/target.ts';
-import { TYPES_TARGET, type OpenedTargets } from './targets.ts';
-import { locateProjectTools } from './tools.ts';
-
-type Context = LoadedConfig & { logger: Logger };
+import type { Project } from './project.ts';
 
 /**
- * What the drift checks can look at in this project: the targets that answered (an unreachable
- * one is `unchecked`), Prisma when schema.prisma and the project's prisma exist and PostgreSQL
- * answered, sqlc when sqlc.yaml and the sqlc binary exist. A configured tool that is missing is
- * `unchecked` too (exit 2), since a CI job must not pass for lack of a tool.
+ * What the drift checks can look at in this project now: the targets that answered (an
+ * unreachable one is `unchecked`), Prisma when schema.prisma and the project's prisma exist and
+ * the types target answered, sqlc when its config and the sqlc binary exist. A configured tool
+ * that is missing is `unchecked` too (exit 2), since a CI job must not pass for lack of a tool.
+ * Read from the project model each time, so a sqlc config added or renamed meanwhile is the one checked.
  */
-export async function driftSources(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftSources> {
-  const { config, env } = ctx;
+export function driftSources(project: Project, reachable: Target[]): DriftSources {
+  const { config, env } = project.ctx;
   const sources: DriftSources = {
-    targets: reachable.map((target) => ({
-      target,
-      dir: opened.dirs.get(target.name)!,
-    })),
-    ...databaseSources(config.projectRoot, env),
-    unchecked: [],
+    targets: reachable.map((target) => ({ target, dir: project.targets.dirs.get(target.name)! })),
+    projectRoot: config.projectRoot,
+    env,
+    // Applied migrations whose file is on another git branch are orphans, not deleted files.
+    orphans: project.orphans,
+    unchecked: project.tools.missing.map(({ tool, reason }) => ({ check: tool, reason })),
   };
-
-  const found = await locateProjectTools(config, env);
-  sources.unchecked.push(...found.missing.map(({ tool, reason }) => ({ check: tool, reason })));
-  if (found.prismaCli && opened.postgresUrl && reachable.some((t) => t.name === TYPES_TARGET)) {
-    const generatedFrom = memory.get().prismaGeneratedFrom;
-    sources.prisma = {
-      context: { cli: found.prismaCli, schema: config.prisma.schema, configFile: config.prisma.configFile, databaseUrl: opened.postgresUrl },
-      projectRoot: config.projectRoot,
-      timeoutMs: config.prisma.timeoutMs,
-      ...(generatedFrom ? { generatedFrom } : {}),
-    };
+  const prisma = project.prisma;
+  if (prisma && reachable.some((t) => t.name === project.targets.types?.target.name)) {
+    const generatedFrom = project.memory.get().prismaGeneratedFrom;
+    sources.prisma = { context: prisma, projectRoot: config.projectRoot, timeoutMs: config.prisma.timeoutMs, ...(generatedFrom ? { generatedFrom } : {}) };
   }
-  const clickhouse = reachable.find((target) => target.name === 'clickhouse');
-  if (clickhouse) {
+  const rowTarget = reachable.find((target) => target.name === ROW_TYPES_SPEC.name);
+  if (rowTarget) {
     const { dir, go } = config.clickhouseTypes;
-    sources.clickhouseTypes = { target: clickhouse, projectRoot: config.projectRoot, dir: config.clickhouse.dir, tsDir: dir, go };
+    sources.clickhouseTypes = { target: rowTarget, projectRoot: config.projectRoot, dir: project.targets.dirs.get(rowTarget.name)!, tsDir: dir, go };
   }
-  if (found.sqlcBinary) {
-    sources.sqlc = {
-      context: { binary: found.sqlcBinary, configFile: config.sqlc.configFile },
-      projectRoot: config.projectRoot,
-      timeoutMs: config.sqlc.timeoutMs,
-    };
-  }
+  const sqlc = project.sqlcReady;
+  if (sqlc) sources.sqlc = { context: sqlc, projectRoot: config.projectRoot, timeoutMs: config.sqlc.timeoutMs };
   return sources;
 }
 
-/** What the migration and shadow checks need besides the targets. */
-function databaseSources(projectRoot: string, env: Env): Pick<DriftSources, 'projectRoot' | 'env' | 'orphans'> {
-  // Applied migrations whose file is on another git branch are orphans, not deleted files.
-  return { projectRoot, env, orphans: gitOrphanLocator(projectRoot) };
-}
-
 /** The daemon's drift step set-up: the sources, one tracker for the step and the shadow comparison, and the step's log. */
-export async function driftSetup(ctx: Context, opened: OpenedTargets, reachable: Target[], memory: MemoryFile): Promise<DriftStepSetup> {
+export function driftSetup(project: Project): DriftStepSetup {
   // The run's apply step holds untouched templates and says so itself (pipeline/steps/apply.ts).
-  const sources = { ...(await driftSources(ctx, opened, reachable, memory)), templatesHeld: true };
-  return { sources, tracker: new DriftTracker(), log: driftLog(ctx.logger) };
+  return {
+    sources: () => ({ ...driftSources(project, project.targets.targets), templatesHeld: true }),
+    tracker: new DriftTracker(),
+    log: driftLog(project.ctx.logger),
+  };
 }
 
 /** A drift log for one caller (the drift step, the shadow comparison): each unchecked reason said once. */

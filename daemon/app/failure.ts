@@ -1,3 +1,4 @@
+import { targetSpec, type TargetName } from '../config/targets.ts';
 import { hasErrorCode, type SchemasyncError } from '../errors.ts';
 import type { Logger } from '../log/types.ts';
 
@@ -49,7 +50,7 @@ export function failureLines(error: SchemasyncError, before: DoneBefore = []): s
     if (ran.length > 0 && !/stay applied/i.test(error.message)) {
       const why = details.rolledBack
         ? `${details.target} rolled back the rest`
-        : details.target === 'postgres'
+        : targetSpec(details.target as TargetName)?.transactional
           ? 'the file is marked NO TRANSACTION'
           : `${details.target} has no transactions`;
       lines.push(

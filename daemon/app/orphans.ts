@@ -1,14 +1,11 @@
 import path from 'node:path';
 
-import type { LoadedConfig } from '../config/load.ts';
 import { gitOrphanLocator, type Orphan } from '../drift/orphans.ts';
 import { describeOrphans, loadMigrationFiles, rollbackOrphans, type OrphanRollback } from '../engine/index.ts';
 import { toSchemasyncError } from '../errors.ts';
-import type { Logger } from '../log/types.ts';
 import { appliedWithoutFile } from '../migrations/plan.ts';
+import type { AppContext } from './context.ts';
 import { forEachTarget } from './oneshot.ts';
-
-type Loaded = LoadedConfig & { logger: Logger };
 
 /**
  * `schemasync down --orphans`: on each target, rolls back the migrations applied from other git
@@ -16,7 +13,7 @@ type Loaded = LoadedConfig & { logger: Logger };
  * watch --follow-branch does after a switch, for scripts. Migrations applied without a file that
  * git has on no branch are deleted files, not orphans: left alone (verify reports them).
  */
-export function downOrphansAll(loaded: Loaded): Promise<Array<OrphanRollback<Orphan>>> {
+export function downOrphansAll(loaded: AppContext): Promise<Array<OrphanRollback<Orphan>>> {
   const locator = gitOrphanLocator(loaded.config.projectRoot);
   return forEachTarget(loaded, async (ctx) => {
     try {

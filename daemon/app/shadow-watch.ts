@@ -92,7 +92,8 @@ export const SHADOW_QUIET_MS = 5_000;
  */
 export function startShadowDrift(options: {
   auto: boolean;
-  sources: DriftSources;
+  /** What can be checked now (read at each comparison). */
+  sources: () => DriftSources;
   tracker: DriftTracker;
   busy: () => boolean;
   logger: Logger;
@@ -109,7 +110,7 @@ export function startShadowDrift(options: {
       logger.info({ event: 'drift:shadow-start' }, 'comparing the live schema with a shadow database built from the migrations');
       const started = performance.now();
       const result = await runDriftChecks(
-        options.sources,
+        options.sources(),
         {
           migrations: false,
           prisma: false,

@@ -5,10 +5,11 @@ import { missingFolderMessage } from '../config/folders.ts';
 import { gooseFolderCandidates, SQLC_CONFIG_NAMES } from '../config/discover.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { redactUrl } from '../log/redact.ts';
-import type { TargetName } from '../targets/target.ts';
+import { dirKey, offNotice, TARGETS, TYPES_SPEC, type TargetName } from '../config/targets.ts';
 import type { WarmSupport } from '../tools/prisma-worker/support.ts';
 import { runTool } from '../tools/run.ts';
 import { findBelow } from './init.ts';
+import { embeddedDataDir } from './targets.ts';
 import type { ProjectTools } from './tools.ts';
 import { prismaSchemaShown, prismaVersion } from './tools.ts';
 
@@ -22,8 +23,8 @@ export interface SummaryRow {
 
 export interface SummaryInput {
   loaded: LoadedConfig;
-  /** The PostgreSQL URL in use (the embedded server's when none is configured). */
-  postgresUrl: string | undefined;
+  /** The URL each open target uses (the embedded server's when none is configured). */
+  urls: Partial<Record<TargetName, string>>;
   tools: ProjectTools;
   sqlcVersion: string | undefined;
   health: string | undefined;
@@ -38,48 +39,19 @@ export interface SummaryInput {
 /**
  * The daemon's start-up block: each target (on/off, redacted URL, folder, version table), each
  * tool (on/off, version, config file), the health address; for anything off, why and how to
- * turn it on. Pure: the caller gathers the facts.
+ * turn it on. The caller gathers the facts; this reads only whether files exist.
  */
 export function startupSummary(input: SummaryInput): SummaryRow[] {
-  const { config, origins, configFile } = input.loaded;
+  const { config, configFile } = input.loaded;
   const root = config.projectRoot;
   const rel = (file: string) => path.relative(root, file) || '.';
-  const from = (origin: string | undefined) => (origin && origin !== 'default' && origin !== 'found' ? ` (${origin})` : '');
-  const rows: SummaryRow[] = [];
-  const folder = (target: TargetName, origin: string | undefined) => {
-    const dir = config[target].dir;
-    if (existsSync(dir)) return `${rel(dir)}${from(origin)}`;
-    return `${rel(dir)} does not exist yet, watching for it. ${missingFolderMessage(root, dir, origin ?? 'default', target, gooseFolderCandidates(root)).replace(/^.*?does not exist; /, '')}`;
-  };
+  const rows: SummaryRow[] = TARGETS.map((spec) => targetRow(input, spec));
 
-  const postgresOn = config.targets.includes('postgres');
-  if (postgresOn) {
-    const where =
-      origins?.postgresUrl === 'embedded' || !config.postgres.url
-        ? `embedded PostgreSQL in .schemasync/postgres (set DATABASE_URL or GOOSE_DBSTRING for your own)`
-        : `${redactUrl(input.postgresUrl ?? config.postgres.url)}${from(origins?.postgresUrl)}`;
-    rows.push({ name: 'postgres', on: true, detail: `${where} · ${folder('postgres', origins?.postgresDir)} · table ${config.postgres.table}` });
-  } else {
-    rows.push({ name: 'postgres', on: false, detail: 'not chosen (--target clickhouse)' });
-  }
-  if (config.targets.includes('clickhouse')) {
-    rows.push({
-      name: 'clickhouse',
-      on: true,
-      detail: `${redactUrl(config.clickhouse.url ?? '')} · ${folder('clickhouse', origins?.clickhouseDir)} · table ${config.clickhouse.table}`,
-    });
-  } else {
-    rows.push({
-      name: 'clickhouse',
-      on: false,
-      detail: config.clickhouse.url
-        ? 'not chosen (--target postgres)'
-        : 'CLICKHOUSE_URL is not set; set it (e.g. http://default@localhost:8123/default) to turn it on',
-    });
-  }
-
+  const typesOn = config.targets.includes(TYPES_SPEC.name);
+  const origins = input.loaded.origins;
   const missing = (tool: 'prisma' | 'sqlc') => input.tools.missing.find((m) => m.tool === tool)?.reason;
-  if (!postgresOn) rows.push({ name: 'prisma', on: false, detail: 'follows PostgreSQL, which is off' });
+  const follows = `follows ${TYPES_SPEC.label}, which is off`;
+  if (!typesOn) rows.push({ name: 'prisma', on: false, detail: follows });
   else if (input.tools.prismaCli) {
     const version = prismaVersion(input.tools.prismaCli);
     rows.push({
@@ -98,7 +70,7 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
     });
   }
   const sqlcConfigExists = existsSync(config.sqlc.configFile);
-  if (!postgresOn) rows.push({ name: 'sqlc', on: false, detail: 'follows PostgreSQL, which is off' });
+  if (!typesOn) rows.push({ name: 'sqlc', on: false, detail: follows });
   else if (input.tools.sqlcBinary && sqlcConfigExists) {
     rows.push({
       name: 'sqlc',
@@ -106,11 +78,7 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
       detail: `${input.sqlcVersion ? `${input.sqlcVersion} · ` : ''}${rel(config.sqlc.configFile)}${from(origins?.sqlcConfig)}`,
     });
   } else {
-    rows.push({
-      name: 'sqlc',
-      on: false,
-      detail: missing('sqlc') ?? sqlcOffReason(root),
-    });
+    rows.push({ name: 'sqlc', on: false, detail: missing('sqlc') ?? sqlcOffReason(root) });
   }
   rows.push(clickhouseTypesRow(input.loaded.config, rel));
   rows.push(
@@ -120,9 +88,39 @@ export function startupSummary(input: SummaryInput): SummaryRow[] {
   );
   if (configFile) rows.push({ name: 'config', on: true, detail: rel(configFile) });
   if (input.gitHead) rows.push({ name: 'git', on: true, detail: `on ${input.gitHead}` });
-  // Other notices of the configuration (the ClickHouse one is its row above).
-  for (const notice of input.loaded.notices.filter((n) => !n.startsWith('ClickHouse target is off'))) rows.push({ name: 'note', on: false, detail: notice });
+  // Other notices of the configuration (a target that is off has its row above).
+  const offNotices = TARGETS.map(offNotice);
+  for (const notice of input.loaded.notices.filter((n) => !offNotices.includes(n))) rows.push({ name: 'note', on: false, detail: notice });
   return rows;
+}
+
+/** ` (--postgres-dir)`: where a setting came from, unless it is the default or was found by convention. */
+const from = (origin: string | undefined) => (origin && origin !== 'default' && origin !== 'found' ? ` (${origin})` : '');
+
+/** One target's row: where it is and its folder, or why it is off and how to turn it on. */
+function targetRow(input: SummaryInput, spec: (typeof TARGETS)[number]): SummaryRow {
+  const { config, origins } = input.loaded;
+  const root = config.projectRoot;
+  const { name } = spec;
+  const rel = (file: string) => path.relative(root, file) || '.';
+  if (!config.targets.includes(name)) {
+    const detail =
+      config[name].url || spec.embedded
+        ? `not chosen (--target ${config.targets.join(', ')})`
+        : `${spec.urlEnv} is not set; set it (e.g. ${spec.urlExample}) to turn it on`;
+    return { name, on: false, detail };
+  }
+  const dir = config[name].dir;
+  const dirOrigin = origins?.[dirKey(name)];
+  const folder = existsSync(dir)
+    ? `${rel(dir)}${from(dirOrigin)}`
+    : `${rel(dir)} does not exist yet, watching for it. ${missingFolderMessage(root, dir, dirOrigin ?? 'default', name, gooseFolderCandidates(root)).replace(/^.*?does not exist; /, '')}`;
+  const urlOrigin = origins?.[`${name}Url`];
+  const where =
+    urlOrigin === 'embedded' || !config[name].url
+      ? `embedded ${spec.label} in ${rel(embeddedDataDir(root))} (set ${spec.urlEnv} or GOOSE_DBSTRING for your own)`
+      : `${redactUrl(input.urls[name] ?? config[name].url ?? '')}${from(urlOrigin)}`;
+  return { name, on: true, detail: `${where} · ${folder} · table ${config[name].table}` };
 }
 
 /** The warm worker is on, or the CLI runs (2–4 s a run) and why, with how to turn the worker on. */

@@ -1,16 +1,14 @@
-import type { LoadedConfig } from '../config/load.ts';
+import { TYPES_SPEC } from '../config/targets.ts';
 import { messageOf } from '../errors.ts';
 import { runDriftChecks } from '../drift/run.ts';
 import type { DriftReport, Unchecked } from '../drift/types.ts';
-import type { Logger } from '../log/types.ts';
-import { MemoryFile } from '../pipeline/memory.ts';
+import type { MemoryFile } from '../pipeline/memory.ts';
 import { fingerprintCatalog } from '../targets/fingerprint.ts';
 import type { Target } from '../targets/target.ts';
+import type { AppContext } from './context.ts';
 import { handleSignals } from './lifecycle.ts';
 import { driftSources } from './drift.ts';
-import { openTargets, TYPES_TARGET, type OpenedTargets } from './targets.ts';
-
-type Context = LoadedConfig & { logger: Logger };
+import { Project } from './project.ts';
 
 /** Connects each target once (no waiting: verify answers now); the unreachable ones come back as reasons. */
 async function connectAll(
@@ -41,26 +39,25 @@ async function connectAll(
  * Returns the report; the caller prints it and picks the exit status. A database that cannot be
  * reached makes its checks (and Prisma's, for PostgreSQL) `unchecked`.
  */
-export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollback: boolean }): Promise<DriftReport> {
+export async function verifyOnce(ctx: AppContext, options: { shadow: boolean; rollback: boolean }): Promise<DriftReport> {
   const controller = new AbortController();
   const stopSignals = handleSignals(ctx.logger, () => {
     controller.abort();
     return Promise.resolve();
   });
-  let opened: OpenedTargets | undefined;
+  let project: Project | undefined;
   try {
-    opened = await openTargets(ctx.config, ctx.logger);
-    const { reachable, unreachable } = await connectAll(opened.targets, controller.signal);
-    const memory = await MemoryFile.open(ctx.config.projectRoot);
-    const sources = await driftSources(ctx, opened, reachable, memory);
+    project = await Project.open(ctx);
+    const { reachable, unreachable } = await connectAll(project.targets.targets, controller.signal);
+    const sources = driftSources(project, reachable);
     if (sources.prisma) {
-      const changed = await databaseChangedSincePull(reachable, memory);
+      const changed = await databaseChangedSincePull(reachable, project.memory);
       if (changed !== undefined) sources.prisma.databaseChanged = changed;
     }
     for (const { target, reason } of unreachable) {
       sources.unchecked.push({
         check: target.name,
-        reason: `${reason}${target.name === 'postgres' ? ' (the PostgreSQL and Prisma checks did not run)' : ''}`,
+        reason: `${reason}${target.name === TYPES_SPEC.name ? ` (the ${TYPES_SPEC.label} and Prisma checks did not run)` : ''}`,
       });
     }
     ctx.logger.info(
@@ -86,7 +83,7 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
     );
     return { findings: run.findings, unchecked: options.rollback ? rollbackRequired(run.unchecked) : run.unchecked, checked: run.ran };
   } finally {
-    await opened?.close();
+    await project?.close();
     await stopSignals();
   }
 }
@@ -94,7 +91,7 @@ export async function verifyOnce(ctx: Context, options: { shadow: boolean; rollb
 /** Has the types target's catalog changed since schema.prisma was last pulled? Undefined when schemasync never pulled it or cannot tell. */
 async function databaseChangedSincePull(reachable: Target[], memory: MemoryFile): Promise<boolean | undefined> {
   const pulledFrom = memory.get().prismaPulledFrom;
-  const typesTarget = reachable.find((target) => target.name === TYPES_TARGET);
+  const typesTarget = reachable.find((target) => target.name === TYPES_SPEC.name);
   if (!pulledFrom || !typesTarget) return undefined;
   try {
     return fingerprintCatalog(await typesTarget.introspect()) !== pulledFrom;
@@ -115,5 +112,5 @@ export function rollbackRequired(unchecked: Unchecked[]): Unchecked[] {
   );
 }
 
-// The CLI prints the report through app/ (DESIGN: cli/ does not import drift/ directly).
+// The CLI prints the report through app/ (cli/ does not import drift/ directly).
 export { driftExitCode, driftJson, formatDriftReport } from '../drift/report.ts';

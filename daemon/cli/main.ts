@@ -4,14 +4,15 @@ import { noteStartParent } from '../app/runner-watch.ts';
 import { readConfigFile } from '../config/file.ts';
 import { checkMigrationFolders } from '../config/folders.ts';
 import { type ConfigFlags, loadConfig } from '../config/load.ts';
+import { DEFAULT_SPEC, dirFlag, TARGET_NAMES, TARGETS } from '../config/targets.ts';
 import { isSchemasyncError, messageOf } from '../errors.ts';
 import { createLogger, wantsColor } from '../log/logger.ts';
 import { redact } from '../log/redact.ts';
-import type { CommandContext } from './context.ts';
+import type { AppContext } from '../app/context.ts';
 import { EXIT, exitCodeFor } from './exit.ts';
 import { packageVersion } from './version.ts';
 
-type Handler = (ctx: CommandContext, options: Record<string, unknown>, args: string[]) => Promise<number>;
+type Handler = (ctx: AppContext, options: Record<string, unknown>, args: string[]) => Promise<number>;
 
 /**
  * Each command's module is imported only when that command runs: a one-shot `status` must not
@@ -44,18 +45,21 @@ export async function main(
   const stderr = io.stderr ?? process.stderr;
   let exitCode: number = EXIT.ok;
 
-  const targetOption = () => new Option('--target <target>', 'postgres, clickhouse or all configured').choices(['postgres', 'clickhouse', 'all']);
+  const targetOption = () => new Option('--target <target>', `${TARGET_NAMES.join(', ')} or all configured`).choices([...TARGET_NAMES, 'all']);
   const program = new Command('schemasync')
     .description('Keeps PostgreSQL, ClickHouse, Prisma and sqlc in sync with goose SQL migrations.')
     .version(packageVersion(), '-V, --version', 'print the schemasync version')
     .configureOutput({ writeOut: (s) => stdout.write(s), writeErr: (s) => stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run schemasync --help for usage)')
-    .option('--database-url <url>', 'PostgreSQL URL (default: DATABASE_URL, else an embedded PostgreSQL)')
-    .option('--clickhouse-url <url>', 'ClickHouse URL, http://user:password@host:8123/db (default: CLICKHOUSE_URL; none: ClickHouse off)')
-    .option('--dir <dir>', 'migrations folder of the target chosen with --target (default: PostgreSQL’s)')
-    .option('--postgres-dir <dir>', 'PostgreSQL migrations folder (default: migrations/postgres)')
-    .option('--clickhouse-dir <dir>', 'ClickHouse migrations folder (default: migrations/clickhouse)')
+    .option('--dir <dir>', `migrations folder of the target chosen with --target (default: goose's, GOOSE_DRIVER's; else ${DEFAULT_SPEC.label}'s)`);
+  for (const spec of TARGETS) {
+    const none = spec.embedded ? `an embedded ${spec.label}` : `${spec.label} off`;
+    program
+      .option(`${spec.urlFlag} <url>`, `${spec.label} URL, e.g. ${spec.urlExample} (default: ${spec.urlEnv}; none: ${none})`)
+      .option(`${dirFlag(spec.name)} <dir>`, `${spec.label} migrations folder (default: ${spec.defaultDir})`);
+  }
+  program
     .option(
       '--clickhouse-cluster <name>',
       'cluster mode: replicated version table, ledger and lock on this cluster (default: CLICKHOUSE_CLUSTER; none: one server)',
@@ -74,14 +78,7 @@ export async function main(
       const cmd = received.at(-1) as Command;
       const options = { ...program.opts(), ...cmd.opts() };
       // `create --target clickhouse` only names a folder; it must not require CLICKHOUSE_URL.
-      const flags = needsDatabase
-        ? options
-        : {
-            ...options,
-            target: undefined,
-            ...(options.target === 'clickhouse' && typeof options.dir === 'string' ? { dir: undefined, clickhouseDir: options.dir } : {}),
-          };
-      exitCode = await runHandler(handler, flags, options, cmd.args, { command: name, oneShot, stdout, stderr, cwd: io.cwd, env: io.env });
+      exitCode = await runHandler(handler, options, cmd.args, { command: name, oneShot, needsDatabase, stdout, stderr, cwd: io.cwd, env: io.env });
     });
     return sub;
   };
@@ -146,10 +143,17 @@ export async function main(
 
 async function runHandler(
   handler: Handler,
-  flags: ConfigFlags,
-  options: Record<string, unknown>,
+  options: Record<string, unknown> & ConfigFlags,
   args: string[],
-  io: { command: string; oneShot: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; cwd?: string; env?: NodeJS.ProcessEnv },
+  io: {
+    command: string;
+    oneShot: boolean;
+    needsDatabase: boolean;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+  },
 ): Promise<number> {
   let logger: ReturnType<typeof createLogger> | undefined;
   try {
@@ -157,7 +161,7 @@ async function runHandler(
     // the daemon's log is its output.
     const logStream = io.oneShot ? io.stderr : io.stdout;
     const cwd = io.cwd ?? process.cwd();
-    const loaded = loadConfig({ cwd, env: io.env ?? process.env, flags, file: await readConfigFile(cwd) });
+    const loaded = loadConfig({ cwd, env: io.env ?? process.env, flags: options, file: await readConfigFile(cwd), needsDatabase: io.needsDatabase });
     checkMigrationFolders(loaded, io.command);
     const isTTY = (logStream as NodeJS.WriteStream).isTTY === true;
     logger = createLogger({

@@ -61,19 +61,6 @@ function packageJsonPrismaSchema(root: string): string | undefined {
   }
 }
 
-/** goose's drivers for each schemasync target (goose -h lists them). */
-const POSTGRES_DRIVERS = new Set(['postgres', 'pgx', 'postgresql', 'redshift']);
-
-export type GooseDriverTarget = 'postgres' | 'clickhouse' | 'unsupported' | undefined;
-
-/** Which target GOOSE_DRIVER names; undefined when unset. */
-export function gooseDriverTarget(driver: string | undefined): GooseDriverTarget {
-  if (driver === undefined || driver === '') return undefined;
-  if (POSTGRES_DRIVERS.has(driver.toLowerCase())) return 'postgres';
-  if (driver.toLowerCase() === 'clickhouse') return 'clickhouse';
-  return 'unsupported';
-}
-
 /**
  * GOOSE_DBSTRING as a URL. goose hands it to the driver, and lib/pq and pgx accept both a URL and
  * the key=value form (`host=localhost user=app dbname=app sslmode=disable`); pg takes URLs only.

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 
 import { ConfigError } from '../errors.ts';
 import { shownPath } from '../util/paths.ts';
-import type { TargetName } from './types.ts';
+import { DEFAULT_SPEC, dirFlag, dirKey, targetSpec, type TargetName } from './targets.ts';
 import { gooseFolderCandidates } from './discover.ts';
 import type { LoadedConfig } from './load.ts';
 
@@ -17,11 +17,12 @@ export function checkMigrationFolders(loaded: LoadedConfig, command: string): vo
   if (command === 'watch' || command === 'init') return;
   const { config, origins } = loaded;
   const problems: string[] = [];
-  const targets: TargetName[] = command === 'create' ? ['postgres'] : config.targets;
+  // `create` writes to one folder: the --target's, else goose's (GOOSE_DRIVER's target).
+  const targets: TargetName[] = command === 'create' ? [config.defaultTarget] : config.targets;
   for (const target of targets) {
     const dir = config[target].dir;
     if (existsSync(dir)) continue;
-    const origin = origins?.[target === 'postgres' ? 'postgresDir' : 'clickhouseDir'] ?? 'default';
+    const origin = origins?.[dirKey(target)] ?? 'default';
     // `create` in a configured folder makes it: the user named it.
     if (command === 'create' && origin !== 'default') continue;
     const candidates = gooseFolderCandidates(config.projectRoot);
@@ -34,9 +35,8 @@ export function checkMigrationFolders(loaded: LoadedConfig, command: string): vo
 export function missingFolderMessage(root: string, dir: string, origin: string, target: TargetName, candidates: string[]): string {
   const shown = shownPath(root, dir);
   const from = origin === 'default' ? 'the default' : `from ${origin}`;
-  const flag = target === 'postgres' ? '--postgres-dir' : '--clickhouse-dir';
-  const key = target === 'postgres' ? 'postgresDir' : 'clickhouseDir';
   const where = candidates.length > 0 ? `goose migrations are in ${candidates.join(', ')}: ` : '';
-  const env = target === 'postgres' ? 'GOOSE_MIGRATION_DIR' : 'GOOSE_MIGRATION_DIR with GOOSE_DRIVER=clickhouse';
-  return `${target} migrations folder ${shown} (${from}) does not exist; ${where}name the folder with ${env}, ${flag} or "${key}" in schemasync.config.json (\`schemasync init\` writes it)`;
+  // goose's variables mean the default target unless GOOSE_DRIVER names another.
+  const env = target === DEFAULT_SPEC.name ? 'GOOSE_MIGRATION_DIR' : `GOOSE_MIGRATION_DIR with GOOSE_DRIVER=${targetSpec(target).gooseDrivers[0]}`;
+  return `${target} migrations folder ${shown} (${from}) does not exist; ${where}name the folder with ${env}, ${dirFlag(target)} or "${dirKey(target)}" in schemasync.config.json (\`schemasync init\` writes it)`;
 }

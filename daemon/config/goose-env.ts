@@ -1,10 +1,10 @@
-import type { TargetName } from './types.ts';
-import { gooseDriverTarget, postgresDsnToUrl } from './discover.ts';
+import { DEFAULT_SPEC, gooseDriverTarget, TARGETS, targetSpec, type TargetName } from './targets.ts';
 import type { Env } from './types.ts';
 
 /**
  * goose's own variables: GOOSE_DRIVER says which target GOOSE_DBSTRING and GOOSE_MIGRATION_DIR
- * belong to. Problems and notices are added to the lists given.
+ * belong to (PostgreSQL when it is not set, as goose's examples assume). Problems and notices are
+ * added to the lists given.
  */
 export function gooseVariables(
   env: Env,
@@ -12,20 +12,23 @@ export function gooseVariables(
   notices: string[],
 ): { gooseTarget: TargetName; gooseDir: string | undefined; gooseDbstring: string | undefined } {
   const driver = gooseDriverTarget(env.GOOSE_DRIVER);
-  if (driver === 'unsupported') problems.push(`GOOSE_DRIVER=${env.GOOSE_DRIVER} is not a schemasync target (postgres, pgx or clickhouse)`);
-  const gooseTarget: TargetName = driver === 'clickhouse' ? 'clickhouse' : 'postgres';
+  if (driver === 'unsupported') problems.push(`GOOSE_DRIVER=${env.GOOSE_DRIVER} is not a schemasync target (${driverList()})`);
+  const gooseTarget: TargetName = driver === 'unsupported' || driver === undefined ? DEFAULT_SPEC.name : driver;
   const gooseDir = env.GOOSE_MIGRATION_DIR || undefined;
   let gooseDbstring: string | undefined;
   if (env.GOOSE_DBSTRING && driver !== 'unsupported') {
-    if (driver === undefined) notices.push('GOOSE_DBSTRING is ignored: GOOSE_DRIVER is not set (set it to postgres or clickhouse)');
-    else if (gooseTarget === 'postgres') {
-      gooseDbstring = postgresDsnToUrl(env.GOOSE_DBSTRING);
-      if (!gooseDbstring) problems.push('GOOSE_DBSTRING is neither a postgres:// URL nor a key=value connection string');
-    } else if (/^https?:\/\//i.test(env.GOOSE_DBSTRING)) gooseDbstring = env.GOOSE_DBSTRING;
-    else
-      problems.push(
-        'GOOSE_DBSTRING for clickhouse must be the HTTP interface (http://user:password@host:8123/db): schemasync speaks HTTP, not the native tcp:// protocol',
-      );
+    if (driver === undefined) notices.push(`GOOSE_DBSTRING is ignored: GOOSE_DRIVER is not set (set it to ${driverList(1)})`);
+    else {
+      const read = targetSpec(gooseTarget).gooseDbstring(env.GOOSE_DBSTRING);
+      if ('url' in read) gooseDbstring = read.url;
+      else problems.push(read.problem);
+    }
   }
   return { gooseTarget, gooseDir, gooseDbstring };
+}
+
+/** `postgres, pgx or clickhouse`: the first `perTarget` driver names of each target. */
+function driverList(perTarget = 2): string {
+  const names = TARGETS.flatMap((spec) => spec.gooseDrivers.slice(0, perTarget));
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1)!}`;
 }

@@ -6,15 +6,12 @@ import { findPrismaSchema, findSqlcConfig, SQLC_CONFIG_NAMES } from './discover.
 import type { ConfigFile } from './file.ts';
 import { gooseVariables } from './goose-env.ts';
 import { definedOnly, fileValues, isFalse, isTrue, isUrl, pick, readDotenv } from './sources.ts';
-import { TARGET_NAMES, type Config, type Env, type TargetName } from './types.ts';
+import { dirFlag, dirKey, offNotice, TARGET_NAMES, TARGETS, type TargetName, type UrlOption } from './targets.ts';
+import type { Config, Env, TargetSettings } from './types.ts';
 
 /** Options that can come from the command line; each overrides its environment variable. */
-export interface ConfigFlags {
+export interface ConfigFlags extends Partial<Record<`${TargetName}Dir` | UrlOption, string>> {
   dir?: string;
-  postgresDir?: string;
-  clickhouseDir?: string;
-  databaseUrl?: string;
-  clickhouseUrl?: string;
   clickhouseCluster?: string;
   target?: string;
   table?: string;
@@ -31,16 +28,12 @@ export interface ConfigFlags {
   shadow?: boolean;
   followBranch?: boolean;
   toolTimeout?: string;
-  lockTimeout?: string;
 }
 
 export type { Env } from './types.ts';
 
 /** Where a setting came from, for the start-up summary and hints: `--flag`, a variable, the config file, a discovered file, or `default`. */
-export interface Origins {
-  postgresUrl: string;
-  postgresDir: string;
-  clickhouseDir: string;
+export interface Origins extends Record<`${TargetName}Dir` | `${TargetName}Url`, string> {
   sqlcConfig: string;
   prismaSchema: string;
 }
@@ -59,8 +52,6 @@ export interface LoadedConfig {
 
 /** The defaults of the seed layout, in one place. */
 export const DEFAULTS = {
-  postgresDir: 'migrations/postgres',
-  clickhouseDir: 'migrations/clickhouse',
   clickhouseTypesDir: 'generated/clickhouse',
   table: 'goose_db_version',
   prismaSchema: 'prisma/schema.prisma',
@@ -77,7 +68,14 @@ export const DEFAULTS = {
  * the config file, then what discovery found by each tool's own rules, then the defaults. Every
  * value is checked before anything is thrown, so the user sees every problem in one message.
  */
-export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags; file?: ConfigFile | undefined }): LoadedConfig {
+export function loadConfig(options: {
+  cwd: string;
+  env: Env;
+  flags: ConfigFlags;
+  file?: ConfigFile | undefined;
+  /** false: the command opens no database (`create`, `init`), so a target chosen by name needs no URL. */
+  needsDatabase?: boolean;
+}): LoadedConfig {
   const { cwd, flags } = options;
   const env = { ...readDotenv(cwd), ...definedOnly(options.env) };
   const problems: string[] = [];
@@ -87,59 +85,62 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
 
   const target = flags.target ?? 'all';
   if (![...TARGET_NAMES, 'all'].includes(target)) {
-    problems.push(`--target must be postgres, clickhouse or all (got "${target}")`);
+    problems.push(`--target must be ${TARGET_NAMES.join(', ')} or all (got "${target}")`);
   }
-  if (flags.dir !== undefined && target === 'all' && (flags.postgresDir || flags.clickhouseDir)) {
-    problems.push('--dir names the folder of the one target chosen with --target; use --postgres-dir / --clickhouse-dir');
+  if (flags.dir !== undefined && target === 'all' && TARGET_NAMES.some((name) => flags[dirKey(name)])) {
+    problems.push(`--dir names the folder of the one target chosen with --target; use ${TARGET_NAMES.map(dirFlag).join(' / ')}`);
   }
 
   const { gooseTarget, gooseDir, gooseDbstring } = gooseVariables(env, problems, notices);
+  // Without --target, --dir and `create` mean goose's target (the one GOOSE_DRIVER names).
+  const defaultTarget = target !== 'all' && TARGET_NAMES.includes(target as TargetName) ? (target as TargetName) : gooseTarget;
 
-  const dirOrigin = (name: TargetName, explicit: string | undefined, flagName: string, fileKey: string, fallback: string): [string, string] => {
-    if (explicit !== undefined) return [explicit, flagName];
-    if (flags.dir !== undefined && (target === name || (name === 'postgres' && target === 'all'))) return [flags.dir, '--dir'];
+  const dirOrigin = (name: TargetName, fallback: string): [string, string] => {
+    const explicit = flags[dirKey(name)];
+    if (explicit !== undefined) return [explicit, dirFlag(name)];
+    if (flags.dir !== undefined && name === defaultTarget) return [flags.dir, '--dir'];
     if (gooseDir && gooseTarget === name) return [gooseDir, 'GOOSE_MIGRATION_DIR'];
-    const inFile = fromFile(fileKey, 'string');
+    const inFile = fromFile(dirKey(name), 'string');
     if (inFile !== undefined) return [inFile, fileName!];
     return [fallback, 'default'];
   };
-  const [postgresDir, postgresDirOrigin] = dirOrigin('postgres', flags.postgresDir, '--postgres-dir', 'postgresDir', DEFAULTS.postgresDir);
-  const [clickhouseDir, clickhouseDirOrigin] = dirOrigin('clickhouse', flags.clickhouseDir, '--clickhouse-dir', 'clickhouseDir', DEFAULTS.clickhouseDir);
-
-  const [databaseUrl, postgresUrlOrigin] = pick<string>([
-    [flags.databaseUrl, '--database-url'],
-    [env.DATABASE_URL || undefined, 'DATABASE_URL'],
-    [gooseTarget === 'postgres' ? gooseDbstring : undefined, 'GOOSE_DBSTRING'],
-  ]) ?? [undefined, 'embedded'];
-  const clickhouseUrl = flags.clickhouseUrl ?? (env.CLICKHOUSE_URL || undefined) ?? (gooseTarget === 'clickhouse' ? gooseDbstring : undefined);
-  const apart = env.DATABASE_URL && gooseTarget === 'postgres' && gooseDbstring ? differentDatabases(env.DATABASE_URL, gooseDbstring) : undefined;
-  if (apart)
-    notices.push(
-      `DATABASE_URL (${apart[0]}) and GOOSE_DBSTRING (${apart[1]}) name different databases: schemasync${flags.databaseUrl ? '' : ' and Prisma'} use DATABASE_URL, the goose CLI would use GOOSE_DBSTRING; make them agree`,
-    );
-  for (const [name, url] of [
-    ['DATABASE_URL', databaseUrl],
-    ['CLICKHOUSE_URL', clickhouseUrl],
-  ] as const) {
-    if (url && !isUrl(url))
-      problems.push(
-        `${name} is not a URL (expected e.g. ${name === 'DATABASE_URL' ? 'postgres://user:password@host:5432/db' : 'http://user:password@host:8123/db'})`,
-      );
-  }
+  const urlOrigin = (spec: (typeof TARGETS)[number]): [string | undefined, string] =>
+    pick<string>([
+      [flags[spec.urlOption], spec.urlFlag],
+      [env[spec.urlEnv] || undefined, spec.urlEnv],
+      [gooseTarget === spec.name ? gooseDbstring : undefined, 'GOOSE_DBSTRING'],
+    ]) ?? [undefined, spec.embedded ? 'embedded' : 'default'];
   const table = flags.table ?? (env.GOOSE_TABLE || undefined) ?? fromFile('table', 'string') ?? DEFAULTS.table;
+  const origins: Partial<Origins> = {};
+  const settings = {} as Record<TargetName, TargetSettings>;
+  let targets: TargetName[] = target === 'all' ? [...TARGET_NAMES] : [target as TargetName];
+  for (const spec of TARGETS) {
+    const [dir, dirFrom] = dirOrigin(spec.name, spec.defaultDir);
+    const [url, urlFrom] = urlOrigin(spec);
+    origins[dirKey(spec.name)] = dirFrom;
+    origins[`${spec.name}Url`] = urlFrom;
+    settings[spec.name] = { url, dir: path.resolve(cwd, dir), table };
+    // The types target's own variable and goose's naming two databases: Prisma would read one, goose the other.
+    const apart =
+      spec.feedsTypes && env[spec.urlEnv] && gooseTarget === spec.name && gooseDbstring ? differentDatabases(env[spec.urlEnv]!, gooseDbstring) : undefined;
+    if (apart)
+      notices.push(
+        `${spec.urlEnv} (${apart[0]}) and GOOSE_DBSTRING (${apart[1]}) name different databases: schemasync${flags[spec.urlOption] ? '' : ' and Prisma'} use ${spec.urlEnv}, the goose CLI would use GOOSE_DBSTRING; make them agree`,
+      );
+    if (url && !isUrl(url)) problems.push(`${spec.urlEnv} is not a URL (expected e.g. ${spec.urlExample})`);
+    if (url || spec.embedded) continue;
+    // A target without a URL is off; one chosen by name must have it (unless the command opens no database).
+    if (target === spec.name && options.needsDatabase !== false)
+      problems.push(`--target ${spec.name} needs ${spec.urlEnv} (environment or .env), e.g. ${spec.urlExample}`);
+    else if (target === 'all') notices.push(offNotice(spec));
+    targets = targets.filter((t) => t !== spec.name);
+  }
 
   const cluster = flags.clickhouseCluster ?? (env.CLICKHOUSE_CLUSTER || undefined) ?? fromFile('clickhouseCluster', 'string');
   if (cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
     problems.push(
       `--clickhouse-cluster / clickhouseCluster / CLICKHOUSE_CLUSTER must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`,
     );
-
-  let targets: TargetName[] = target === 'all' ? [...TARGET_NAMES] : [target as TargetName];
-  if (!clickhouseUrl) {
-    if (target === 'clickhouse') problems.push('--target clickhouse needs CLICKHOUSE_URL (environment or .env), e.g. http://default:@localhost:8123/default');
-    else if (target === 'all') notices.push('ClickHouse target is off: CLICKHOUSE_URL is not set');
-    targets = targets.filter((t) => t !== 'clickhouse');
-  }
 
   const number = (label: string, raw: string | undefined, fallback: number, min = 0): number => {
     if (raw === undefined || raw === '') return fallback;
@@ -164,7 +165,7 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   // There is no --lock-timeout flag: the variable and the config key set it.
   const lockTimeoutMs = number(
     'lock timeout (SCHEMASYNC_LOCK_TIMEOUT_MS / lockTimeoutMs)',
-    flags.lockTimeout ?? env.SCHEMASYNC_LOCK_TIMEOUT_MS ?? str(fromFile('lockTimeoutMs', 'number')),
+    env.SCHEMASYNC_LOCK_TIMEOUT_MS ?? str(fromFile('lockTimeoutMs', 'number')),
     DEFAULTS.lockTimeoutMs,
     1,
   );
@@ -201,7 +202,6 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
   const poll = flags.poll ?? (isTrue(env.SCHEMASYNC_POLL) || isTrue(env.CHOKIDAR_USEPOLLING) || fromFile('poll', 'boolean') === true);
   const redo = flags.redo ?? (env.SCHEMASYNC_REDO !== undefined ? !isFalse(env.SCHEMASYNC_REDO) : (fromFile('redo', 'boolean') ?? true));
   const host = flags.host ?? (env.SCHEMASYNC_HOST || undefined) ?? fromFile('host', 'string') ?? '127.0.0.1';
-
   const clickhouseTypes = clickhouseTypesConfig(
     cwd,
     fromFile('clickhouseTypesDir', 'string'),
@@ -216,19 +216,14 @@ export function loadConfig(options: { cwd: string; env: Env; flags: ConfigFlags;
     env,
     notices,
     ...(options.file ? { configFile: options.file.file } : {}),
-    origins: {
-      postgresUrl: postgresUrlOrigin,
-      postgresDir: postgresDirOrigin,
-      clickhouseDir: clickhouseDirOrigin,
-      sqlcConfig: sqlcOrigin,
-      prismaSchema: prismaOrigin,
-    },
+    origins: { ...(origins as Origins), sqlcConfig: sqlcOrigin, prismaSchema: prismaOrigin },
     config: {
       projectRoot: cwd,
-      postgres: { url: databaseUrl, dir: path.resolve(cwd, postgresDir), table },
-      clickhouse: { url: clickhouseUrl, dir: path.resolve(cwd, clickhouseDir), table, cluster },
+      ...settings,
+      clickhouse: { ...settings.clickhouse, cluster },
       clickhouseTypes,
       targets,
+      defaultTarget,
       allowMissing: flags.allowMissing ?? false,
       prisma: { schema: path.resolve(cwd, prismaSchema), configFile: prismaFound.configFile, timeoutMs: toolTimeoutMs },
       sqlc: { configFile: path.resolve(cwd, sqlcConfig), binary: env.SQLC_BIN || undefined, timeoutMs: toolTimeoutMs },

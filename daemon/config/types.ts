@@ -1,22 +1,21 @@
-/** The databases schemasync migrates; each has its folder under targets/ and one entry in app/targets.ts. */
-/** Every target schemasync knows: adding one is one entry here and its own folder. */
-export const TARGET_NAMES = ['postgres', 'clickhouse'] as const;
-export type TargetName = (typeof TARGET_NAMES)[number];
+import type { TargetName } from './targets.ts';
+
+/** The targets are registered in config/targets.ts. */
+export { TARGET_NAMES, type TargetName } from './targets.ts';
+
+/** One target's settings (config/targets.ts registers the targets). */
+export interface TargetSettings {
+  /** Undefined: the target's embedded server (PostgreSQL's, under `.schemasync/`), or the target is off. */
+  url: string | undefined;
+  dir: string;
+  table: string;
+}
 
 /** Everything schemasync needs to know, validated once (config/load.ts). Paths are absolute. */
 export interface Config {
   projectRoot: string;
-  postgres: {
-    /** Undefined: use the embedded PostgreSQL under `<projectRoot>/.schemasync/postgres`. */
-    url: string | undefined;
-    dir: string;
-    table: string;
-  };
-  clickhouse: {
-    /** Undefined when CLICKHOUSE_URL is not set: the target is off. */
-    url: string | undefined;
-    dir: string;
-    table: string;
+  postgres: TargetSettings;
+  clickhouse: TargetSettings & {
     /** Cluster mode (replicated bookkeeping, quorum writes): the cluster's name; undefined: one server. */
     cluster: string | undefined;
   };
@@ -29,6 +28,8 @@ export interface Config {
   };
   /** Targets chosen with --target (default: all configured). */
   targets: TargetName[];
+  /** The target `create` and `--dir` mean without `--target`: the one GOOSE_DRIVER names (goose writes to its folder), else PostgreSQL. */
+  defaultTarget: TargetName;
   allowMissing: boolean;
   prisma: {
     /** `prisma/schema.prisma`, or a multi-file schema folder; the Prisma step is off when it does not exist. */

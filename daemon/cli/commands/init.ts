@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 
 import { initProject, nextStep } from '../../app/init.ts';
 import { initProposals } from '../../app/init-next.ts';
-import type { CommandContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { EXIT } from '../exit.ts';
 
 /**
@@ -11,7 +11,7 @@ import { EXIT } from '../exit.ts';
  * diff, a command) and makes with `--yes`, or after a "y" on a terminal. Without a terminal and
  * without `--yes` it only shows them: a script never has its source rewritten unasked.
  */
-export async function initCommand(ctx: CommandContext, options: Record<string, unknown> = {}): Promise<number> {
+export async function initCommand(ctx: AppContext, options: Record<string, unknown> = {}): Promise<number> {
   const root = ctx.config.projectRoot;
   for (const line of initProject(ctx)) ctx.stdout.write(`${line}\n`);
   const { proposals, notes } = await initProposals(root);
@@ -31,7 +31,7 @@ export async function initCommand(ctx: CommandContext, options: Record<string, u
 }
 
 /** A "y" (or Enter) on a terminal; false when stdin is not one (a script, CI). */
-async function confirm(ctx: CommandContext, question: string): Promise<boolean> {
+async function confirm(ctx: AppContext, question: string): Promise<boolean> {
   if (!process.stdin.isTTY || ctx.stdout !== process.stdout) return false;
   const reader = createInterface({ input: process.stdin, output: process.stdout });
   try {

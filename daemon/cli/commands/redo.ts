@@ -1,7 +1,7 @@
 import { redoAll } from '../../app/migrations.ts';
-import type { CommandContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { exitCodeForResults } from '../results.ts';
 
-export async function redoCommand(ctx: CommandContext): Promise<number> {
+export async function redoCommand(ctx: AppContext): Promise<number> {
   return exitCodeForResults(await redoAll(ctx), ctx.logger);
 }

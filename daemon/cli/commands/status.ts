@@ -1,10 +1,10 @@
 import { statusAll, type TargetStatus } from '../../app/migrations.ts';
-import type { CommandContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { exitCodeForResults } from '../results.ts';
 
 type StatusRow = TargetStatus['rows'][number];
 
-export async function statusCommand(ctx: CommandContext, options: Record<string, unknown>): Promise<number> {
+export async function statusCommand(ctx: AppContext, options: Record<string, unknown>): Promise<number> {
   const results = await statusAll(ctx);
   const code = exitCodeForResults(results, ctx.logger);
   if (options.json) {

@@ -1,13 +1,13 @@
 import { lockKey, takeDaemonLock } from '../../app/daemon-lock.ts';
 import { watch } from '../../app/daemon.ts';
-import type { CommandContext } from '../context.ts';
+import type { AppContext } from '../../app/context.ts';
 import { EXIT } from '../exit.ts';
 
 /**
  * The daemon; the options were already folded into the configuration, but for --replace. One
  * daemon per project and database: a second one exits 2 naming the first (daemon-lock.ts).
  */
-export async function watchCommand(ctx: CommandContext, options: Record<string, unknown> = {}): Promise<number> {
+export async function watchCommand(ctx: AppContext, options: Record<string, unknown> = {}): Promise<number> {
   const { config, logger } = ctx;
   const lock = await takeDaemonLock(config.projectRoot, lockKey(config), {
     replace: options.replace === true,

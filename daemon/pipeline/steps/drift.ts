@@ -14,8 +14,8 @@ import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
 export interface DriftStepSetup {
-  /** What can be checked (built once at start-up by app/). */
-  sources: DriftSources;
+  /** What can be checked now: app/'s project model, read at each run (a sqlc config added or renamed while watching is followed). */
+  sources: () => DriftSources;
   /** The findings logged so far, across runs. */
   tracker: DriftTracker;
   /** How findings and checks that could not run are logged (app/drift.ts). */
@@ -43,24 +43,25 @@ export interface DriftLog {
 export function driftStep(deps: StepDeps, setup: DriftStepSetup): Step<RunState> {
   // Only the latest: the schema moves forward, and an old catalog's print is never asked again.
   let lastPrinted: { fingerprint: string; printed: string } | undefined;
-  const typesTarget = setup.sources.targets.find((t) => t.target.name === deps.typesTarget)?.target;
 
   return {
     name: 'drift',
     dependsOn: deps.targets.flatMap((t) => [`validate:${t.name}`, `apply:${t.name}`]),
-    skipReason: (changes) => (anySelected(cheapSelection(changes, setup.sources)) ? undefined : 'nothing the drift checks read changed'),
+    skipReason: (changes) => (anySelected(cheapSelection(changes, setup.sources())) ? undefined : 'nothing the drift checks read changed'),
     async run(changes, state, signal) {
-      const selection = cheapSelection(changes, setup.sources);
+      const available = setup.sources();
+      const selection = cheapSelection(changes, available);
+      const typesTarget = available.targets.find((t) => t.target.name === deps.typesTarget)?.target;
       const sources: DriftSources = {
-        ...setup.sources,
-        targets: setup.sources.targets
+        ...available,
+        targets: available.targets
           .filter((t) => touches(changes, t.target.name))
           .map((t) => ({ ...t, files: state.files[t.target.name], rows: state.versions[t.target.name], ledger: state.ledgers[t.target.name] })),
       };
       let fingerprint: string | undefined;
       let known: string | undefined;
       let current: string | undefined;
-      const prisma = setup.sources.prisma;
+      const prisma = available.prisma;
       if (selection.prisma && prisma && typesTarget) {
         fingerprint = state.typesFingerprint ?? fingerprintCatalog(await typesTarget.introspect());
         current = existsSync(prisma.context.schema) ? await readSchemaText(prisma.context.schema, deps.projectRoot).catch(() => undefined) : undefined;

@@ -52,10 +52,10 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
 
   return {
     name: 'prisma',
-    dependsOn: ['validate:postgres', 'apply:postgres'],
+    dependsOn: [`validate:${deps.typesTarget}`, `apply:${deps.typesTarget}`],
     skipReason(changes, state) {
       if (needsPull(state) || changes.prismaSchema || changes.full) return undefined;
-      return 'PostgreSQL schema unchanged';
+      return `${deps.typesTarget} schema unchanged`;
     },
     async run(changes, state, signal) {
       const done: string[] = [];

@@ -12,7 +12,8 @@ import type { Step } from '../pipeline.ts';
 import type { RunState, StepDeps } from './context.ts';
 
 export interface SqlcSetup {
-  context: SqlcContext;
+  /** sqlc's inputs now (app/'s project model follows a config added or renamed); undefined while there is no config. */
+  context: () => SqlcContext | undefined;
   timeoutMs: number;
 }
 
@@ -31,25 +32,28 @@ export function sqlcStep(deps: StepDeps, setup: SqlcSetup): Step<RunState> {
     // nothing (a comment, a pending file that failed), or one that changed no table (seed rows),
     // cannot change its output. The drift check reports files edited after they were applied.
     skipReason(changes, state) {
+      if (!setup.context()) return 'no sqlc config';
       if (changes.full || changes.sqlc || state.force) return undefined;
       if (state.typesFingerprint === undefined) return 'no sqlc input changed and no migration applied';
       return state.typesFingerprint === deps.memory.get().sqlcCatalog ? `${types} schema unchanged` : undefined;
     },
     async run(_changes, state, signal) {
-      const config = await readFile(setup.context.configFile, 'utf8');
-      const paths = sqlcPaths(config, setup.context.configFile);
+      const context = setup.context();
+      if (!context) return { status: 'skipped' as const, detail: 'no sqlc config' };
+      const config = await readFile(context.configFile, 'utf8');
+      const paths = sqlcPaths(config, context.configFile);
       // The migrations validate read this run are reused: at thousands of files, re-reading them costs more than sqlc itself.
       const typesDir = types && deps.dirs.get(types);
       const typesFiles = types && state.files[types];
       const known = typesDir && typesFiles ? new Map([[typesDir, typesFiles]]) : new Map<string, MigrationFile[]>();
-      const inputs = await hashInputs([setup.context.configFile, ...paths.schema, ...paths.queries], known);
+      const inputs = await hashInputs([context.configFile, ...paths.schema, ...paths.queries], known);
       if (!state.force && inputs === deps.memory.get().sqlcGeneratedFrom && paths.outputs.every((out) => existsSync(out))) {
         return { status: 'skipped' as const, detail: 'sqlc inputs unchanged' };
       }
       try {
-        await runTool(sqlcGenerate(setup.context), { cwd: path.dirname(setup.context.configFile), timeoutMs: setup.timeoutMs, signal });
+        await runTool(sqlcGenerate(context), { cwd: path.dirname(context.configFile), timeoutMs: setup.timeoutMs, signal });
       } catch (error) {
-        throw hasErrorCode(error, 'TOOL') ? withQueryLocations(error, deps.projectRoot, setup.context.configFile) : error;
+        throw hasErrorCode(error, 'TOOL') ? withQueryLocations(error, deps.projectRoot, context.configFile) : error;
       }
       // Unknown this run (no migration applied): keep the last one; a mismatch only costs a generate.
       await deps.memory.update({ sqlcGeneratedFrom: inputs, sqlcCatalog: state.typesFingerprint ?? deps.memory.get().sqlcCatalog });

@@ -21,7 +21,7 @@ it('the start-up block: each target and tool on or off, where it came from, and 
     env: { GOOSE_DRIVER: 'postgres', GOOSE_DBSTRING: 'host=db user=app password=hunter2 dbname=app' },
     flags: {},
   });
-  const rows = startupSummary({ loaded, postgresUrl: loaded.config.postgres.url, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
+  const rows = startupSummary({ loaded, urls: {}, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
   const text = formatSummary('schemasync', rows);
   expect(text).toMatch(/postgres +on {3}postgres:\/\/app:\*\*\*@db\/app \(GOOSE_DBSTRING\) · migrations\/postgres does not exist yet, watching for it/);
   expect(text).not.toContain('hunter2');
@@ -33,7 +33,7 @@ it('the start-up block: each target and tool on or off, where it came from, and 
 
   const missing = startupSummary({
     loaded: loadConfig({ cwd: root, env: {}, flags: {} }),
-    postgresUrl: 'postgres://postgres:pw@127.0.0.1:5555/postgres',
+    urls: { postgres: 'postgres://postgres:pw@127.0.0.1:5555/postgres' },
     tools: { missing: [{ tool: 'prisma', reason: 'prisma is not installed in this project; add it' }] },
     sqlcVersion: undefined,
     health: 'http://127.0.0.1:4000/healthz',
@@ -48,7 +48,7 @@ it('a sqlc config below the root is named, with how to point schemasync at it', 
   await mkdir(path.join(project, 'server'));
   await writeFile(path.join(project, 'server', 'sqlc.yaml'), "version: '2'\n");
   const loaded = loadConfig({ cwd: project, env: {}, flags: {} });
-  const rows = startupSummary({ loaded, postgresUrl: undefined, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
+  const rows = startupSummary({ loaded, urls: {}, tools: { missing: [] }, sqlcVersion: undefined, health: undefined });
   expect(rows.find((row) => row.name === 'sqlc')).toMatchObject({
     on: false,
     detail: expect.stringMatching(/^server\/sqlc.yaml is not in the project root.*sqlcConfig/) as unknown,
@@ -59,7 +59,7 @@ it('the prisma row says which path runs (the warm worker, or the CLI with why an
   const loaded = loadConfig({ cwd: root, env: {}, flags: {} });
   const base = {
     loaded,
-    postgresUrl: undefined,
+    urls: {},
     tools: { missing: [], prismaCli: path.join(root, 'node_modules/prisma/build/index.js') },
     sqlcVersion: undefined,
     health: undefined,
