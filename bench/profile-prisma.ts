@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 
-import { gooseCommand } from '../daemon/tools/goose.ts';
+import { gooseCommand } from '../test/helpers/goose.ts';
 import { locatePrismaCli } from '../daemon/tools/locate.ts';
 import { prismaEnv, prismaGenerate, prismaPull } from '../daemon/tools/prisma.ts';
 import { loadInProcessPrisma } from '../daemon/tools/prisma-worker/in-process.ts';

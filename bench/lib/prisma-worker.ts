@@ -3,7 +3,7 @@ import path from 'node:path';
 
 import { silentLogger } from '../../daemon/log/types.ts';
 import { locatePrismaCli } from '../../daemon/tools/locate.ts';
-import { gooseCommand } from '../../daemon/tools/goose.ts';
+import { gooseCommand } from '../../test/helpers/goose.ts';
 import { prismaGenerate, prismaPull, type PrismaContext } from '../../daemon/tools/prisma.ts';
 import { DEFAULT_MEMORY_LIMIT_BYTES, PrismaWorker } from '../../daemon/tools/prisma-worker/client.ts';
 import { runTool } from '../../daemon/tools/run.ts';

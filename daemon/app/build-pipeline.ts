@@ -1,5 +1,6 @@
 import { ROW_TYPES_SPEC } from '../config/targets.ts';
 import { Pipeline, type Step } from '../pipeline/pipeline.ts';
+import { SchemaLog } from '../pipeline/schema-log.ts';
 import { applyStep } from '../pipeline/steps/apply.ts';
 import { clickhouseTypesStep } from '../pipeline/steps/clickhouse-types.ts';
 import type { RunState, StepDeps } from '../pipeline/steps/context.ts';
@@ -45,6 +46,7 @@ export function buildPipeline(project: Project, selection: StepSelection, option
     allowMissing: config.allowMissing || followBranch,
     lockTimeoutMs: config.lockTimeoutMs,
     memory: project.memory,
+    schemaLogs: new Map(targets.map((target) => [target.name, new SchemaLog(target, logger.child({ target: target.name }))])),
     redo: config.watch.redo,
     orphans: project.orphans,
     followBranch,

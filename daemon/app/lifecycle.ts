@@ -14,6 +14,9 @@ export const DUPLICATE_WITHIN_MS = 1_000;
  */
 export const SIGNAL_LINGER_MS = 300;
 
+/** A shutdown that takes longer than this is stuck: the process exits 1. */
+const FORCE_AFTER_MS = 10_000;
+
 /** What to do with a signal. Pure: the caller passes the time of the first signal, if any. */
 export function signalAction(firstAt: number | undefined, now: number, duplicateWithinMs = DUPLICATE_WITHIN_MS): 'stop' | 'duplicate' | 'force' {
   if (firstAt === undefined) return 'stop';
@@ -24,17 +27,13 @@ export function signalAction(firstAt: number | undefined, now: number, duplicate
  * SIGINT / SIGTERM handling for the daemon. The first signal starts a graceful shutdown (stop
  * watching, let the migration in flight finish or roll back, stop child processes, close
  * connections). A signal within a second of it is the same request delivered twice and is
- * ignored; a later one (Ctrl-C pressed again), or a shutdown that hangs past `forceAfterMs`,
+ * ignored; a later one (Ctrl-C pressed again), or a shutdown that hangs past `FORCE_AFTER_MS`,
  * exits at once. Idempotent: `shutdown` runs once whatever arrives. With `watchRunner` (the
  * daemon), the exit of the process that started it (runner-watch.ts) starts the same shutdown.
  * The returned function stops listening; after a stop it resolves once `SIGNAL_LINGER_MS` have
  * passed since it began.
  */
-export function handleSignals(
-  logger: Logger,
-  shutdown: (reason: string) => Promise<void>,
-  options: { forceAfterMs?: number; watchRunner?: boolean } = {},
-): () => Promise<void> {
+export function handleSignals(logger: Logger, shutdown: (reason: string) => Promise<void>, options: { watchRunner?: boolean } = {}): () => Promise<void> {
   let firstAt: number | undefined;
   const begin = (reason: NodeJS.Signals | 'runner') => {
     firstAt = Date.now();
@@ -48,7 +47,7 @@ export function handleSignals(
     const force = setTimeout(() => {
       logger.error({ event: 'shutdown:timeout' }, 'shutdown did not finish in time: exiting');
       process.exit(1);
-    }, options.forceAfterMs ?? 10_000);
+    }, FORCE_AFTER_MS);
     force.unref();
     void shutdown(reason).finally(() => clearTimeout(force));
   };

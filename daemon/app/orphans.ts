@@ -1,6 +1,6 @@
 import path from 'node:path';
 
-import { gitOrphanLocator, type Orphan } from '../drift/orphans.ts';
+import { gitOrphanLocator } from '../drift/orphans.ts';
 import { describeOrphans, loadMigrationFiles, rollbackOrphans, type OrphanRollback } from '../engine/index.ts';
 import { toSchemasyncError } from '../errors.ts';
 import { appliedWithoutFile } from '../migrations/plan.ts';
@@ -13,7 +13,7 @@ import { forEachTarget } from './oneshot.ts';
  * watch --follow-branch does after a switch, for scripts. Migrations applied without a file that
  * git has on no branch are deleted files, not orphans: left alone (verify reports them).
  */
-export function downOrphansAll(loaded: AppContext): Promise<Array<OrphanRollback<Orphan>>> {
+export function downOrphansAll(loaded: AppContext): Promise<OrphanRollback[]> {
   const locator = gitOrphanLocator(loaded.config.projectRoot);
   return forEachTarget(loaded, async (ctx) => {
     try {

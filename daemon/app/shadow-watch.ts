@@ -97,12 +97,11 @@ export function startShadowDrift(options: {
   tracker: DriftTracker;
   busy: () => boolean;
   logger: Logger;
-  quietMs?: number;
 }): ShadowWatch & { stop(): Promise<void> } {
   const { logger } = options;
   const log = driftLog(logger);
   const watch = createShadowWatch({
-    quietMs: options.quietMs ?? SHADOW_QUIET_MS,
+    quietMs: SHADOW_QUIET_MS,
     auto: options.auto,
     busy: options.busy,
     logger,

@@ -11,8 +11,8 @@ export function backoffMs(attempt: number, maxMs = 10_000): number {
 /**
  * Waits until every target answers, retrying connection failures with backoff. Logs once per
  * target that it is waiting, and where (the URL without its password), and once when it is back.
- * Other errors (bad credentials are connection errors too) keep being retried: the developer may
- * be fixing them while the daemon waits.
+ * Only connection errors are retried (bad credentials are connection errors too: the developer
+ * may be fixing them while the daemon waits); any other error ends the wait.
  */
 export async function waitForTargets(targets: Target[], logger: Logger, signal: AbortSignal): Promise<void> {
   await Promise.all(

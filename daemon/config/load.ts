@@ -4,39 +4,13 @@ import path from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { findPrismaSchema, findSqlcConfig, SQLC_CONFIG_NAMES } from './discover.ts';
 import type { ConfigFile } from './file.ts';
-import { gooseVariables } from './goose-env.ts';
-import { definedOnly, fileValues, isFalse, isTrue, isUrl, pick, readDotenv } from './sources.ts';
-import { dirFlag, dirKey, offNotice, TARGET_NAMES, TARGETS, type TargetName, type UrlOption } from './targets.ts';
-import type { Config, Env, TargetSettings } from './types.ts';
+import { DEFAULT_TABLE, loadTargets } from './load-targets.ts';
 
-/** Options that can come from the command line; each overrides its environment variable. */
-export interface ConfigFlags extends Partial<Record<`${TargetName}Dir` | UrlOption, string>> {
-  dir?: string;
-  clickhouseCluster?: string;
-  target?: string;
-  table?: string;
-  sqlcConfig?: string;
-  prismaSchema?: string;
-  allowMissing?: boolean;
-  poll?: boolean;
-  debounce?: string;
-  port?: string;
-  host?: string;
-  logFormat?: string;
-  logLevel?: string;
-  redo?: boolean;
-  shadow?: boolean;
-  followBranch?: boolean;
-  toolTimeout?: string;
-}
+export { differentDatabases } from './load-targets.ts';
+import { definedOnly, fileValues, isFalse, isTrue, pick, readDotenv } from './sources.ts';
+import type { Config, ConfigFlags, Env, Origins } from './types.ts';
 
-export type { Env } from './types.ts';
-
-/** Where a setting came from, for the start-up summary and hints: `--flag`, a variable, the config file, a discovered file, or `default`. */
-export interface Origins extends Record<`${TargetName}Dir` | `${TargetName}Url`, string> {
-  sqlcConfig: string;
-  prismaSchema: string;
-}
+export type { ConfigFlags, Env, Origins } from './types.ts';
 
 export interface LoadedConfig {
   config: Config;
@@ -53,7 +27,7 @@ export interface LoadedConfig {
 /** The defaults of the seed layout, in one place. */
 export const DEFAULTS = {
   clickhouseTypesDir: 'generated/clickhouse',
-  table: 'goose_db_version',
+  table: DEFAULT_TABLE,
   prismaSchema: 'prisma/schema.prisma',
   sqlcConfig: 'sqlc.yaml',
   debounceMs: 150,
@@ -83,58 +57,16 @@ export function loadConfig(options: {
   const { fileName, fromFile } = fileValues(cwd, options.file, problems);
   const str = (value: number | undefined) => (value === undefined ? undefined : String(value));
 
-  const target = flags.target ?? 'all';
-  if (![...TARGET_NAMES, 'all'].includes(target)) {
-    problems.push(`--target must be ${TARGET_NAMES.join(', ')} or all (got "${target}")`);
-  }
-  if (flags.dir !== undefined && target === 'all' && TARGET_NAMES.some((name) => flags[dirKey(name)])) {
-    problems.push(`--dir names the folder of the one target chosen with --target; use ${TARGET_NAMES.map(dirFlag).join(' / ')}`);
-  }
-
-  const { gooseTarget, gooseDir, gooseDbstring } = gooseVariables(env, problems, notices);
-  // Without --target, --dir and `create` mean goose's target (the one GOOSE_DRIVER names).
-  const defaultTarget = target !== 'all' && TARGET_NAMES.includes(target as TargetName) ? (target as TargetName) : gooseTarget;
-
-  const dirOrigin = (name: TargetName, fallback: string): [string, string] => {
-    const explicit = flags[dirKey(name)];
-    if (explicit !== undefined) return [explicit, dirFlag(name)];
-    if (flags.dir !== undefined && name === defaultTarget) return [flags.dir, '--dir'];
-    if (gooseDir && gooseTarget === name) return [gooseDir, 'GOOSE_MIGRATION_DIR'];
-    const inFile = fromFile(dirKey(name), 'string');
-    if (inFile !== undefined) return [inFile, fileName!];
-    return [fallback, 'default'];
-  };
-  const urlOrigin = (spec: (typeof TARGETS)[number]): [string | undefined, string] =>
-    pick<string>([
-      [flags[spec.urlOption], spec.urlFlag],
-      [env[spec.urlEnv] || undefined, spec.urlEnv],
-      [gooseTarget === spec.name ? gooseDbstring : undefined, 'GOOSE_DBSTRING'],
-    ]) ?? [undefined, spec.embedded ? 'embedded' : 'default'];
-  const table = flags.table ?? (env.GOOSE_TABLE || undefined) ?? fromFile('table', 'string') ?? DEFAULTS.table;
-  const origins: Partial<Origins> = {};
-  const settings = {} as Record<TargetName, TargetSettings>;
-  let targets: TargetName[] = target === 'all' ? [...TARGET_NAMES] : [target as TargetName];
-  for (const spec of TARGETS) {
-    const [dir, dirFrom] = dirOrigin(spec.name, spec.defaultDir);
-    const [url, urlFrom] = urlOrigin(spec);
-    origins[dirKey(spec.name)] = dirFrom;
-    origins[`${spec.name}Url`] = urlFrom;
-    settings[spec.name] = { url, dir: path.resolve(cwd, dir), table };
-    // The types target's own variable and goose's naming two databases: Prisma would read one, goose the other.
-    const apart =
-      spec.feedsTypes && env[spec.urlEnv] && gooseTarget === spec.name && gooseDbstring ? differentDatabases(env[spec.urlEnv]!, gooseDbstring) : undefined;
-    if (apart)
-      notices.push(
-        `${spec.urlEnv} (${apart[0]}) and GOOSE_DBSTRING (${apart[1]}) name different databases: schemasync${flags[spec.urlOption] ? '' : ' and Prisma'} use ${spec.urlEnv}, the goose CLI would use GOOSE_DBSTRING; make them agree`,
-      );
-    if (url && !isUrl(url)) problems.push(`${spec.urlEnv} is not a URL (expected e.g. ${spec.urlExample})`);
-    if (url || spec.embedded) continue;
-    // A target without a URL is off; one chosen by name must have it (unless the command opens no database).
-    if (target === spec.name && options.needsDatabase !== false)
-      problems.push(`--target ${spec.name} needs ${spec.urlEnv} (environment or .env), e.g. ${spec.urlExample}`);
-    else if (target === 'all') notices.push(offNotice(spec));
-    targets = targets.filter((t) => t !== spec.name);
-  }
+  const { targets, defaultTarget, settings, origins } = loadTargets({
+    cwd,
+    env,
+    flags,
+    fromFile,
+    fileName,
+    problems,
+    notices,
+    needsDatabase: options.needsDatabase !== false,
+  });
 
   const cluster = flags.clickhouseCluster ?? (env.CLICKHOUSE_CLUSTER || undefined) ?? fromFile('clickhouseCluster', 'string');
   if (cluster && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(cluster))
@@ -142,15 +74,7 @@ export function loadConfig(options: {
       `--clickhouse-cluster / clickhouseCluster / CLICKHOUSE_CLUSTER must be a cluster name from remote_servers (letters, digits, _), got "${cluster}"`,
     );
 
-  const number = (label: string, raw: string | undefined, fallback: number, min = 0): number => {
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min) {
-      problems.push(`${label} must be a whole number ≥ ${min} (got "${raw}")`);
-      return fallback;
-    }
-    return value;
-  };
+  const number = (label: string, raw: string | undefined, fallback: number, min = 0) => wholeNumber(problems, label, raw, fallback, min);
   const toolTimeoutMs = number(
     'tool timeout (--tool-timeout / SCHEMASYNC_TOOL_TIMEOUT_MS / toolTimeoutMs)',
     flags.toolTimeout ?? env.SCHEMASYNC_TOOL_TIMEOUT_MS ?? str(fromFile('toolTimeoutMs', 'number')),
@@ -202,13 +126,7 @@ export function loadConfig(options: {
   const poll = flags.poll ?? (isTrue(env.SCHEMASYNC_POLL) || isTrue(env.CHOKIDAR_USEPOLLING) || fromFile('poll', 'boolean') === true);
   const redo = flags.redo ?? (env.SCHEMASYNC_REDO !== undefined ? !isFalse(env.SCHEMASYNC_REDO) : (fromFile('redo', 'boolean') ?? true));
   const host = flags.host ?? (env.SCHEMASYNC_HOST || undefined) ?? fromFile('host', 'string') ?? '127.0.0.1';
-  const clickhouseTypes = clickhouseTypesConfig(
-    cwd,
-    fromFile('clickhouseTypesDir', 'string'),
-    fromFile('clickhouseGoDir', 'string'),
-    fromFile('clickhouseGoPackage', 'string'),
-    problems,
-  );
+  const clickhouseTypes = clickhouseTypesConfig(cwd, fromFile, problems);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -216,7 +134,7 @@ export function loadConfig(options: {
     env,
     notices,
     ...(options.file ? { configFile: options.file.file } : {}),
-    origins: { ...(origins as Origins), sqlcConfig: sqlcOrigin, prismaSchema: prismaOrigin },
+    origins: { ...origins, sqlcConfig: sqlcOrigin, prismaSchema: prismaOrigin },
     config: {
       projectRoot: cwd,
       ...settings,
@@ -244,17 +162,23 @@ export function loadConfig(options: {
   };
 }
 
+/** A setting that must be a whole number ≥ `min`; a wrong one is a problem, and the fallback stands in meanwhile. */
+function wholeNumber(problems: string[], label: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    problems.push(`${label} must be a whole number ≥ ${min} (got "${raw}")`);
+    return fallback;
+  }
+  return value;
+}
+
 /** The sqlc config names sqlc looks for, so the daemon can watch for one appearing. */
 export const sqlcConfigCandidates = (root: string) => SQLC_CONFIG_NAMES.map((name) => path.join(root, name));
 
 /** The ClickHouse types step's folders: TypeScript always, Go when a folder is named. */
-function clickhouseTypesConfig(
-  cwd: string,
-  tsDir: string | undefined,
-  goDir: string | undefined,
-  goPackage: string | undefined,
-  problems: string[],
-): Config['clickhouseTypes'] {
+function clickhouseTypesConfig(cwd: string, fromFile: ReturnType<typeof fileValues>['fromFile'], problems: string[]): Config['clickhouseTypes'] {
+  const [tsDir, goDir, goPackage] = (['clickhouseTypesDir', 'clickhouseGoDir', 'clickhouseGoPackage'] as const).map((key) => fromFile(key, 'string'));
   const packageName = goPackage ?? (goDir ? path.basename(path.resolve(cwd, goDir)) : undefined);
   if (goPackage !== undefined && !goDir) problems.push('clickhouseGoPackage is set but clickhouseGoDir is not: name the folder the Go structs go to');
   if (packageName !== undefined && !/^[a-z_][a-z0-9_]*$/.test(packageName)) {
@@ -266,19 +190,4 @@ function clickhouseTypesConfig(
     dir: path.resolve(cwd, tsDir ?? DEFAULTS.clickhouseTypesDir),
     go: goDir && packageName ? { dir: path.resolve(cwd, goDir), packageName } : undefined,
   };
-}
-
-/** host:port/database of each URL when they name different databases (passwords never shown), else undefined. */
-export function differentDatabases(a: string, b: string): [string, string] | undefined {
-  const where = (text: string) => {
-    try {
-      const url = new URL(text);
-      const host = ['localhost', '127.0.0.1', '::1', '[::1]'].includes(url.hostname) ? 'localhost' : url.hostname;
-      return `${url.username ? `${decodeURIComponent(url.username)}@` : ''}${host}:${url.port || '5432'}${url.pathname || '/'}`;
-    } catch {
-      return undefined;
-    }
-  };
-  const [first, second] = [where(a), where(b)];
-  return first && second && first !== second ? [first, second] : undefined;
 }

@@ -1,4 +1,4 @@
-import type { TargetName } from './targets.ts';
+import type { TargetName, UrlOption } from './targets.ts';
 
 /** The targets are registered in config/targets.ts. */
 export { TARGET_NAMES, type TargetName } from './targets.ts';
@@ -67,3 +67,30 @@ export interface Config {
 
 /** Environment variables as the process has them (process.env over `.env`). */
 export type Env = Record<string, string | undefined>;
+
+/** Options that can come from the command line; each overrides its environment variable. */
+export interface ConfigFlags extends Partial<Record<`${TargetName}Dir` | UrlOption, string>> {
+  dir?: string;
+  clickhouseCluster?: string;
+  target?: string;
+  table?: string;
+  sqlcConfig?: string;
+  prismaSchema?: string;
+  allowMissing?: boolean;
+  poll?: boolean;
+  debounce?: string;
+  port?: string;
+  host?: string;
+  logFormat?: string;
+  logLevel?: string;
+  redo?: boolean;
+  shadow?: boolean;
+  followBranch?: boolean;
+  toolTimeout?: string;
+}
+
+/** Where a setting came from, for the start-up summary and hints: `--flag`, a variable, the config file, a discovered file, or `default`. */
+export interface Origins extends Record<`${TargetName}Dir` | `${TargetName}Url`, string> {
+  sqlcConfig: string;
+  prismaSchema: string;
+}

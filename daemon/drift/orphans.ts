@@ -6,15 +6,9 @@
 import { isSqlMigrationName, parseMigrationFilename } from '../migrations/filename.ts';
 import { headLabel, openGitRepo, shortCommit, type GitRepo, type Head } from '../tools/git.ts';
 
-export interface Orphan {
-  version: number;
-  /** Where git has its file, for messages: `branch feature`, `branch feature before abc1234` (a rewritten commit), `commit abc1234`. */
-  source: string;
-  /** What to check out to have the file again: a branch name or a commit. */
-  checkout: string;
-  /** The file's name there. */
-  file: string;
-}
+// An orphan is the engine's word (it rolls them back); this module finds them.
+export type { Orphan } from '../engine/index.ts';
+import type { Orphan } from '../engine/index.ts';
 
 /** Finds the branch (or commit) that holds the file of each applied version missing from the working tree. */
 export interface OrphanLocator {

@@ -8,11 +8,12 @@
  */
 import type { Env } from '../config/load.ts';
 import { CancelledError, hasErrorCode, messageOf } from '../errors.ts';
-import { unitsFor } from '../engine/index.ts';
+import { runMigrations, type EngineContext } from '../engine/index.ts';
+import { silentLogger, type Logger } from '../log/types.ts';
 import { appliedVersions } from '../migrations/plan.ts';
 import { readMigrations, splitProblems } from '../migrations/source.ts';
 import type { Direction, MigrationFile } from '../migrations/types.ts';
-import type { ApplyUnit, Catalog, ShadowDatabase, Target } from '../targets/target.ts';
+import type { Catalog, ShadowDatabase, Target } from '../targets/target.ts';
 import { escapeReason, findShadowEscape, shadowEnv } from './shadow-bounds.ts';
 import { diffCatalogs, ROLLBACK_WORDING, SCHEMA_WORDING, type CatalogDifference } from './catalog-diff.ts';
 import type { DriftReport, Finding } from './types.ts';
@@ -24,6 +25,8 @@ export interface ShadowContext {
   /** Environment for `-- +goose ENVSUB ON`. */
   env: Env;
   signal?: AbortSignal;
+  /** Where the shadow's applied migrations are logged (at debug); none: not logged. */
+  logger?: Logger;
 }
 
 export interface ShadowOptions {
@@ -153,16 +156,23 @@ async function compareInShadow(
   return { findings, unchecked };
 }
 
-/** Applies one direction of a file; a parse or statement failure comes back, anything else throws. */
+/**
+ * Applies one direction of a file through the engine's apply loop (as `up` and `down` do; its
+ * lines at debug, the shadow is no news); a parse or statement failure comes back, anything else throws.
+ */
 async function tryApply(shadow: Target, file: MigrationFile, direction: Direction, ctx: ShadowContext): Promise<Error | undefined> {
-  let unit: ApplyUnit;
+  const engine: EngineContext = {
+    target: shadow,
+    dir: ctx.dir,
+    projectRoot: ctx.projectRoot,
+    env: ctx.env,
+    logger: ctx.logger ?? silentLogger,
+    allowMissing: true,
+    lockTimeoutMs: 0,
+    signal: ctx.signal,
+  };
   try {
-    unit = unitsFor([file], direction, ctx.env)[0]!;
-  } catch (error) {
-    return error instanceof Error ? error : new Error(String(error));
-  }
-  try {
-    await shadow.apply(unit, ctx.signal);
+    await runMigrations(engine, [{ file, direction }], { target: shadow.name, applied: [] }, [], { level: 'debug' });
     return undefined;
   } catch (error) {
     if (hasErrorCode(error, 'MIGRATION') || hasErrorCode(error, 'PARSE')) return error;

@@ -1,17 +1,16 @@
-import { GoMigrationError, PlanError } from '../errors.ts';
+import { PlanError } from '../errors.ts';
 import { planDown } from '../migrations/plan.ts';
 import type { EngineContext, EngineResult } from './context.ts';
 import { loadMigrationFiles } from './files.ts';
 import { asApplied } from './ledger.ts';
-import { applyEach, applyUntilGo, runLocked } from './run.ts';
-import { unitsFor } from './units.ts';
+import { runLocked, runMigrations, stepsOf } from './run.ts';
 
 /** goose down / down-to, each file rolled back with the text it was applied with. */
 export async function migrateDown(ctx: EngineContext, options: { toVersion?: number } = {}): Promise<EngineResult> {
   return runLocked(ctx, async (result) => {
     const files = await loadMigrationFiles(ctx);
     const rows = await ctx.target.listVersions();
-    await applyUntilGo(ctx, await asApplied(ctx, planDown(files, rows, { toVersion: options.toVersion })), 'down', result, rows);
+    await runMigrations(ctx, stepsOf(await asApplied(ctx, planDown(files, rows, { toVersion: options.toVersion })), 'down'), result, rows);
     return rows;
   });
 }
@@ -23,12 +22,17 @@ export async function migrateRedo(ctx: EngineContext): Promise<EngineResult> {
     const rows = await ctx.target.listVersions();
     const [file] = planDown(files, rows, {});
     if (!file) throw new PlanError(`${ctx.target.name}: nothing to redo`);
-    if (file.go) {
-      result.stoppedAtGo = file.path;
-      throw new GoMigrationError(file.path, 'down');
-    }
-    const [down, up] = [...unitsFor(await asApplied(ctx, [file]), 'down', ctx.env), ...unitsFor([file], 'up', ctx.env)];
-    await applyEach(ctx, [down!, up!], result, rows);
+    const [applied] = await asApplied(ctx, [file]);
+    // A Go migration stops at its Down, as goose's stock binary would.
+    await runMigrations(
+      ctx,
+      [
+        { file: applied!, direction: 'down' },
+        { file, direction: 'up' },
+      ],
+      result,
+      rows,
+    );
     return rows;
   });
 }

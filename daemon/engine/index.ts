@@ -6,7 +6,7 @@
 export type { AppliedMigration, EngineContext, EngineResult, SchemaObserver } from './context.ts';
 export { migrateDown, migrateRedo } from './down.ts';
 export { loadMigrationFiles } from './files.ts';
-export { describeOrphans, rollbackOrphans, type OrphanRef, type OrphanRollback } from './orphans.ts';
+export { describeOrphans, rollbackOrphans, type Orphan, type OrphanRollback } from './orphans.ts';
 export { migrationStatus, migrationVersion } from './status.ts';
-export { unitsFor } from './units.ts';
+export { runMigrations, type PlannedStep, type RunOptions } from './run.ts';
 export { migrateUp, type UpOptions } from './up.ts';

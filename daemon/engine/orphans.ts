@@ -3,15 +3,14 @@ import path from 'node:path';
 import { PlanError, toSchemasyncError, type SchemasyncError } from '../errors.ts';
 import { droppedBy, type Dropped } from '../migrations/drops.ts';
 import type { MigrationFile } from '../migrations/types.ts';
-import type { LedgerEntry, Target } from '../targets/target.ts';
+import type { ApplyUnit, LedgerEntry, Target } from '../targets/target.ts';
 import type { EngineContext, EngineResult } from './context.ts';
-import { withTargetLock } from './run.ts';
-import { unitsFor } from './units.ts';
+import { runMigrations, withTargetLock } from './run.ts';
 
 /** An applied migration whose file is on another git branch (drift/orphans.ts finds them; the engine knows no git). */
-export interface OrphanRef {
+export interface Orphan {
   version: number;
-  /** Where git has its file: `branch feature`, `commit abc1234`. */
+  /** Where git has its file, for messages: `branch feature`, `branch feature before abc1234` (a rewritten commit), `commit abc1234`. */
   source: string;
   /** What to check out to have the file again. */
   checkout: string;
@@ -27,20 +26,20 @@ export interface OrphanRef {
  * ledger entry. The first one that cannot be rolled back (no recorded text, a Down that fails)
  * stops the rollback; the older ones stay.
  */
-export interface OrphanRollback<O extends OrphanRef = OrphanRef> extends EngineResult {
+export interface OrphanRollback extends EngineResult {
   /** Orphans still applied afterwards (the one that stopped the rollback and those older). */
-  left: O[];
+  left: Orphan[];
 }
 
 /** `00002_x.sql, 00003_y.sql from branch feature/x; 00004_z.sql from branch main`: the orphans grouped by where they come from. Pure. */
-export function describeOrphans(orphans: OrphanRef[]): string {
-  const bySource = new Map<string, OrphanRef[]>();
+export function describeOrphans(orphans: Orphan[]): string {
+  const bySource = new Map<string, Orphan[]>();
   for (const orphan of orphans) bySource.set(orphan.source, [...(bySource.get(orphan.source) ?? []), orphan]);
   return [...bySource.entries()].map(([source, group]) => `${group.map((o) => o.file).join(', ')} from ${source}`).join('; ');
 }
 
-export async function rollbackOrphans<O extends OrphanRef>(ctx: EngineContext, orphans: O[]): Promise<OrphanRollback<O>> {
-  const result: OrphanRollback<O> = { target: ctx.target.name, applied: [], left: [...orphans] };
+export async function rollbackOrphans(ctx: EngineContext, orphans: Orphan[]): Promise<OrphanRollback> {
+  const result: OrphanRollback = { target: ctx.target.name, applied: [], left: [...orphans] };
   if (orphans.length === 0) return result;
   try {
     await withTargetLock(ctx, () => rollBackEach(ctx, orphans, result));
@@ -57,25 +56,32 @@ export async function rollbackOrphans<O extends OrphanRef>(ctx: EngineContext, o
   return result;
 }
 
-async function rollBackEach<O extends OrphanRef>(ctx: EngineContext, orphans: O[], result: OrphanRollback<O>): Promise<void> {
+async function rollBackEach(ctx: EngineContext, orphans: Orphan[], result: OrphanRollback): Promise<void> {
   const entries = new Map(((await ctx.target.ledger?.list()) ?? []).map((entry) => [entry.version, entry] as const));
   const newestFirst = [...orphans].sort((a, b) => b.version - a.version);
-  for (const orphan of newestFirst) {
-    const entry = entries.get(orphan.version);
-    if (!entry) throw noRecordedText(ctx.target, orphan);
-    const file = recordedFile(ctx, entry);
-    const [unit] = unitsFor([file], 'down', ctx.env);
-    await logWhatGoes(ctx, orphan, droppedBy(unit!.statements));
-    const started = performance.now();
-    await ctx.target.apply(unit!, ctx.signal);
-    const durationMs = Math.round(performance.now() - started);
-    result.applied.push({ file: file.path, version: file.version, direction: 'down', durationMs });
-    result.left = result.left.filter((left) => left.version !== orphan.version);
-    ctx.logger.info(
-      { event: 'migration:applied', target: ctx.target.name, file: file.path, version: file.version, direction: 'down', durationMs, orphanOf: orphan.source },
-      `OK down ${entry.file} (from ${orphan.source}, with its recorded Down)`,
+  // The first one without a recorded text stops the rollback: the newer ones go, it and the older ones stay.
+  const stop = newestFirst.findIndex((orphan) => !entries.has(orphan.version));
+  const runnable = new Map((stop === -1 ? newestFirst : newestFirst.slice(0, stop)).map((orphan) => [orphan.version, orphan] as const));
+  const orphanOf = (unit: ApplyUnit) => runnable.get(unit.file.version)!;
+  try {
+    await runMigrations(
+      ctx,
+      [...runnable.keys()].map((version) => ({ file: recordedFile(ctx, entries.get(version)!), direction: 'down' as const })),
+      result,
+      await ctx.target.listVersions(),
+      {
+        beforeEach: (unit) => logWhatGoes(ctx, orphanOf(unit), droppedBy(unit.statements)),
+        line: (unit) => ({
+          msg: `OK down ${unit.file.name} (from ${orphanOf(unit).source}, with its recorded Down)`,
+          fields: { orphanOf: orphanOf(unit).source },
+        }),
+      },
     );
+  } finally {
+    const done = new Set(result.applied.map((applied) => applied.version));
+    result.left = result.left.filter((left) => !done.has(left.version));
   }
+  if (stop !== -1) throw noRecordedText(ctx.target, newestFirst[stop]!);
 }
 
 /** The migration as it was applied: the ledger's text under the ledger's file name. */
@@ -92,7 +98,7 @@ function recordedFile(ctx: EngineContext, entry: LedgerEntry): MigrationFile {
   };
 }
 
-function noRecordedText(target: Target, orphan: OrphanRef): SchemasyncError {
+function noRecordedText(target: Target, orphan: Orphan): SchemasyncError {
   const why = target.ledger
     ? 'schemasync has no recorded text of it (goose applied it, and its file was never seen by schemasync)'
     : `the ${target.name} target keeps no ledger of applied texts`;
@@ -102,7 +108,7 @@ function noRecordedText(target: Target, orphan: OrphanRef): SchemasyncError {
 }
 
 /** Before anything is dropped: which tables and types go, with their rows. */
-async function logWhatGoes(ctx: EngineContext, orphan: OrphanRef, dropped: Dropped[]): Promise<void> {
+async function logWhatGoes(ctx: EngineContext, orphan: Orphan, dropped: Dropped[]): Promise<void> {
   const parts = await Promise.all(
     dropped.map(async (item) => {
       if (item.kind !== 'table') return { ...item, rows: undefined, text: `${item.kind} ${item.name}` };

@@ -34,43 +34,83 @@ export async function runLocked(ctx: EngineContext, body: (result: EngineResult)
   return result;
 }
 
+/** One step of a plan: a file and which way to run it (a redo is a Down, then an Up of the same file). */
+export interface PlannedStep {
+  file: MigrationFile;
+  direction: Direction;
+}
+
+export interface RunOptions {
+  /** Apply every step as one (watch mode's re-apply of the edited newest: its old Down and new Up in one transaction). */
+  atomic?: boolean;
+  /** Before each unit, under the lock (the orphan rollback says what its Down drops; the shadow check reads the catalog). */
+  beforeEach?(unit: ApplyUnit): Promise<void>;
+  /** The log line of an applied unit (or of the atomic batch), when not goose's `OK name`. */
+  line?(unit: ApplyUnit): { msg: string; fields?: Record<string, unknown> };
+  /** Level of the applied lines: the shadow check's applies are no news (debug). */
+  level?: 'info' | 'debug';
+}
+
 /**
- * goose's way with a Go migration it has not registered: the files before it run, then it stops
- * with an error naming the file. Every SQL file before it is parsed before any is applied.
+ * goose's runMigrations, the one apply loop of the house (up, down, redo, the re-apply of the
+ * edited newest, the orphan rollback and the shadow check all use it): every SQL step before the
+ * first Go migration is parsed before any is applied; each is applied in order (or all as one,
+ * `atomic`), timed, recorded in `result.applied`, logged, and told to the schema log; then a Go
+ * migration stops the run with an error naming its file (goose's stock binary cannot run it).
  */
-export async function applyUntilGo(
+export async function runMigrations(
   ctx: EngineContext,
-  files: MigrationFile[],
-  direction: Direction,
+  steps: PlannedStep[],
   result: EngineResult,
   rows: VersionRow[],
+  options: RunOptions = {},
 ): Promise<ApplyUnit[]> {
-  const stop = files.findIndex((file) => file.go);
-  const units = unitsFor(stop === -1 ? files : files.slice(0, stop), direction, ctx.env);
-  await applyEach(ctx, units, result, rows);
+  const stop = steps.findIndex((step) => step.file.go);
+  const units = (stop === -1 ? steps : steps.slice(0, stop)).map((step) => unitsFor([step.file], step.direction, ctx.env)[0]!);
+  const schema = schemaLogFor(ctx, options.atomic ? 1 : units.length);
+  if (units.length > 0) await schema?.begin(rows);
+  const batches = options.atomic && units.length > 0 ? [units] : units.map((unit) => [unit]);
+  for (const batch of batches) {
+    for (const unit of batch) await options.beforeEach?.(unit);
+    const started = performance.now();
+    await guarded(schema, batch.length === 1 ? ctx.target.apply(batch[0]!, ctx.signal) : ctx.target.applyAtomically(batch, ctx.signal));
+    const durationMs = Math.round(performance.now() - started);
+    for (const unit of batch) {
+      result.applied.push({
+        file: unit.file.path,
+        version: unit.file.version,
+        direction: unit.direction,
+        durationMs,
+        ...(options.atomic ? { reapplied: true as const } : {}),
+      });
+    }
+    const [unit] = batch;
+    const line = options.line?.(unit!) ?? {
+      msg: `${unit!.statements.length === 0 ? 'EMPTY' : 'OK'} ${unit!.direction === 'down' ? 'down ' : ''}${unit!.file.name}`,
+    };
+    ctx.logger[options.level ?? 'info'](
+      {
+        event: 'migration:applied',
+        target: ctx.target.name,
+        file: unit!.file.path,
+        version: unit!.file.version,
+        direction: unit!.direction,
+        durationMs,
+        ...line.fields,
+      },
+      line.msg,
+    );
+    await schema?.after(unit!.file, options.atomic ? 'reapplied' : unit!.direction);
+  }
   if (stop !== -1) {
-    result.stoppedAtGo = files[stop]!.path;
-    throw new GoMigrationError(files[stop]!.path, direction);
+    result.stoppedAtGo = steps[stop]!.file.path;
+    throw new GoMigrationError(steps[stop]!.file.path, steps[stop]!.direction);
   }
   return units;
 }
 
-export async function applyEach(ctx: EngineContext, units: ApplyUnit[], result: EngineResult, rows: VersionRow[]): Promise<void> {
-  const schema = schemaLogFor(ctx, units.length);
-  if (units.length > 0) await schema?.begin(rows);
-  for (const unit of units) {
-    const started = performance.now();
-    await guarded(schema, ctx.target.apply(unit, ctx.signal));
-    const durationMs = Math.round(performance.now() - started);
-    result.applied.push({ file: unit.file.path, version: unit.file.version, direction: unit.direction, durationMs });
-    const empty = unit.statements.length === 0;
-    ctx.logger.info(
-      { event: 'migration:applied', target: ctx.target.name, file: unit.file.path, version: unit.file.version, direction: unit.direction, durationMs },
-      `${empty ? 'EMPTY' : 'OK'} ${unit.direction === 'down' ? 'down ' : ''}${unit.file.name}`,
-    );
-    await schema?.after(unit.file, unit.direction);
-  }
-}
+/** The plan's files, all one way. */
+export const stepsOf = (files: MigrationFile[], direction: Direction): PlannedStep[] => files.map((file) => ({ file, direction }));
 
 /**
  * The schema log for a batch of `units`, if any. A large batch (a first start applying hundreds

@@ -7,8 +7,7 @@ import type { LedgerEntry } from '../targets/target.ts';
 import type { EngineContext, EngineResult } from './context.ts';
 import { loadMigrationFiles } from './files.ts';
 import { adoptGooseVersions } from './ledger.ts';
-import { applyUntilGo, guarded, runLocked, schemaLogFor } from './run.ts';
-import { unitsFor } from './units.ts';
+import { runLocked, runMigrations, stepsOf } from './run.ts';
 
 export interface UpOptions {
   toVersion?: number;
@@ -46,7 +45,7 @@ export async function migrateUp(ctx: EngineContext, options: UpOptions = {}): Pr
     if (options.reapplyIf && ledger) await reapplyEditedNewest(ctx, files, rows, ledger, options.reapplyIf, result);
     const template = options.holdTemplates ? plan.toApply.findIndex((file) => !file.go && isUntouchedTemplate(file.text)) : -1;
     if (template !== -1) result.waitingForSql = plan.toApply[template];
-    const units = await applyUntilGo(ctx, template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up', result, rows);
+    const units = await runMigrations(ctx, stepsOf(template === -1 ? plan.toApply : plan.toApply.slice(0, template), 'up'), result, rows);
     if (units.length === 0 && result.applied.length === 0) {
       ctx.logger.debug(
         { event: 'migrate:noop', target: ctx.target.name, version: plan.currentVersion },
@@ -79,19 +78,19 @@ async function reapplyEditedNewest(
   const entry = ledger.find((candidate) => candidate.version === newest);
   if (!entry || entry.checksum === file.checksum) return;
   const applied: MigrationFile = { ...file, text: entry.text, checksum: entry.checksum };
-  const [down] = unitsFor([applied], 'down', ctx.env);
-  const [up] = unitsFor([file], 'up', ctx.env);
-  const schema = schemaLogFor(ctx, 1);
-  await schema?.begin(rows);
-  const started = performance.now();
-  await guarded(schema, ctx.target.applyAtomically([down!, up!], ctx.signal));
-  const durationMs = Math.round(performance.now() - started);
-  for (const direction of ['down', 'up'] as const) result.applied.push({ file: file.path, version: file.version, direction, durationMs, reapplied: true });
-  ctx.logger.info(
-    { event: 'migration:reapplied', target: ctx.target.name, file: file.path, version: file.version, durationMs },
-    `re-applied ${file.name}: down (applied text) + up (new text)`,
+  await runMigrations(
+    ctx,
+    [
+      { file: applied, direction: 'down' },
+      { file, direction: 'up' },
+    ],
+    result,
+    rows,
+    {
+      atomic: true,
+      line: () => ({ msg: `re-applied ${file.name}: down (applied text) + up (new text)`, fields: { event: 'migration:reapplied', direction: undefined } }),
+    },
   );
-  await schema?.after(file, 'reapplied');
 }
 
 function reportMissingFiles(ctx: EngineContext, versions: number[]): void {

@@ -13,7 +13,7 @@ export interface StepOutcome {
 }
 
 /**
- * One step of a run. A step decides from the changes whether it has work (`needed`), does it,
+ * One step of a run. A step decides from the changes whether it has work (`skipReason`), does it,
  * and reports; it throws only SchemasyncErrors, which the pipeline turns into a failed step.
  */
 export interface Step<S> {

@@ -16,7 +16,6 @@ export interface Target {
   readonly name: TargetName;
   /** Where it points, for logs: the URL with the password removed. */
   readonly where: string;
-  readonly capabilities: TargetCapabilities;
 
   /** Opens the connection (pool) and checks the server answers. Idempotent. */
   connect(signal?: AbortSignal): Promise<void>;
@@ -127,15 +126,8 @@ export interface ShadowBounds {
   databases: string[];
 }
 
-// Configuration's word for a target (registered in config/types.ts); re-exported so target code names it from here.
+// Configuration's word for a target (registered in config/targets.ts); re-exported so target code names it from here.
 export { TARGET_NAMES, type TargetName } from '../config/types.ts';
-
-export interface TargetCapabilities {
-  /** DDL runs inside transactions that can be rolled back. */
-  transactions: boolean;
-  /** The lock is a server-side advisory lock released when the session ends. */
-  advisoryLock: boolean;
-}
 
 export interface LockOptions {
   signal?: AbortSignal;

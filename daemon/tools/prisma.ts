@@ -71,11 +71,6 @@ export function prismaGenerate(ctx: PrismaContext): ToolCommand {
   return prisma(ctx, 'generate', ['generate', ...locationArgs(ctx)]);
 }
 
-/** `prisma --version`: engines and versions (diagnostics). */
-export function prismaVersion(ctx: PrismaContext): ToolCommand {
-  return prisma(ctx, '--version', ['--version', ...(ctx.configFile ? ['--config', ctx.configFile] : [])]);
-}
-
 const SCHEMA_START = /^(\/\/|generator\s|datasource\s|model\s|enum\s|view\s|type\s)/;
 
 /**

@@ -15,7 +15,6 @@ import { watchFlatFolder, type FlatFolderWatch } from './flat-folder.ts';
 export interface Trigger {
   /** Absolute, deduplicated, sorted. */
   paths: string[];
-  reason: 'change';
 }
 
 export interface Watcher {
@@ -55,7 +54,7 @@ export async function createWatcher(options: WatcherOptions): Promise<Watcher> {
 
   const debouncer = createDebouncer(options.debounceMs, (paths) => {
     options.logger.debug({ event: 'watch:trigger', paths }, `${paths.length} changed path(s)`);
-    options.onTrigger({ paths, reason: 'change' });
+    options.onTrigger({ paths });
   });
 
   const changed = (kind: string, absolute: string) => {

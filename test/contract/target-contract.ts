@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, expect, it } from 'vitest';
 
+import { targetSpec } from '../../daemon/config/targets.ts';
 import { hasErrorCode, isSchemasyncError } from '../../daemon/errors.ts';
 import { checksum } from '../../daemon/migrations/checksum.ts';
 import { parseMigrationFilename } from '../../daemon/migrations/filename.ts';
@@ -155,8 +156,8 @@ export function describeTargetContract(subject: ContractSubject): void {
       expect((await database.gooseRows()).map((row) => row.version)).toEqual([0, 1]);
       expect((await target.ledger?.list())?.map((entry) => entry.version)).toEqual([1]);
 
-      // What the capability claims is what happens.
-      const transactional = target.capabilities.transactions;
+      // What the registration claims is what happens.
+      const transactional = targetSpec(target.name).transactional;
       expect(error.details).toMatchObject({ rolledBack: transactional, appliedStatements: transactional ? [] : [0] });
       expect(await database.tableExists('contract_partial')).toBe(!transactional);
     });

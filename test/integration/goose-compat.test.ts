@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { silentLogger } from '../../daemon/log/types.ts';
 import { migrateUp } from '../../daemon/engine/index.ts';
 import { createPostgresTarget } from '../../daemon/targets/postgres/target.ts';
-import { gooseCommand, type GooseAction } from '../../daemon/tools/goose.ts';
+import { gooseCommand, type GooseAction } from '../helpers/goose.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { runSchemasync } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';

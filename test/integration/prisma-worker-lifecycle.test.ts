@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { Logger } from '../../daemon/log/types.ts';
-import { gooseCommand } from '../../daemon/tools/goose.ts';
+import { gooseCommand } from '../helpers/goose.ts';
 import { PrismaWorker, type PrismaWorkerSetup } from '../../daemon/tools/prisma-worker/client.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';

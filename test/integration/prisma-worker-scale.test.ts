@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { silentLogger } from '../../daemon/log/types.ts';
-import { gooseCommand } from '../../daemon/tools/goose.ts';
+import { gooseCommand } from '../helpers/goose.ts';
 import { prismaGenerate, prismaPull, type PrismaContext } from '../../daemon/tools/prisma.ts';
 import { PrismaWorker } from '../../daemon/tools/prisma-worker/client.ts';
 import { runTool } from '../../daemon/tools/run.ts';

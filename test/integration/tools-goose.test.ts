@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import { gooseCommand, type GooseContext } from '../../daemon/tools/goose.ts';
+import { gooseCommand, type GooseContext } from '../helpers/goose.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import type { ToolError } from '../../daemon/errors.ts';
-import { gooseCommand } from '../../daemon/tools/goose.ts';
+import { gooseCommand } from '../helpers/goose.ts';
 import { printedSchema, prismaGenerate, prismaPull, prismaPullPrint, type PrismaContext } from '../../daemon/tools/prisma.ts';
 import { runTool } from '../../daemon/tools/run.ts';
 import { createTestDatabase, postgresMissing } from '../helpers/postgres.ts';

@@ -4,7 +4,6 @@ import { migrateUp, type AppliedMigration } from '../../engine/index.ts';
 import { fingerprintCatalog } from '../../targets/fingerprint.ts';
 import type { Target } from '../../targets/target.ts';
 import { changedFileTest, touches } from '../changes.ts';
-import { SchemaLog } from '../schema-log.ts';
 import type { Step } from '../pipeline.ts';
 import { engineContext, type RunState, type StepDeps } from './context.ts';
 
@@ -19,24 +18,20 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
   const goReported = new Set<string>();
   // Template files already announced (path + text): one line per file, not one per run.
   const templatesReported = new Set<string>();
-  // Kept across runs: the catalog after one run's migrations is the catalog before the next's.
-  const schemaLog = new SchemaLog(target, deps.logger.child({ target: target.name }));
+  const schemaLog = deps.schemaLogs.get(target.name);
   return {
     name: `apply:${target.name}`,
     // orphans: only when the orphans step is in the pipeline; a rollback that stopped blocks apply.
     dependsOn: [`validate:${target.name}`, `orphans:${target.name}`],
     skipReason: (changes) => (touches(changes, target.name) ? undefined : `no ${target.name} migration changed`),
     async run(changes, state, signal) {
-      const result = await migrateUp(
-        { ...engineContext(deps, target, signal), schemaLog },
-        {
-          files: state.files[target.name],
-          quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),
-          // Only a file being edited is re-applied, never on start-up.
-          reapplyIf: deps.redo ? changedFileTest(deps.projectRoot, changes.migrations[target.name]) : undefined,
-          holdTemplates: true,
-        },
-      );
+      const result = await migrateUp(engineContext(deps, target, signal), {
+        files: state.files[target.name],
+        quietMissing: state.orphans?.[target.name]?.map((orphan) => orphan.version),
+        // Only a file being edited is re-applied, never on start-up.
+        reapplyIf: deps.redo ? changedFileTest(deps.projectRoot, changes.migrations[target.name]) : undefined,
+        holdTemplates: true,
+      });
       if (result.rows) state.versions[target.name] = result.rows;
       if (result.ledger) state.ledgers[target.name] = result.ledger;
       const waiting = result.waitingForSql;
@@ -56,7 +51,7 @@ export function applyStep(deps: StepDeps, target: Target): Step<RunState> {
       const fingerprinted = target.name === deps.typesTarget || deps.fingerprinted?.includes(target.name) === true;
       if (fingerprinted && (result.applied.length > 0 || changes.full)) {
         // The schema log read the catalog after the last migration: no second read.
-        const fingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog.latest : undefined) ?? (await target.introspect()));
+        const fingerprint = fingerprintCatalog((result.applied.length > 0 ? schemaLog?.latest : undefined) ?? (await target.introspect()));
         if (target.name === deps.typesTarget) state.typesFingerprint = fingerprint;
         else state.fingerprints = { ...state.fingerprints, [target.name]: fingerprint };
       }

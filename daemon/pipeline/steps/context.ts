@@ -6,6 +6,7 @@ import type { MigrationFile, VersionRow } from '../../migrations/types.ts';
 import type { LedgerEntry, Target, TargetName } from '../../targets/target.ts';
 import type { Head } from '../../tools/git.ts';
 import type { MemoryFile } from '../memory.ts';
+import type { SchemaLog } from '../schema-log.ts';
 
 /** Facts one step hands to the next within a run. */
 export interface RunState {
@@ -42,6 +43,7 @@ export function engineContext(deps: StepDeps, target: Target, signal: AbortSigna
     allowMissing: deps.allowMissing,
     lockTimeoutMs: deps.lockTimeoutMs,
     signal,
+    schemaLog: deps.schemaLogs.get(target.name),
   };
 }
 
@@ -59,6 +61,11 @@ export interface StepDeps {
   allowMissing: boolean;
   lockTimeoutMs: number;
   memory: MemoryFile;
+  /**
+   * Each target's schema log, kept across runs and shared by its orphans and apply steps: the
+   * catalog after one migration is the catalog before the next.
+   */
+  schemaLogs: Map<TargetName, SchemaLog>;
   /** Re-apply the newest applied migration when its file is edited (watch mode; `--no-redo` turns it off). */
   redo?: boolean;
   /** Asks git about applied migrations without a file (orphans of another branch). */

@@ -62,32 +62,7 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
     }));
   const quorum = async (signal?: AbortSignal) => (await describe(signal)).count;
 
-  const translate = (error: unknown, count?: number): unknown => {
-    if (!(error instanceof ServerQueryError)) return error;
-    if (isZooKeeperError(error.server)) {
-      return new ConnectionError(
-        session.where,
-        `ClickHouse cannot use ZooKeeper, which cluster mode needs for its replicated tables (${shortMessage(error.server)}); start ZooKeeper (or ClickHouse Keeper) and run again`,
-        { cause: error },
-      );
-    }
-    if (error.server.code === '159') {
-      return new ConnectionError(
-        session.where,
-        `creating schemasync's replicated table did not finish on every node of cluster ${cluster} in time (${error.server.message}); is a replica down? The tables are created once, with every node up`,
-        { cause: error },
-      );
-    }
-    if (isQuorumError(error.server)) {
-      const unknown = quorumOutcomeUnknown(error.server) ? '; the row may still appear once that replica catches up' : '';
-      return new ConnectionError(
-        session.where,
-        `a write to ${firstWord(error.sql)} could not reach the quorum of every node of cluster ${cluster} (insert_quorum=${count ?? '?'}): ${error.server.message} Is a replica down?${unknown}`,
-        { cause: error },
-      );
-    }
-    return error;
-  };
+  const translate = (error: unknown, count?: number) => clusterError(session.where, cluster, error, count);
 
   const settingsFor = async (sql: string, signal?: AbortSignal): Promise<QuerySettings> => {
     if (/^\s*INSERT\b/i.test(sql)) {
@@ -168,6 +143,34 @@ export function clusterSession(session: ClickHouseSession, cluster: string): Clu
       return down;
     },
   };
+}
+
+/** A server error of cluster mode as what the user can act on: ZooKeeper down, a replica down, a quorum not reached. */
+function clusterError(where: string, cluster: string, error: unknown, count?: number): unknown {
+  if (!(error instanceof ServerQueryError)) return error;
+  if (isZooKeeperError(error.server)) {
+    return new ConnectionError(
+      where,
+      `ClickHouse cannot use ZooKeeper, which cluster mode needs for its replicated tables (${shortMessage(error.server)}); start ZooKeeper (or ClickHouse Keeper) and run again`,
+      { cause: error },
+    );
+  }
+  if (error.server.code === '159') {
+    return new ConnectionError(
+      where,
+      `creating schemasync's replicated table did not finish on every node of cluster ${cluster} in time (${error.server.message}); is a replica down? The tables are created once, with every node up`,
+      { cause: error },
+    );
+  }
+  if (isQuorumError(error.server)) {
+    const unknown = quorumOutcomeUnknown(error.server) ? '; the row may still appear once that replica catches up' : '';
+    return new ConnectionError(
+      where,
+      `a write to ${firstWord(error.sql)} could not reach the quorum of every node of cluster ${cluster} (insert_quorum=${count ?? '?'}): ${error.server.message} Is a replica down?${unknown}`,
+      { cause: error },
+    );
+  }
+  return error;
 }
 
 /** The first line, without 18.16's `, e.what() = …` tail (its ZooKeeper errors list every retry). */

@@ -30,10 +30,11 @@ import { Revisions } from './revisions.ts';
 import { clickhouseShadowDriver } from './shadow.ts';
 import { ClickHouseVersions } from './versions.ts';
 
+/** Bound on waiting for a down's ALTER … DELETE mutation on servers without mutations_sync. */
+const MUTATION_TIMEOUT_MS = 60_000;
+
 export interface ClickHouseTargetOptions extends TargetFactoryOptions {
   lock?: ClickHouseLockOptions;
-  /** Bound on waiting for a down's ALTER … DELETE mutation on servers without mutations_sync. */
-  mutationTimeoutMs?: number;
   /** Cluster mode, off when undefined: replicated bookkeeping tables, quorum writes (cluster.ts). */
   cluster?: clusterSql.ClusterOptions;
   /** Test seam (connection.ts): the tests' in-process current engine. */
@@ -51,7 +52,6 @@ export function createClickHouseTarget(url: string, options: ClickHouseTargetOpt
 class ClickHouseTarget implements Target {
   readonly name = 'clickhouse' as const;
   readonly where: string;
-  readonly capabilities = { transactions: false, advisoryLock: false };
   readonly ledger: ClickHouseLedger;
 
   private readonly session: ClickHouseSession;
@@ -76,8 +76,13 @@ class ClickHouseTarget implements Target {
     const books = this.cluster ?? this.session;
     const revisions = new Revisions();
     const table = sql.sqlIdentifier(options.table ?? 'goose_db_version');
-    const mutationTimeoutMs = options.mutationTimeoutMs ?? 60_000;
-    this.versions = new ClickHouseVersions(this.session, this.cluster, { table, where: this.where, mutationTimeoutMs }, revisions, this.logger);
+    this.versions = new ClickHouseVersions(
+      this.session,
+      this.cluster,
+      { table, where: this.where, mutationTimeoutMs: MUTATION_TIMEOUT_MS },
+      revisions,
+      this.logger,
+    );
     this.ledger = new ClickHouseLedger(books, this.cluster, this.session.database, revisions, this.logger);
     const lockDdl = this.cluster ? clusterSql.clusterCreate(sql.createLockTable(), this.cluster.cluster, this.session.database, sql.LOCK_TABLE) : undefined;
     this.lock = new ClickHouseLock(books, this.logger, options.lock, sql.LOCK_TABLE, lockDdl);

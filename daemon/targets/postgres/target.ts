@@ -26,7 +26,6 @@ export function createPostgresTarget(url: string, options: TargetFactoryOptions)
 class PostgresTarget implements Target {
   readonly name = 'postgres' as const;
   readonly where: string;
-  readonly capabilities = { transactions: true, advisoryLock: true };
   readonly ledger: PostgresLedger;
   readonly #pool: PostgresPool;
   readonly #versions: VersionTable;

@@ -37,34 +37,10 @@ const REGISTRY_PROVIDERS = new Set(['prisma-client', 'prisma-client-js']);
 
 export async function loadInProcessPrisma(options: { projectRoot: string; schema: string; configFile?: string | undefined }): Promise<InProcessPrisma> {
   const { projectRoot, schema, configFile } = options;
-  const fromProject = createRequire(path.join(projectRoot, 'package.json'));
-  const internalsDir = findPackageDir('@prisma/internals', projectRoot);
-  if (!internalsDir) throw new Error('@prisma/internals is not installed');
-  redirectSchemaEngineWasm(internalsDir);
-
-  const internals: Any = fromProject('@prisma/internals');
-  const migrate: Any = fromProject('@prisma/migrate');
-  const registry: Any = fromProject('@prisma/client-generator-registry');
-  const { loadConfigFromFile }: Any = fromProject('@prisma/config');
-  // @prisma/engines as @prisma/internals sees it (its dependency, maybe not hoisted).
-  const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
-  const version: string = JSON.parse(fs.readFileSync(path.join(internalsDir, 'package.json'), 'utf8')).version;
-
-  // As the CLI's loadConfig: c12 + jiti, the config's own imports included.
-  const loaded: Any = await loadConfigFromFile({ configFile });
-  if (loaded.error)
-    throw new Error(`cannot load ${loaded.resolvedPath ?? 'prisma.config.ts'}: ${loaded.error._tag} ${String(loaded.error.error ?? '')}`.trim());
-  const config: Any = loaded.config;
+  const { internals, migrate, registry, enginesVersion, version, config } = await loadPackages(projectRoot, configFile);
 
   const major = Number(version.split('.')[0]);
-  let unsupported: string | undefined;
-  if (major === 6 && !(config.engine === 'js' && typeof config.adapter === 'function')) {
-    unsupported = "prisma.config.ts does not select `engine: 'js'` with an `adapter`: the worker pulls through the project's driver adapter only";
-  } else if (major >= 7 && !config.datasource?.url) {
-    unsupported = 'prisma.config.ts has no `datasource.url`';
-  } else if (major >= 7 && !findPackageDir('@prisma/adapter-pg', projectRoot)) {
-    unsupported = 'the worker pulls through @prisma/adapter-pg, which the project does not have';
-  }
+  let unsupported = unsupportedConfig(major, config, projectRoot);
 
   /** The CLI's way of finding the schema: 6.x takes the paths, 7.x a SchemaPathInput. */
   const schemaLocation = (): Any =>
@@ -80,12 +56,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     return internals.processSchemaResult({ schemaResult });
   };
 
-  /** Why a generator of the schema cannot run in-process, or undefined. */
-  const foreignGenerators = (schemaContext: Any): string | undefined => {
-    const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
-    const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
-    return foreign.length > 0 ? `generator ${foreign.join(', ')} is not one the worker runs in-process (${[...REGISTRY_PROVIDERS].join(', ')})` : undefined;
-  };
+  const foreignGenerators = (schemaContext: Any) => foreignGeneratorsOf(internals, schemaContext);
   // Said at start-up; a schema that does not load yet is the first request's business.
   unsupported ??= await loadSchema().then(foreignGenerators, () => undefined);
 
@@ -106,18 +77,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   };
   let adapter: Promise<Any> | undefined;
 
-  const spans: Record<string, number> = {};
-  const span = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      spans[name] = (spans[name] ?? 0) + performance.now() - started;
-    }
-  };
-  const clearSpans = () => {
-    for (const key of Object.keys(spans)) delete spans[key];
-  };
+  const { spans, span, clearSpans } = spanRecorder();
 
   async function pull(): Promise<void> {
     clearSpans();
@@ -155,20 +115,8 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     const schemaContext: Any = await span('generate.loadSchema', loadSchema);
     const foreign = foreignGenerators(schemaContext);
     if (foreign) throw new Error(foreign);
-    // The options of the CLI's Generate command (`prisma generate --schema S`); 6.x: leaving out
-    // postinstall: false changes the generated internal/class.ts.
-    const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
     const generators: Any[] = await span('generate.getGenerators', () =>
-      internals.getGenerators(
-        major === 6
-          ? {
-              ...common,
-              postinstall: false,
-              noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
-              registry: registry.defaultRegistry.toInternal(),
-            }
-          : { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' },
-      ),
+      internals.getGenerators(generateOptions(major, schemaContext, enginesVersion, registry)),
     );
     for (const generator of generators) {
       try {
@@ -202,6 +150,75 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   }
 
   return { version, unsupported, pull, generate, warm, close, spans };
+}
+
+/** The project's own Prisma packages, and its Prisma config loaded as the CLI's loadConfig does (c12 + jiti, its own imports included). */
+async function loadPackages(projectRoot: string, configFile: string | undefined) {
+  const fromProject = createRequire(path.join(projectRoot, 'package.json'));
+  const internalsDir = findPackageDir('@prisma/internals', projectRoot);
+  if (!internalsDir) throw new Error('@prisma/internals is not installed');
+  redirectSchemaEngineWasm(internalsDir);
+  const { loadConfigFromFile }: Any = fromProject('@prisma/config');
+  const loaded: Any = await loadConfigFromFile({ configFile });
+  if (loaded.error)
+    throw new Error(`cannot load ${loaded.resolvedPath ?? 'prisma.config.ts'}: ${loaded.error._tag} ${String(loaded.error.error ?? '')}`.trim());
+  const internals: Any = fromProject('@prisma/internals');
+  const migrate: Any = fromProject('@prisma/migrate');
+  const registry: Any = fromProject('@prisma/client-generator-registry');
+  // @prisma/engines as @prisma/internals sees it (its dependency, maybe not hoisted).
+  const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
+  const version: string = JSON.parse(fs.readFileSync(path.join(internalsDir, 'package.json'), 'utf8')).version;
+  const config: Any = loaded.config;
+  return { internals, migrate, registry, enginesVersion: enginesVersion as string, version, config };
+}
+
+/** Why a generator of the schema cannot run in-process, or undefined. */
+function foreignGeneratorsOf(internals: Any, schemaContext: Any): string | undefined {
+  const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
+  const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
+  return foreign.length > 0 ? `generator ${foreign.join(', ')} is not one the worker runs in-process (${[...REGISTRY_PROVIDERS].join(', ')})` : undefined;
+}
+
+/** Time spent per phase of one request (`generate.emit` …), summed while a request runs; cleared at the next. */
+function spanRecorder() {
+  const spans: Record<string, number> = {};
+  const span = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      spans[name] = (spans[name] ?? 0) + performance.now() - started;
+    }
+  };
+  const clearSpans = () => {
+    for (const key of Object.keys(spans)) delete spans[key];
+  };
+  return { spans, span, clearSpans };
+}
+
+/** Why the worker cannot serve a project with this Prisma config (major version `major`), or undefined. */
+function unsupportedConfig(major: number, config: Any, projectRoot: string): string | undefined {
+  if (major === 6 && !(config.engine === 'js' && typeof config.adapter === 'function')) {
+    return "prisma.config.ts does not select `engine: 'js'` with an `adapter`: the worker pulls through the project's driver adapter only";
+  }
+  if (major >= 7 && !config.datasource?.url) return 'prisma.config.ts has no `datasource.url`';
+  if (major >= 7 && !findPackageDir('@prisma/adapter-pg', projectRoot)) return 'the worker pulls through @prisma/adapter-pg, which the project does not have';
+  return undefined;
+}
+
+/**
+ * The options of the CLI's Generate command (`prisma generate --schema S`) for `getGenerators`;
+ * 6.x: leaving out postinstall: false changes the generated internal/class.ts.
+ */
+function generateOptions(major: number, schemaContext: Any, enginesVersion: string, registry: Any): Any {
+  const common = { schemaContext, printDownloadProgress: true, version: enginesVersion, generatorNames: undefined, typedSql: undefined, allowNoModels: true };
+  if (major !== 6) return { ...common, registry: registry.createDefaultRegistry('prisma').toInternal(), cliCommand: 'prisma' };
+  return {
+    ...common,
+    postinstall: false,
+    noEngine: Boolean(process.env.PRISMA_GENERATE_DATAPROXY || process.env.PRISMA_GENERATE_ACCELERATE || process.env.PRISMA_GENERATE_NO_ENGINE),
+    registry: registry.defaultRegistry.toInternal(),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { gooseCommand } from '../../../daemon/tools/goose.ts';
-import { printedSchema, prismaGenerate, prismaPull, prismaPullPrint, prismaVersion } from '../../../daemon/tools/prisma.ts';
+import { gooseCommand } from '../../helpers/goose.ts';
+import { printedSchema, prismaGenerate, prismaPull, prismaPullPrint } from '../../../daemon/tools/prisma.ts';
 import { parseSqlcErrors, sqlcCompile, sqlcDiff, sqlcGenerate, sqlcVet } from '../../../daemon/tools/sqlc.ts';
 
 const url = 'postgres://app:s3cret@db:5432/app';
@@ -20,7 +20,6 @@ describe('prisma command builders', () => {
       ['db', 'pull', '--print', '--config', '/p/prisma.config.ts', '--schema', '/p/prisma/schema.prisma'],
     ],
     ['generate', prismaGenerate(base), 'generate', ['generate', '--schema', '/p/prisma/schema.prisma']],
-    ['version', prismaVersion(withConfig), '--version', ['--version', '--config', '/p/prisma.config.ts']],
   ])('%s runs the project CLI with Node', (_, command, action, args) => {
     expect(command.tool).toBe('prisma');
     expect(command.action).toBe(action);

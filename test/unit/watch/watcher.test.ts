@@ -89,7 +89,7 @@ describe.each([
     expect(triggers).toEqual([]);
 
     await writeFile(path.join(migrations, '2_new.sql'), '-- +goose Up\nSELECT 1;\n');
-    expect(await triggersAfterQuiet(1)).toEqual([{ paths: [path.join(migrations, '2_new.sql')], reason: 'change' }]);
+    expect(await triggersAfterQuiet(1)).toEqual([{ paths: [path.join(migrations, '2_new.sql')] }]);
   });
 
   it('reports an atomic save (temp file renamed over the original) as the original only', async () => {

@@ -1,4 +1,4 @@
-import type { ToolCommand } from './run.ts';
+import type { ToolCommand } from '../../daemon/tools/run.ts';
 
 /** The goose CLI, for tests and benchmarks that compare schemasync with the real thing. */
 export interface GooseContext {
