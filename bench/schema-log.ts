@@ -15,7 +15,7 @@ import { silentLogger } from '../daemon/log/types.ts';
 import { checksum } from '../daemon/migrations/checksum.ts';
 import { parseMigration } from '../daemon/migrations/parse.ts';
 import { readMigrations } from '../daemon/migrations/source.ts';
-import { startEmbeddedPostgres } from '../daemon/targets/embedded.ts';
+import { startEmbeddedPostgres } from '../daemon/targets/postgres/embedded.ts';
 import { createPostgresTarget } from '../daemon/targets/postgres/target.ts';
 import { createDatabaseOn } from '../test/helpers/sql.ts';
 

@@ -4,7 +4,7 @@ import { TARGETS, type TargetName } from '../config/targets.ts';
 import type { Config } from '../config/types.ts';
 import type { Logger } from '../log/types.ts';
 import { SQL_TEMPLATE } from '../migrations/filename.ts';
-import { startEmbeddedPostgres } from '../targets/embedded.ts';
+import { startEmbeddedPostgres } from '../targets/postgres/embedded.ts';
 import { createPostgresTarget } from '../targets/postgres/target.ts';
 import type { Target } from '../targets/target.ts';
 

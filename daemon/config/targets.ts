@@ -29,6 +29,8 @@ export interface TargetSpec {
   readonly feedsTypes: boolean;
   /** Its catalog feeds the row-types step (TypeScript, and Go for clickhouse-go): one target's does. */
   readonly rowTypes: boolean;
+  /** Its databases are namespaces of one server: a session can name any of them (`app.events`), a shadow run included. */
+  readonly databasesAreNamespaces: boolean;
   /** GOOSE_DBSTRING (given with this target's driver) as the URL schemasync opens, or why it cannot be. */
   gooseDbstring(dsn: string): { url: string } | { problem: string };
 }
@@ -47,6 +49,7 @@ export const TARGETS = [
     transactional: true,
     feedsTypes: true,
     rowTypes: false,
+    databasesAreNamespaces: false,
     gooseDbstring(dsn: string) {
       const url = postgresDsnToUrl(dsn);
       return url ? { url } : { problem: 'GOOSE_DBSTRING is neither a postgres:// URL nor a key=value connection string' };
@@ -65,6 +68,7 @@ export const TARGETS = [
     transactional: false,
     feedsTypes: false,
     rowTypes: true,
+    databasesAreNamespaces: true,
     gooseDbstring(dsn: string) {
       if (/^https?:\/\//i.test(dsn)) return { url: dsn };
       return {

@@ -9,11 +9,15 @@
  * leave the shadow stops the check before its first statement. Pure.
  */
 import type { Env } from '../config/load.ts';
+import { TARGETS, type TargetName } from '../config/targets.ts';
 import { clickhouseReach, type Reach, type ReachScope } from '../migrations/clickhouse-reach.ts';
 import { parseMigration } from '../migrations/parse.ts';
 import { postgresReach } from '../migrations/postgres-reach.ts';
 import type { Direction, MigrationFile, Statement } from '../migrations/types.ts';
 import type { ShadowBounds } from '../targets/target.ts';
+
+/** Each target's reading of what a statement names beyond its own database. */
+const REACH: Record<TargetName, typeof postgresReach> = { postgres: postgresReach, clickhouse: clickhouseReach };
 
 /** The first statement that would leave the shadow: file, line, and what it names. */
 export interface ShadowEscape {
@@ -29,7 +33,7 @@ export interface ShadowEscape {
  * database), and a schema that happens to share the database's name must keep it.
  */
 export function shadowEnv(targetName: string, env: Env, bounds: ShadowBounds, shadow: string): Env {
-  if (targetName !== 'clickhouse') return env;
+  if (!TARGETS.some((spec) => spec.name === targetName && spec.databasesAreNamespaces)) return env;
   return Object.fromEntries(Object.entries(env).map(([name, value]) => [name, value === bounds.live ? shadow : value]));
 }
 
@@ -46,7 +50,7 @@ export function findShadowEscape(
   shadow: string,
 ): ShadowEscape | undefined {
   const scope: ReachScope = { database: shadow, databases: bounds.databases };
-  const reach = targetName === 'clickhouse' ? clickhouseReach : postgresReach;
+  const reach = REACH[targetName as TargetName];
   for (const { file, directions } of files) {
     for (const direction of directions) {
       let statements: Statement[];

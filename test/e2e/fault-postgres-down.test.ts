@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { silentLogger } from '../../daemon/log/types.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/postgres/embedded.ts';
 import type { DaemonProcess, LogEvent } from '../helpers/daemon.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 
 import { silentLogger } from '../../daemon/log/types.ts';
-import { startEmbeddedPostgres } from '../../daemon/targets/embedded.ts';
+import { startEmbeddedPostgres } from '../../daemon/targets/postgres/embedded.ts';
 import { runSchemasync, startSchemasync, type DaemonProcess } from '../helpers/daemon.ts';
 import { createTestDatabase, postgresMissing, withClient } from '../helpers/postgres.ts';
 import { copyExampleProject } from '../helpers/project.ts';

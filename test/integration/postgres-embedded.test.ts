@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { Logger } from '../../daemon/log/types.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/embedded.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresServer } from '../../daemon/targets/postgres/embedded.ts';
 import { withClient } from '../helpers/postgres.ts';
 
 /** A logger that keeps every line, to check what reaches the log (and what must not). */

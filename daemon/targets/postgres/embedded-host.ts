@@ -6,8 +6,8 @@ import { existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { Logger } from '../log/types.ts';
-import { freePort, isPortFree } from '../util/ports.ts';
+import type { Logger } from '../../log/types.ts';
+import { freePort, isPortFree } from '../../util/ports.ts';
 
 /**
  * Reads `postmaster.pid` (line 1 pid, line 4 port). A live process whose command line names this
