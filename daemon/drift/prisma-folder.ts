@@ -2,8 +2,7 @@ import path from 'node:path';
 
 import { checksum } from '../migrations/checksum.ts';
 import { schemaSections, sectionName, type PrismaSchemaFile } from '../tools/prisma-schema.ts';
-import type { GeneratedClient } from './prisma.ts';
-import { schemaFileFindings } from './prisma.ts';
+import { schemaFileFindings, type GeneratedClient } from './prisma-findings.ts';
 import type { Finding } from './types.ts';
 
 /**
