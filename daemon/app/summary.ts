@@ -5,7 +5,7 @@ import { missingFolderMessage } from '../config/folders.ts';
 import { gooseFolderCandidates, SQLC_CONFIG_NAMES } from '../config/discover.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import { redactUrl } from '../log/redact.ts';
-import { dirKey, offNotice, TARGETS, TYPES_SPEC, type TargetName } from '../config/targets.ts';
+import { dirKey, offNotice, ROW_TYPES_SPEC, TARGETS, TYPES_SPEC, type TargetName } from '../config/targets.ts';
 import type { WarmSupport } from '../tools/prisma-worker/support.ts';
 import { runTool } from '../tools/run.ts';
 import { findBelow } from './init.ts';
@@ -159,7 +159,7 @@ export async function sqlcVersion(binary: string | undefined, cwd: string): Prom
 
 /** The ClickHouse types step: on with ClickHouse; where it writes TypeScript and (opt-in) Go. */
 function clickhouseTypesRow(config: LoadedConfig['config'], rel: (file: string) => string): SummaryRow {
-  if (!config.targets.includes('clickhouse')) return { name: 'clickhouse-types', on: false, detail: 'follows ClickHouse, which is off' };
+  if (!config.targets.includes(ROW_TYPES_SPEC.name)) return { name: 'clickhouse-types', on: false, detail: `follows ${ROW_TYPES_SPEC.label}, which is off` };
   const { dir, go } = config.clickhouseTypes;
   const goDetail = go ? `Go ${rel(go.dir)} (package ${go.packageName})` : 'no Go (set clickhouseGoDir for clickhouse-go structs)';
   return { name: 'clickhouse-types', on: true, detail: `TypeScript ${rel(dir)} · ${goDetail}` };

@@ -1,3 +1,4 @@
+import { ROW_TYPES_SPEC } from '../config/targets.ts';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -53,7 +54,7 @@ export function clickhouseTypesFindings(files: Array<{ file: string; expected: s
     if (actual === undefined) {
       findings.push({
         kind: 'clickhouse-types-stale',
-        target: 'clickhouse',
+        target: ROW_TYPES_SPEC.name,
         key: `clickhouse-types-stale:${file}`,
         file,
         message: `${file} has not been generated from the ClickHouse schema`,
@@ -67,7 +68,7 @@ export function clickhouseTypesFindings(files: Array<{ file: string; expected: s
     const edited = headerSchema(actual) === schema;
     findings.push({
       kind: edited ? 'clickhouse-types-edited' : 'clickhouse-types-stale',
-      target: 'clickhouse',
+      target: ROW_TYPES_SPEC.name,
       key: `clickhouse-types-${edited ? 'edited' : 'stale'}:${file}`,
       file,
       ...(line === undefined ? {} : { line }),
