@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
-import type { Config } from '../config/types.ts';
+import type { Config, TargetName } from '../config/types.ts';
 import { sleep } from '../util/sleep.ts';
 
 /**
@@ -26,7 +26,7 @@ export type LockResult = { ok: true; release(): void } | { ok: false; holder: nu
 const REPLACE_WAIT_MS = 15_000;
 
 /** The databases this daemon writes to, passwords removed. Pure. */
-export function lockKey(config: Pick<Config, 'targets' | 'postgres' | 'clickhouse'>): string {
+export function lockKey(config: Pick<Config, 'targets' | TargetName>): string {
   const where = config.targets.map((name) => `${name}=${withoutPassword(config[name].url) ?? 'embedded'}`).join('\n');
   return createHash('sha256').update(where).digest('hex').slice(0, 12);
 }

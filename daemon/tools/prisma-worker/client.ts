@@ -1,5 +1,4 @@
 import { fork, type ChildProcess } from 'node:child_process';
-import { statSync } from 'node:fs';
 
 import type { Logger } from '../../log/types.ts';
 import { prismaEnv } from '../prisma.ts';
@@ -7,7 +6,7 @@ import { reapWithUs } from '../reaper.ts';
 import { killGroup } from '../run.ts';
 import type { ParentMessage, WorkerMessage, WorkerOp, WorkerOptions } from './protocol.ts';
 import { INITIAL_HEAP_MB, mb, nextHeapMb, ranOutOfHeap, recycleBoundBytes } from './heap.ts';
-import { childCommand } from './spawn.ts';
+import { childCommand, stamp } from './spawn.ts';
 import { checkWarmSupport } from './support.ts';
 
 /** Resident memory past which the worker is replaced after its request (it holds ~220 MB warm). */
@@ -285,17 +284,6 @@ export class PrismaWorker {
     const timer = setTimeout(() => this.kill(live), 2000);
     await exited;
     clearTimeout(timer);
-  }
-}
-
-/** What tells a changed prisma.config.ts apart: its mtime and size. */
-function stamp(file: string | undefined): string | undefined {
-  if (!file) return undefined;
-  try {
-    const { mtimeMs, size } = statSync(file);
-    return `${mtimeMs}:${size}`;
-  } catch {
-    return 'missing';
   }
 }
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -11,4 +12,15 @@ export function childCommand(heapMb: number): { entry: string; execArgv: string[
   // (a source checkout) the child needs the loader too; the compiled build runs plain.
   const execArgv = [`--max-old-space-size=${heapMb}`, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [])];
   return { entry, execArgv };
+}
+
+/** What tells a changed prisma.config.ts apart: its mtime and size. */
+export function stamp(file: string | undefined): string | undefined {
+  if (!file) return undefined;
+  try {
+    const { mtimeMs, size } = statSync(file);
+    return `${mtimeMs}:${size}`;
+  } catch {
+    return 'missing';
+  }
 }
