@@ -29,25 +29,25 @@ interface Case {
   start: (project: RunnerProject) => Runner;
   /** How the runner is stopped, once the daemon has synced. */
   stop: (runner: Runner) => void;
-  /** The daemon's reason to stop, as its shutdown:start event gives it. */
-  cause: Record<string, string>;
+  /** The daemon's reason to stop, as its shutdown:start event gives it (any one of them). */
+  cause: Array<Record<string, string>>;
 }
 
 const sigtermToWrapper = (runner: Runner) => process.kill(runner.child.pid!, 'SIGTERM');
 
 const cases: Case[] = [
-  { name: 'npm start', start: (p) => startRunner(p, npm, ['start']), stop: sigtermToWrapper, cause: { reason: 'runner' } },
+  { name: 'npm start', start: (p) => startRunner(p, npm, ['start']), stop: sigtermToWrapper, cause: [{ reason: 'runner' }] },
   {
     name: 'npx schemasync watch',
     start: (p) => startRunner(p, npx, ['--no-install', 'schemasync', 'watch']),
     stop: sigtermToWrapper,
-    cause: { reason: 'runner' },
+    cause: [{ reason: 'runner' }],
   },
   {
     name: "sh -c 'node bin/schemasync.js watch; echo done'",
     start: (p) => startRunner(p, 'sh', ['-c', `${JSON.stringify(process.execPath)} bin/schemasync.js watch; echo done`]),
     stop: sigtermToWrapper,
-    cause: { reason: 'runner' },
+    cause: [{ reason: 'runner' }],
   },
   {
     // The other command (say, next dev) exits: --kill-others stops the daemon with a SIGTERM.
@@ -62,14 +62,16 @@ const cases: Case[] = [
         `${JSON.stringify(process.execPath)} ${appScript}`,
       ]),
     stop: (runner) => void signalApp(runner),
-    cause: { signal: 'SIGTERM' },
+    // concurrently kills the daemon's `sh -c` wrapper and the daemon together (tree-kill): on a busy
+    // machine the daemon may see its parent gone before the SIGTERM arrives. Both are the same stop.
+    cause: [{ signal: 'SIGTERM' }, { reason: 'runner' }],
   },
   {
     // A terminal's Ctrl-C: SIGINT to the whole foreground group.
     name: 'concurrently, Ctrl-C',
     start: (p) => startRunner(p, process.execPath, [concurrentlyBin, '--names', 'db', `${JSON.stringify(process.execPath)} bin/schemasync.js watch`]),
     stop: (runner) => process.kill(-runner.child.pid!, 'SIGINT'),
-    cause: { signal: 'SIGINT' },
+    cause: [{ signal: 'SIGINT' }],
   },
 ];
 
@@ -114,8 +116,12 @@ describeWith('PostgreSQL and prisma', postgresMissing() ?? prismaMissing, 'the d
         await runner.closed;
         const stopping = runner.events.filter((e) => e.event === 'shutdown:start');
         expect(stopping, runner.output()).toHaveLength(1);
-        expect(stopping[0]).toMatchObject(cause);
-        if (cause.reason === 'runner') expect(stopping[0]!.msg).toBe('runner exited: stopping');
+        const event = stopping[0]!;
+        expect(
+          cause.some((one) => Object.entries(one).every(([key, value]) => event[key] === value)),
+          `stopped by ${JSON.stringify(event)}, expected one of ${JSON.stringify(cause)}`,
+        ).toBe(true);
+        if (event.reason === 'runner') expect(event.msg).toBe('runner exited: stopping');
         expect(
           runner.events.some((e) => e.event === 'shutdown:end'),
           runner.output(),
