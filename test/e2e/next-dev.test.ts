@@ -151,6 +151,29 @@ for (const [generator, bundler] of variants) {
         expect(next.child.exitCode).toBeNull();
         console.log(`next dev (${bundler}), ${generator}: new column served ${Math.round(column.ms)} ms after the save ${JSON.stringify(column.seen)}`);
       });
+
+      // The issue's webpack bar: six saves in a row on one running next dev (the table, the column,
+      // then four more columns), each served, none needing a restart.
+      if (bundler === 'webpack')
+        it('keeps following: six saves in a row', { timeout: 600_000 }, async () => {
+          if (!next) throw new Error('next dev did not start (see the test before)');
+          const nextPid = next.child.pid;
+          for (let n = 4; n <= 7; n++) {
+            const column = `extra_${n}`;
+            const saved = performance.now();
+            await writeFile(
+              path.join(app.root, 'db', 'migrations', `0000${n}_${column}.sql`),
+              `-- +goose Up\nALTER TABLE users ADD COLUMN ${column} integer NOT NULL DEFAULT ${n};\n\n-- +goose Down\nALTER TABLE users DROP COLUMN ${column};\n`,
+            );
+            const answer = await firstGoodAnswer(next.url('/api/users'), (a) => a.status === 200 && a.body.includes(`"${column}":${n}`), {
+              since: saved,
+              timeoutMs: ANSWER_TIMEOUT_MS,
+            });
+            console.log(`next dev (${bundler}), ${generator}: save ${n - 1} of 6 (${column}) served ${Math.round(answer.ms)} ms after the save`);
+          }
+          expect(next.child.pid).toBe(nextPid);
+          expect(next.child.exitCode).toBeNull();
+        });
     },
   );
 }
