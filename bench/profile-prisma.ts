@@ -9,6 +9,7 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector';
 import { PerformanceObserver } from 'node:perf_hooks';
 
 import { gooseCommand } from '../test/helpers/goose.ts';
@@ -76,6 +77,8 @@ async function main(): Promise<void> {
       await prisma.generate();
     }
     log(`${(readFileSync(ctx.schema, 'utf8').match(/^model /gm) ?? []).length} models, heap ${Math.round(process.memoryUsage().heapUsed / 2 ** 20)} MB`);
+    // PROFILE_CPU=<file>: a CPU profile of the measured rounds only (the warm-up left out).
+    const profiler = process.env.PROFILE_CPU ? await startCpuProfile() : undefined;
     let gcMs = 0;
     new PerformanceObserver((list) => list.getEntries().forEach((entry) => (gcMs += entry.duration))).observe({ entryTypes: ['gc'] });
     const namespace = schemas ? `${schemas[0]}.` : '';
@@ -93,9 +96,10 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} ${Math.round(v)}`)
           .join(', ');
       log(
-        `round ${round}: pull {${show(pull)}} generate {${show(generate)}} gc ${Math.round(gcMs)}, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`,
+        `round ${round}: pull {${show(pull)}} generate {${show(generate)}} reuse ${JSON.stringify(prisma.reuse)}, gc ${Math.round(gcMs)}, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`,
       );
     }
+    if (profiler) writeFileSync(process.env.PROFILE_CPU!, JSON.stringify(await profiler.stop()));
     await prisma.close();
   } finally {
     await database.drop().catch(() => {});
@@ -103,6 +107,17 @@ async function main(): Promise<void> {
     if (process.env.PROFILE_KEEP) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function startCpuProfile(): Promise<{ stop(): Promise<unknown> }> {
+  const session = new Session();
+  session.connect();
+  const post = (method: string, params?: object) =>
+    new Promise<unknown>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  await post('Profiler.enable');
+  await post('Profiler.setSamplingInterval', { interval: 250 });
+  await post('Profiler.start');
+  return { stop: async () => ((await post('Profiler.stop')) as { profile: unknown }).profile };
 }
 
 void main().then(

@@ -93,7 +93,7 @@ export function startSchemasyncSide(root: string, targets: SideTargets, extraEnv
     ...baseEnv(),
     DATABASE_URL: targets.databaseUrl,
     SQLC_BIN,
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     SCHEMASYNC_DEBOUNCE_MS: String(DEBOUNCE_MS),
     ...extraEnv,
   };

@@ -60,6 +60,9 @@ export async function newTableAtSize(env: SideEnv, round: number): Promise<Sampl
     .slice(before)
     .flatMap((e) => e.steps as Array<{ name: string; durationMs: number }>);
   const prismaMs = steps.filter((s) => s.name === 'prisma').reduce((sum, s) => sum + s.durationMs, 0);
+  if (process.env.BENCH_LOG_LEVEL === 'debug')
+    for (const e of env.running.events.filter((e) => e.event === 'prisma-worker:served' || String(e.event).startsWith('prisma-worker:r')))
+      process.stderr.write(`[${env.name} ${round}] ${JSON.stringify(e)}\n`);
   return {
     ms,
     runs: env.running.ended() - before,

@@ -75,7 +75,10 @@ describeWith(
       reset(schema);
       const signal = new AbortController().signal;
       expect(await worker.run('pull', signal, 60_000)).toMatchObject({ served: true });
-      expect(await worker.run('generate', signal, 60_000)).toMatchObject({ served: true });
+      const generated = await worker.run('generate', signal, 60_000);
+      expect(generated).toMatchObject({ served: true });
+      // This repository's Prisma is a build the generator memo has been reviewed for.
+      expect(typeof (generated.served && generated.reuse)).toBe('object');
       const mine = prismaOutput(dir);
       expect(cli.size).toBeGreaterThan(10);
       expect(differingFiles(cli, mine)).toEqual([]);
@@ -137,6 +140,15 @@ describeWith(
       expect(schema).toContain('keyPrefix');
       expect(schema).toContain('READ  @map("read")');
       expect(schema).toMatch(/^model notes \{/m);
+    });
+
+    // What every model file reads besides the DMMF: the generator's options.
+    it('the generator block changed: one preview feature, then another, then none', async () => {
+      const withJoins = input.replace('engineType = "client"', 'engineType = "client"\n  previewFeatures = ["relationJoins"]');
+      expect(withJoins).not.toBe(input);
+      const joined = await compare(withJoins);
+      expect(await compare(joined.replace('"relationJoins"', '"relationJoins", "strictUndefinedChecks"'))).toContain('strictUndefinedChecks');
+      expect(await compare(EMPTY_SCHEMA)).not.toContain('previewFeatures');
     });
   },
 );

@@ -40,7 +40,9 @@ interface Project {
   dir: string;
   sql(text: string): Promise<void>;
   /** The worker's pull + generate on the state as it is, then the CLI's from the same schema; both outputs. */
-  compare(afterWorker?: (worker: Map<string, string>) => void): Promise<{ cli: Map<string, string>; worker: Map<string, string> }>;
+  compare(
+    afterWorker?: (worker: Map<string, string>) => void,
+  ): Promise<{ cli: Map<string, string>; worker: Map<string, string>; reuse: Record<string, number> }>;
   close(): Promise<void>;
 }
 
@@ -68,7 +70,11 @@ async function openProject(prepare: (url: string) => Promise<void>, namespaces?:
     async compare(afterWorker) {
       writeFileSync(ctx.schema, input);
       expect(await worker!.run('pull', signal, 120_000)).toMatchObject({ served: true });
-      expect(await worker!.run('generate', signal, 120_000)).toMatchObject({ served: true });
+      const generated = await worker!.run('generate', signal, 120_000);
+      expect(generated).toMatchObject({ served: true });
+      // The generator's memo is on (generator-memo.ts: this repository's Prisma is a reviewed build).
+      const reuse = generated.served ? generated.reuse : undefined;
+      expect(typeof reuse, JSON.stringify(reuse)).toBe('object');
       const mine = prismaOutput(dir);
       afterWorker?.(mine);
       writeFileSync(ctx.schema, input);
@@ -78,7 +84,7 @@ async function openProject(prepare: (url: string) => Promise<void>, namespaces?:
       expect(cli.size).toBeGreaterThan(10);
       expect(differingFiles(cli, mine)).toEqual([]);
       input = cli.get('prisma/schema.prisma')!;
-      return { cli, worker: mine };
+      return { cli, worker: mine, reuse: reuse as Record<string, number> };
     },
     async close() {
       await worker?.close();
@@ -130,6 +136,30 @@ describeWith('PostgreSQL, goose and prisma', gooseMissing ?? prismaMissing ?? po
     expect(kept.length).toBeGreaterThan(70);
     expect(rewritten.length).toBeLessThan(10);
     expect(worker.has('generated/prisma/models/gen_extra.ts')).toBe(true);
+  }, 300_000);
+
+  it('a new table pointing at the hub and at a middle table: only those models are rendered again', async () => {
+    await project.sql(
+      'CREATE TABLE gen_link (id bigserial PRIMARY KEY, hub_id bigint NOT NULL REFERENCES gen_t001 (id), t040_id bigint REFERENCES gen_t040 (id), note text)',
+    );
+    const { worker, reuse } = await project.compare();
+    expect(worker.get('generated/prisma/models/gen_t040.ts')).toContain('gen_link');
+    expect(reuse['model.rendered']).toBeGreaterThanOrEqual(3); // gen_link, the hub, gen_t040 (and the models they list)
+    expect(reuse['model.rendered']).toBeLessThan(8); // gen_link, the hub, gen_t040
+    expect(reuse['model.reused']).toBeGreaterThan(75);
+  }, 300_000);
+
+  it('changes felt in other models: a column on the hub, an enum value, a relation between two existing tables', async () => {
+    await project.sql(
+      "ALTER TABLE gen_t001 ADD COLUMN archived_at timestamptz; ALTER TYPE gen_status ADD VALUE 'on_hold'; ALTER TABLE gen_t010 ADD COLUMN t070_id bigint REFERENCES gen_t070 (id) ON DELETE SET NULL",
+    );
+    const { reuse } = await project.compare();
+    expect(reuse['model.reused']).toBeGreaterThan(0);
+  }, 300_000);
+
+  it('a column dropped and the link table gone', async () => {
+    await project.sql('ALTER TABLE gen_t001 DROP COLUMN archived_at; DROP TABLE gen_link');
+    await project.compare();
   }, 300_000);
 
   it('a dropped table: its model file goes, as with the CLI', async () => {

@@ -37,7 +37,8 @@ export function prismaStep(deps: StepDeps, setup: PrismaSetup): Step<RunState> {
     if (setup.worker) {
       const outcome = await setup.worker.run(op, signal, setup.timeoutMs);
       if (outcome.served) {
-        deps.logger.debug({ event: 'prisma-worker:served', op, durationMs: Math.round(outcome.ms), spans: outcome.spans }, `prisma ${op} in the warm worker`);
+        const { spans, reuse } = outcome;
+        deps.logger.debug({ event: 'prisma-worker:served', op, durationMs: Math.round(outcome.ms), spans, reuse }, `prisma ${op} in the warm worker`);
         return;
       }
       // One line: the CLI's own report of the same failure, if any, follows in full.

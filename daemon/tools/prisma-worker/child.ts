@@ -52,7 +52,8 @@ async function main(): Promise<void> {
       try {
         await (message.op === 'pull' ? prisma.pull() : prisma.generate());
         const spans = Object.fromEntries(Object.entries(prisma.spans).map(([name, ms]) => [name, Math.round(ms)]));
-        await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), spans });
+        const reuse = message.op === 'generate' ? prisma.reuse : undefined;
+        await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), spans, reuse });
       } catch (error) {
         await send({ type: 'done', id: message.id, ok: false, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), error: errorText(error) });
       }

@@ -29,7 +29,8 @@ export interface PrismaWorkerSetup {
 }
 
 /** Served by the worker, or not (the reason), in which case the caller runs the CLI. */
-export type WorkerOutcome = { served: true; ms: number; spans?: Record<string, number> } | { served: false; reason: string };
+export type WorkerOutcome =
+  { served: true; ms: number; spans?: Record<string, number>; reuse?: Record<string, number> | string | undefined } | { served: false; reason: string };
 
 interface Pending {
   id: number;
@@ -212,7 +213,9 @@ export class PrismaWorker {
       } else if (live.pending?.id === message.id) {
         if (message.ok) this.crashes = 0;
         live.pending.resolve(
-          message.ok ? { served: true, ms: message.ms, spans: message.spans } : { served: false, reason: `the Prisma worker's ${message.error}` },
+          message.ok
+            ? { served: true, ms: message.ms, spans: message.spans, reuse: message.reuse }
+            : { served: false, reason: `the Prisma worker's ${message.error}` },
         );
         if (message.rssBytes > this.limit) {
           this.setup.logger.info(

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
+import { installGeneratorMemo } from './generator-memo.ts';
 import { applyOutput, captureOutput } from './output-sync.ts';
 import { catalogPgAdapterFactory } from './pg-catalog.ts';
 import { findPackageDir } from './support.ts';
@@ -30,6 +31,8 @@ export interface InProcessPrisma {
   close(): Promise<void>;
   /** Milliseconds of each phase of the last pull or generate (for the debug log and the profile). */
   readonly spans: Record<string, number>;
+  /** Renderings the last generate reused and rendered anew (generator-memo.ts), or why it reuses none. */
+  readonly reuse: Record<string, number> | string;
 }
 
 /** Generators the packages bring in-process (`@prisma/client-generator-registry`). */
@@ -37,7 +40,7 @@ const REGISTRY_PROVIDERS = new Set(['prisma-client', 'prisma-client-js']);
 
 export async function loadInProcessPrisma(options: { projectRoot: string; schema: string; configFile?: string | undefined }): Promise<InProcessPrisma> {
   const { projectRoot, schema, configFile } = options;
-  const { internals, migrate, registry, enginesVersion, version, config } = await loadPackages(projectRoot, configFile);
+  const { internals, migrate, registry, enginesVersion, version, config, memo } = await loadPackages(projectRoot, configFile);
 
   const major = Number(version.split('.')[0]);
   let unsupported = unsupportedConfig(major, config, projectRoot);
@@ -112,6 +115,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
 
   async function generate(): Promise<void> {
     clearSpans();
+    if (typeof memo !== 'string') memo.beginRun();
     const schemaContext: Any = await span('generate.loadSchema', loadSchema);
     const foreign = foreignGenerators(schemaContext);
     if (foreign) throw new Error(foreign);
@@ -149,12 +153,15 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     await live?.dispose?.();
   }
 
-  return { version, unsupported, pull, generate, warm, close, spans };
+  return { version, unsupported, pull, generate, warm, close, spans, reuse: typeof memo === 'string' ? memo : memo.counts };
 }
 
 /** The project's own Prisma packages, and its Prisma config loaded as the CLI's loadConfig does (c12 + jiti, its own imports included). */
 async function loadPackages(projectRoot: string, configFile: string | undefined) {
   const fromProject = createRequire(path.join(projectRoot, 'package.json'));
+  // Before anything loads the generator.
+  const registryDir = findPackageDir('@prisma/client-generator-registry', projectRoot);
+  const memo = registryDir ? installGeneratorMemo(registryDir) : '@prisma/client-generator-registry is not installed';
   const internalsDir = findPackageDir('@prisma/internals', projectRoot);
   if (!internalsDir) throw new Error('@prisma/internals is not installed');
   redirectSchemaEngineWasm(internalsDir);
@@ -169,7 +176,7 @@ async function loadPackages(projectRoot: string, configFile: string | undefined)
   const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
   const version: string = JSON.parse(fs.readFileSync(path.join(internalsDir, 'package.json'), 'utf8')).version;
   const config: Any = loaded.config;
-  return { internals, migrate, registry, enginesVersion: enginesVersion as string, version, config };
+  return { internals, migrate, registry, enginesVersion: enginesVersion as string, version, config, memo };
 }
 
 /** Why a generator of the schema cannot run in-process, or undefined. */

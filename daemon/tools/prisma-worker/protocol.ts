@@ -18,6 +18,9 @@ export type WorkerMessage =
   | { type: 'ready'; version: string; rssBytes: number }
   /** The worker cannot serve this project (wrong engine, unsupported generator…): the CLI runs. */
   | { type: 'unsupported'; reason: string }
-  /** `spans`: milliseconds of each phase (in-process.ts), for the debug log. */
-  | { type: 'done'; id: number; ok: true; ms: number; rssBytes: number; spans: Record<string, number> }
+  /**
+   * `spans`: milliseconds of each phase (in-process.ts); `reuse`: the generator's renderings reused
+   * and rendered anew, or why none are reused (generator-memo.ts). For the debug log.
+   */
+  | { type: 'done'; id: number; ok: true; ms: number; rssBytes: number; spans: Record<string, number>; reuse?: Record<string, number> | string }
   | { type: 'done'; id: number; ok: false; ms: number; rssBytes: number; error: string };
