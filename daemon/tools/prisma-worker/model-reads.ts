@@ -31,6 +31,8 @@ interface FirstMatches {
   query: Map<string, unknown>;
   mutation: Map<string, unknown>;
   output: Map<string, Map<string, unknown>>;
+  /** `inputObjectTypes.prisma` by `meta.grouping`, in order: what `filter` by grouping gives. */
+  grouped: Map<unknown, unknown[]>;
 }
 
 const firstMatchesOf = new WeakMap<object, FirstMatches>();
@@ -50,7 +52,13 @@ function firstMatches(dmmf: Any): FirstMatches {
       query: byFirstName(dmmf.outputTypeMap.prisma.Query?.fields),
       mutation: byFirstName(dmmf.outputTypeMap.prisma.Mutation?.fields),
       output: new Map(Object.entries(outputs).map(([namespace, types]) => [namespace, byFirstName(types)])),
+      grouped: new Map(),
     };
+    for (const input of dmmf.inputObjectTypes.prisma ?? []) {
+      const group = found.grouped.get(input.meta?.grouping);
+      if (group) group.push(input);
+      else found.grouped.set(input.meta?.grouping, [input]);
+    }
     firstMatchesOf.set(dmmf, found);
   }
   return found;
@@ -87,12 +95,14 @@ export function modelReads(name: string, context: Any, names: ModelTypeNames): u
         'getGroupByName',
       ] as const
     ).map((nameOf) => prismaOutput(names[nameOf](name))),
-    dmmf.inputObjectTypes.prisma?.filter((input: Any) => input.meta?.grouping === name),
+    dmmf.inputObjectTypes.prisma && (first.grouped.get(name) ?? []),
     dmmf.schema.outputObjectTypes.prisma?.filter((output: Any) => output.name === names.getCountOutputTypeName(name)),
-    // ArgsTypeBuilder for each field with arguments: the output type it resolves to.
+    // ArgsTypeBuilder for each field with arguments reads, of the output type it resolves to, the
+    // name and whether it has relation fields (it gets no action, so no JSDoc of its fields).
     (type?.fields ?? [])
       .filter((field: Any) => field.args.length > 0 && field.outputType.location === 'outputObjectTypes')
-      .map((field: Any) => first.output.get(field.outputType.namespace ?? 'prisma')?.get(field.outputType.type)),
+      .map((field: Any) => first.output.get(field.outputType.namespace ?? 'prisma')?.get(field.outputType.type))
+      .map((output: Any) => output && [output.name, output.fields.some((f: Any) => f.outputType.location === 'outputObjectTypes')]),
     // The file's header and imports, and the preview features.
     [context.runtimeBase, context.runtimeImport, context.outputFileName('x'), context.importFileName('x'), context.generator],
   ];

@@ -34,13 +34,24 @@ function underAny(paths: ReadonlySet<string>, file: string): boolean {
   }
 }
 
+/** Whether two file contents are the same bytes (text is UTF-8, as fs writes it). Pure. */
+export function sameContent(a: string | Buffer, b: string | Buffer): boolean {
+  if (typeof a === 'string' && typeof b === 'string') return a === b;
+  return (typeof a === 'string' ? Buffer.from(a) : a).equals(typeof b === 'string' ? Buffer.from(b) : b);
+}
+
 /**
- * What to do to a folder holding `existing` files (path → content) so it ends as the generator
- * left it: files to write (new or changed content) and files to delete (removed and not written
- * again). Pure.
+ * What to do to a folder holding `existing` files (path → content, undefined when unread) so it
+ * ends as the generator left it: files to write (new or changed content) and files to delete
+ * (removed and not written again). Pure.
  */
-export function planOutput(existing: ReadonlyMap<string, Buffer>, captured: Captured): { write: string[]; remove: string[] } {
-  const write = [...captured.written].filter(([file, content]) => !existing.get(file)?.equals(Buffer.from(content))).map(([file]) => file);
+export function planOutput(existing: ReadonlyMap<string, string | Buffer | undefined>, captured: Captured): { write: string[]; remove: string[] } {
+  const write = [...captured.written]
+    .filter(([file, content]) => {
+      const now = existing.get(file);
+      return now === undefined || !sameContent(now, content);
+    })
+    .map(([file]) => file);
   const remove = [...existing.keys()].filter((file) => !captured.written.has(file) && underAny(captured.removed, file));
   return { write, remove };
 }
@@ -95,16 +106,40 @@ async function listTree(dir: string, into: string[] = []): Promise<string[]> {
   return into;
 }
 
-/** The files under `dir` with their content, read only for the ones in `wanted` (the rest: empty). */
-async function readTree(dir: string, wanted: ReadonlyMap<string, unknown>): Promise<Map<string, Buffer>> {
+/**
+ * What this process last left in each output file: the file's stat stamp and content. A file
+ * whose stamp has not moved since holds that content, so it is compared in memory, not read (the
+ * client is ~8 MB at 80 models).
+ */
+const leftBehind = new Map<string, { stamp: string; content: string | Buffer }>();
+
+async function stampOf(file: string): Promise<string | undefined> {
+  const stat = await promises.stat(file, { bigint: true }).catch(() => undefined);
+  return stat && `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+/**
+ * The files under `dir` with their content, for the ones in `wanted` (the rest: undefined), and
+ * the stamps taken on the way.
+ */
+async function readTree(dir: string, wanted: ReadonlyMap<string, unknown>) {
   const files = await listTree(dir);
-  const empty = Buffer.alloc(0);
-  return new Map(await Promise.all(files.map(async (file) => [file, wanted.has(file) ? await promises.readFile(file) : empty] as const)));
+  const stamps = new Map<string, string | undefined>();
+  const contentOf = async (file: string) => {
+    if (!wanted.has(file)) return undefined;
+    const known = leftBehind.get(file);
+    const stamp = known && (await stampOf(file));
+    stamps.set(file, stamp);
+    return known && known.stamp === stamp ? known.content : promises.readFile(file);
+  };
+  const contents = new Map(await Promise.all(files.map(async (file) => [file, await contentOf(file)] as const)));
+  return { contents, stamps };
 }
 
 /** Brings `outputDir` to what the generator left captured, touching only what differs. */
 export async function applyOutput(outputDir: string, captured: Captured): Promise<{ written: number; removed: number }> {
-  const plan = planOutput(await readTree(outputDir, captured.written), captured);
+  const { contents, stamps } = await readTree(outputDir, captured.written);
+  const plan = planOutput(contents, captured);
   await Promise.all(plan.remove.map((file) => promises.unlink(file)));
   // Folders the generator removed and wrote nothing into are gone too (rm -r would have).
   const writtenInto = new Set<string>();
@@ -118,5 +153,22 @@ export async function applyOutput(outputDir: string, captured: Captured): Promis
       await promises.rename(temp, file);
     }),
   );
+  const rewritten = new Set([...plan.write, ...plan.remove]);
+  await remember(captured, (file) => (rewritten.has(file) ? undefined : stamps.get(file)));
   return { written: plan.write.length, removed: plan.remove.length };
+}
+
+/**
+ * Records what the folder now holds for the files the generator wrote (`untouched`: the stamp
+ * of a file left as it was, when known); forgets the rest.
+ */
+async function remember(captured: Captured, untouched: (file: string) => string | undefined): Promise<void> {
+  for (const file of leftBehind.keys()) if (!captured.written.has(file)) leftBehind.delete(file);
+  await Promise.all(
+    [...captured.written].map(async ([file, content]) => {
+      const stamp = untouched(file) ?? (await stampOf(file));
+      if (stamp) leftBehind.set(file, { stamp, content });
+      else leftBehind.delete(file);
+    }),
+  );
 }
