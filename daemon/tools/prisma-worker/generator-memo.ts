@@ -46,10 +46,13 @@ const NAMES: (keyof ModelTypeNames)[] = [
    the generator's private classes: no types to check against. */
 type Any = any;
 
-interface Renderers {
+/** What the reviewed bundle hands out: the renderers, its naming helpers, and (for tests) GenericArgsInfo. */
+export interface Renderers {
   Model: Any;
   InputType: Any;
   InputField: Any;
+  GenericArgsInfo: Any;
+  DMMFHelper: Any;
   names: ModelTypeNames;
 }
 
@@ -65,6 +68,19 @@ export interface GeneratorMemo {
  * registry is required. Returns why it could not (the generator then runs as it is).
  */
 export function installGeneratorMemo(registryDir: string): GeneratorMemo | string {
+  const renderers = loadReviewedGenerator(registryDir);
+  if (typeof renderers === 'string') return renderers;
+  return memoized.get(renderers) ?? memoize(renderers);
+}
+
+/** One memo per loaded generator: a second install in the same process gets the first. */
+const memoized = new WeakMap<Renderers, GeneratorMemo>();
+
+/**
+ * The generator the registry at `registryDir` loads, compiled with its renderers handed out, when
+ * it is a reviewed build; else why not.
+ */
+export function loadReviewedGenerator(registryDir: string): Renderers | string {
   const fromRegistry = createRequire(path.join(registryDir, 'package.json'));
   let filename: string;
   try {
@@ -72,11 +88,6 @@ export function installGeneratorMemo(registryDir: string): GeneratorMemo | strin
   } catch {
     return '@prisma/client-generator-ts is not installed';
   }
-  const renderers = loadRenderers(filename, fromRegistry);
-  return typeof renderers === 'string' ? renderers : memoize(renderers);
-}
-
-function loadRenderers(filename: string, fromRegistry: NodeJS.Require): Renderers | string {
   const cached: Any = fromRegistry.cache[filename];
   if (cached) return cached.exports[Symbol.for(HANDLE)] ?? 'the generator was loaded before the memo';
   const source = fs.readFileSync(filename, 'utf8');
@@ -85,7 +96,7 @@ function loadRenderers(filename: string, fromRegistry: NodeJS.Require): Renderer
   const module: Any = new Module(filename);
   module.filename = filename;
   module.paths = (Module as Any)._nodeModulePaths(path.dirname(filename));
-  const handle = `{ Model, InputType, InputField, names: { ${NAMES.join(', ')} } }`;
+  const handle = `{ Model, InputType, InputField, GenericArgsInfo, DMMFHelper, names: { ${NAMES.join(', ')} } }`;
   module._compile(`${source}\n;module.exports[Symbol.for(${JSON.stringify(HANDLE)})] = ${handle};\n`, filename);
   module.loaded = true;
   fromRegistry.cache[filename] = module;
@@ -99,8 +110,10 @@ interface Rendering {
   text: string;
 }
 
-function memoize({ Model, InputType, InputField, names }: Renderers): GeneratorMemo {
+function memoize(renderers: Renderers): GeneratorMemo {
+  const { Model, InputType, InputField, names } = renderers;
   const memo = renderingMemo();
+  memoized.set(renderers, memo);
   const generics = genericsReads();
 
   const renderModel = Model.prototype.toTS;

@@ -27,6 +27,6 @@ export function sameJson(a: unknown, b: unknown): boolean {
     if (value === undefined ? left[key] !== undefined || !Object.hasOwn(right, key) : left[key] !== value && !sameJson(left[key], value)) return false;
     keys++;
   }
-  for (const key in right) if (key) keys--;
+  for (const _key in right) keys--;
   return keys === 0;
 }
