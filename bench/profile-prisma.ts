@@ -96,7 +96,7 @@ async function main(): Promise<void> {
           .map(([k, v]) => `${k} ${Math.round(v)}`)
           .join(', ');
       log(
-        `round ${round}: pull {${show(pull)}} generate {${show(generate)}} reuse ${JSON.stringify(prisma.reuse)}, gc ${Math.round(gcMs)}, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`,
+        `round ${round}: pull {${show(pull)}} generate {${show(generate)}} reuse ${JSON.stringify(prisma.reuse)}, gc ${Math.round(gcMs)}, heap after GC ${heapAfterGc()} MB, RSS ${Math.round(process.memoryUsage.rss() / 2 ** 20)} MB`,
       );
     }
     if (profiler) writeFileSync(process.env.PROFILE_CPU!, JSON.stringify(await profiler.stop()));
@@ -107,6 +107,12 @@ async function main(): Promise<void> {
     if (process.env.PROFILE_KEEP) log(`kept ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Live heap (node --expose-gc), or the heap as it stands. */
+function heapAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 }
 
 async function startCpuProfile(): Promise<{ stop(): Promise<unknown> }> {

@@ -5,8 +5,8 @@ import { prismaEnv } from '../prisma.ts';
 import { reapWithUs } from '../reaper.ts';
 import { killGroup } from '../run.ts';
 import type { ParentMessage, WorkerMessage, WorkerOp, WorkerOptions } from './protocol.ts';
-import { INITIAL_HEAP_MB, mb, nextHeapMb, ranOutOfHeap, recycleBoundBytes } from './heap.ts';
-import { childCommand, stamp } from './spawn.ts';
+import { heapForSchemaMb, INITIAL_HEAP_MB, mb, nextHeapMb, ranOutOfHeap, recycleBoundBytes } from './heap.ts';
+import { childCommand, schemaBytes, stamp } from './spawn.ts';
 import { checkWarmSupport } from './support.ts';
 
 /** Resident memory past which the worker is replaced after its request (it holds ~220 MB warm). */
@@ -172,6 +172,9 @@ export class PrismaWorker {
   private spawn(): Live {
     const { projectRoot, schema, configFile, databaseUrl } = this.setup;
     const options: WorkerOptions = { projectRoot, schema, configFile };
+    // At least what the schema needs (it may have grown since the last start).
+    const needed = heapForSchemaMb(schemaBytes(schema));
+    if (needed > this.heapMb) [this.heapMb, this.limit] = [needed, recycleBoundBytes(needed, this.setup.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES)];
     const { entry, execArgv } = childCommand(this.heapMb);
     const child = fork(entry, [JSON.stringify(options)], {
       cwd: projectRoot,

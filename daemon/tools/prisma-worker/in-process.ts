@@ -161,7 +161,12 @@ async function loadPackages(projectRoot: string, configFile: string | undefined)
   const fromProject = createRequire(path.join(projectRoot, 'package.json'));
   // Before anything loads the generator.
   const registryDir = findPackageDir('@prisma/client-generator-registry', projectRoot);
-  const memo = registryDir ? installGeneratorMemo(registryDir) : '@prisma/client-generator-registry is not installed';
+  const memo =
+    process.env.SCHEMASYNC_PRISMA_REUSE === 'off'
+      ? 'turned off by SCHEMASYNC_PRISMA_REUSE=off'
+      : registryDir
+        ? installGeneratorMemo(registryDir)
+        : '@prisma/client-generator-registry is not installed';
   const internalsDir = findPackageDir('@prisma/internals', projectRoot);
   if (!internalsDir) throw new Error('@prisma/internals is not installed');
   redirectSchemaEngineWasm(internalsDir);

@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,6 +12,17 @@ export function childCommand(heapMb: number): { entry: string; execArgv: string[
   // (a source checkout) the child needs the loader too; the compiled build runs plain.
   const execArgv = [`--max-old-space-size=${heapMb}`, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [])];
   return { entry, execArgv };
+}
+
+/** Bytes of a schema file, or of the .prisma files of a schema folder (0 when unreadable). */
+export function schemaBytes(schema: string): number {
+  try {
+    if (!statSync(schema).isDirectory()) return statSync(schema).size;
+    const files = readdirSync(schema, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.prisma'));
+    return files.reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0);
+  } catch {
+    return 0;
+  }
 }
 
 /** What tells a changed prisma.config.ts apart: its mtime and size. */
