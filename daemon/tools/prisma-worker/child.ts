@@ -64,6 +64,8 @@ async function main(): Promise<void> {
     void prisma.close().finally(() => process.exit(0));
   });
   await send({ type: 'ready', version: prisma.version, rssBytes: process.memoryUsage.rss() });
+  // Ahead of the first request, which waits for it in the queue (sooner than a cold render).
+  queue = queue.then(() => prisma.prime().catch(() => undefined));
 }
 
 void main();

@@ -24,7 +24,7 @@ export interface PrismaWorkerSetup {
   databaseUrl: string;
   logger: Logger;
   memoryLimitBytes?: number;
-  /** The worker's first V8 heap bound (heap.ts); tests start it small. */
+  /** The worker's first V8 heap bound (heap.ts); by default the schema's need; tests start it small. */
   heapMb?: number;
 }
 
@@ -172,8 +172,8 @@ export class PrismaWorker {
   private spawn(): Live {
     const { projectRoot, schema, configFile, databaseUrl } = this.setup;
     const options: WorkerOptions = { projectRoot, schema, configFile };
-    // At least what the schema needs (it may have grown since the last start).
-    const needed = heapForSchemaMb(schemaBytes(schema));
+    // At least what the schema needs (it may have grown since the last start), unless set.
+    const needed = this.setup.heapMb ?? heapForSchemaMb(schemaBytes(schema));
     if (needed > this.heapMb) [this.heapMb, this.limit] = [needed, recycleBoundBytes(needed, this.setup.memoryLimitBytes ?? DEFAULT_MEMORY_LIMIT_BYTES)];
     const { entry, execArgv } = childCommand(this.heapMb);
     const child = fork(entry, [JSON.stringify(options)], {

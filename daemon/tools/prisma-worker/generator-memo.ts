@@ -30,8 +30,6 @@ const REVIEWED_GENERATORS = new Map([
 
 const HANDLE = 'schemasync.generatorRenderers';
 const NAMES: (keyof ModelTypeNames)[] = [
-  'getCreateManyAndReturnOutputType',
-  'getUpdateManyAndReturnOutputType',
   'getAggregateName',
   'getCountOutputTypeName',
   'getGroupByName',
@@ -57,7 +55,7 @@ export interface Renderers {
 }
 
 export interface GeneratorMemo {
-  /** Call before each generate: what the last two generates did not use is dropped. */
+  /** Call before each generate: what the last generate did not use is dropped. */
   beginRun(): void;
   /** Renderings since beginRun, by kind: `model.reused`, `model.rendered`, `inputType.reused` … */
   readonly counts: Record<string, number>;
@@ -118,8 +116,7 @@ function memoize(renderers: Renderers): GeneratorMemo {
 
   const renderModel = Model.prototype.toTS;
   Model.prototype.toTS = function (this: Any): string {
-    const name: string = this.model.name;
-    return memo.answer('model', name, modelReads(name, this.context, names), generics(this.context).reads, () => renderModel.call(this));
+    return memo.answer('model', this.model.name, modelReads(this, names), generics(this.context).reads, () => renderModel.call(this));
   };
   const renderType = InputType.prototype.toTS;
   InputType.prototype.toTS = function (this: Any): string {
@@ -140,8 +137,8 @@ function memoize(renderers: Renderers): GeneratorMemo {
 /**
  * Renderings by kind and a short lookup key (a name), each checked against what is about to be
  * rendered by deep equality: as exact as a content key, without serialising the DMMF (17 MB of
- * input types alone at 80 models) on every generate. Generational: what the last two generates
- * used stays, anything older goes.
+ * input types alone at 80 models) on every generate. Generational: what the last generate used
+ * stays, anything older goes.
  */
 function renderingMemo() {
   let current = new Map<string, Rendering[]>();

@@ -28,6 +28,8 @@ export interface InProcessPrisma {
   generate(): Promise<void>;
   /** Compiles what the first request would (the schema wasm, the DMMF path) without writing anything. */
   warm(): Promise<void>;
+  /** Fills the generator memo from the schema as it stands, writing nothing (no-op without the memo). */
+  prime(): Promise<void>;
   close(): Promise<void>;
   /** Milliseconds of each phase of the last pull or generate (for the debug log and the profile). */
   readonly spans: Record<string, number>;
@@ -113,7 +115,8 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     }
   }
 
-  async function generate(): Promise<void> {
+  /** `write: false`: only the prisma-client generators run, and their output is dropped (prime). */
+  async function generate({ write = true } = {}): Promise<void> {
     clearSpans();
     if (typeof memo !== 'string') memo.beginRun();
     const schemaContext: Any = await span('generate.loadSchema', loadSchema);
@@ -128,11 +131,11 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
         // generators write as they do under the CLI.
         const output: unknown = generator.getProvider() === 'prisma-client' ? (generator.options?.generator ?? generator.config)?.output?.value : undefined;
         if (typeof output !== 'string' || !path.isAbsolute(output)) {
-          await span('generate.emit', () => generator.generate());
+          if (write) await span('generate.emit', () => generator.generate());
           continue;
         }
         const captured = await span('generate.emit', () => captureOutput(output, () => generator.generate()));
-        await span('generate.write', () => applyOutput(output, captured));
+        if (write) await span('generate.write', () => applyOutput(output, captured));
       } finally {
         generator.stop();
       }
@@ -144,6 +147,10 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     await internals.getDMMF({ datamodel: schemaContext.schemaFiles });
   }
 
+  // The first generate renders every model (a minute at 300 tables); rendered ahead from the schema
+  // as it stands, the first save re-renders only what it changes.
+  const prime = () => (typeof memo === 'string' ? Promise.resolve() : generate({ write: false }));
+
   async function close(): Promise<void> {
     const result: Any = await connected?.catch(() => undefined);
     connected = undefined;
@@ -153,7 +160,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     await live?.dispose?.();
   }
 
-  return { version, unsupported, pull, generate, warm, close, spans, reuse: typeof memo === 'string' ? memo : memo.counts };
+  return { version, unsupported, pull, generate, warm, prime, close, spans, reuse: typeof memo === 'string' ? memo : memo.counts };
 }
 
 /** The project's own Prisma packages, and its Prisma config loaded as the CLI's loadConfig does (c12 + jiti, its own imports included). */

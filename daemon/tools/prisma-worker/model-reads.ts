@@ -13,8 +13,6 @@ type Any = any;
 
 /** The generator's own naming helpers (src/utils.ts), so names are made exactly as it makes them. */
 export interface ModelTypeNames {
-  getCreateManyAndReturnOutputType(model: string): string;
-  getUpdateManyAndReturnOutputType(model: string): string;
   getAggregateName(model: string): string;
   getCountOutputTypeName(model: string): string;
   getGroupByName(model: string): string;
@@ -25,9 +23,8 @@ export interface ModelTypeNames {
   getCountAggregateOutputName(model: string): string;
 }
 
-/** Lookups the generator makes with `Array.find` (first match), made once per DMMF. */
-interface FirstMatches {
-  modelOperation: Map<string, unknown>;
+/** Lookups made once per DMMF: first matches where the generator uses `Array.find`, groups where it filters. */
+interface Lookups {
   query: Map<string, unknown>;
   mutation: Map<string, unknown>;
   output: Map<string, Map<string, unknown>>;
@@ -35,20 +32,19 @@ interface FirstMatches {
   grouped: Map<unknown, unknown[]>;
 }
 
-const firstMatchesOf = new WeakMap<object, FirstMatches>();
+const lookupsOf = new WeakMap<object, Lookups>();
 
-function byFirstName(list: readonly Any[] | undefined, key = 'name'): Map<string, unknown> {
+function byFirstName(list: readonly Any[] | undefined): Map<string, unknown> {
   const map = new Map<string, unknown>();
-  for (const item of list ?? []) if (!map.has(item[key])) map.set(item[key], item);
+  for (const item of list ?? []) if (!map.has(item.name)) map.set(item.name, item);
   return map;
 }
 
-function firstMatches(dmmf: Any): FirstMatches {
-  let found = firstMatchesOf.get(dmmf);
+function lookups(dmmf: Any): Lookups {
+  let found = lookupsOf.get(dmmf);
   if (!found) {
     const outputs = dmmf.outputObjectTypes as Record<string, Any[] | undefined>;
     found = {
-      modelOperation: byFirstName(dmmf.mappings.modelOperations, 'model'),
       query: byFirstName(dmmf.outputTypeMap.prisma.Query?.fields),
       mutation: byFirstName(dmmf.outputTypeMap.prisma.Mutation?.fields),
       output: new Map(Object.entries(outputs).map(([namespace, types]) => [namespace, byFirstName(types)])),
@@ -59,28 +55,31 @@ function firstMatches(dmmf: Any): FirstMatches {
       if (group) group.push(input);
       else found.grouped.set(input.meta?.grouping, [input]);
     }
-    firstMatchesOf.set(dmmf, found);
+    lookupsOf.set(dmmf, found);
   }
   return found;
 }
 
-/** What rendering the model `name` with `context` (a GenerateContext) reads. */
-export function modelReads(name: string, context: Any, names: ModelTypeNames): unknown {
+/**
+ * What `model.toTS()` reads, for a generator `Model`: what its constructor looked up (the
+ * datamodel model, its output types, its first modelOperations entry) and what toTS looks up.
+ */
+export function modelReads(model: Any, names: ModelTypeNames): unknown {
+  const { context, type, mapping } = model;
+  const name: string = model.model.name;
   const dmmf = context.dmmf;
-  const first = firstMatches(dmmf);
-  const type = dmmf.outputTypeMap.model[name];
-  // Model takes the first modelOperations entry; ModelDelegate and getModelActions the keyed map's.
-  const mapping: Any = first.modelOperation.get(name);
+  const first = lookups(dmmf);
+  // ModelDelegate and getModelActions take the keyed map's entry, which may be another one.
   const mapped: Any = dmmf.mappingsMap[name];
   const rootFieldNames = new Set([...Object.values(mapping ?? {}), ...Object.values(mapped ?? {})].filter((v): v is string => typeof v === 'string'));
   const prismaOutput = (typeName: string) => dmmf.outputTypeMap.prisma[typeName];
   return [
-    name,
+    model.model,
     dmmf.typeAndModelMap[name],
     [...dmmf.compositeNames],
     type,
-    dmmf.outputTypeMap.model[names.getCreateManyAndReturnOutputType(name)],
-    dmmf.outputTypeMap.model[names.getUpdateManyAndReturnOutputType(name)],
+    model.createManyAndReturnType,
+    model.updateManyAndReturnType,
     mapping,
     mapped,
     [...rootFieldNames].map((field) => [dmmf.rootFieldMap[field], first.query.get(field), first.mutation.get(field)]),
