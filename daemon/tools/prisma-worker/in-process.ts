@@ -68,18 +68,10 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   // One connected adapter for the worker's life. SchemaEngine.new calls the factory's connect()
   // for every engine; @prisma/adapter-pg adds a pool 'error' listener each time and the engine's
   // free() never removes it. So every connect() gets the first connection; close() disposes it.
-  let connected: Promise<Any> | undefined;
-  const adapterFactory = async (): Promise<Any> => {
+  const link: { connected?: Promise<Any> | undefined } = {};
+  const adapterFactory = async (): Promise<Any> =>
     // 6.x: the config's own adapter; 7.x has none in the config (see pg-catalog.ts).
-    const factory: Any = major === 6 ? await config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url);
-    return new Proxy(factory, {
-      get(target, property) {
-        if (property === 'connect') return () => (connected ??= target.connect());
-        const value = target[property];
-        return typeof value === 'function' ? value.bind(target) : value;
-      },
-    });
-  };
+    connectingOnce(major === 6 ? await config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url), link);
   let adapter: Promise<Any> | undefined;
 
   const { spans, span, clearSpans } = spanRecorder();
@@ -152,8 +144,8 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   const prime = () => (typeof memo === 'string' ? Promise.resolve() : generate({ write: false }));
 
   async function close(): Promise<void> {
-    const result: Any = await connected?.catch(() => undefined);
-    connected = undefined;
+    const result: Any = await link.connected?.catch(() => undefined);
+    link.connected = undefined;
     adapter = undefined;
     // connect() answers with a Result ({ ok, value }) in 6.x and with the adapter itself in 7.x.
     const live: Any = result && 'ok' in result ? (result.ok ? result.value : undefined) : result;
@@ -161,6 +153,17 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   }
 
   return { version, unsupported, pull, generate, warm, prime, close, spans, reuse: typeof memo === 'string' ? memo : memo.counts };
+}
+
+/** `factory` whose connect() always answers with the first connection, kept in `link`. */
+function connectingOnce(factory: Any, link: { connected?: Promise<Any> | undefined }): Any {
+  return new Proxy(factory, {
+    get(target, property) {
+      if (property === 'connect') return () => (link.connected ??= target.connect());
+      const value = target[property];
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
 }
 
 /** The project's own Prisma packages, and its Prisma config loaded as the CLI's loadConfig does (c12 + jiti, its own imports included). */
