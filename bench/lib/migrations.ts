@@ -3,14 +3,14 @@ import path from 'node:path';
 
 /**
  * Migration texts the benchmark writes, and goose file names for them. Versions come from one
- * counter so every new file sorts after everything already in the folder (2026 and later; the
- * example project's files are from 2025).
+ * counter so every new file sorts after everything already in the folder (2099 and later: after
+ * the example's files and a real project's, which goose would refuse to apply out of order).
  */
 let sequence = 0;
 
 /** A goose timestamp version (YYYYMMDDhhmmss), one second after the previous one handed out. */
 export function nextVersion(): string {
-  const at = new Date(Date.UTC(2026, 0, 1) + sequence++ * 1000);
+  const at = new Date(Date.UTC(2099, 0, 1) + sequence++ * 1000);
   return at.toISOString().replace(/[-:T]/g, '').slice(0, 14);
 }
 
