@@ -197,7 +197,15 @@ async function sizesMain(): Promise<void> {
         for (const env of sides) await env.close();
       }
     }
-    const report: BenchReport = { date: new Date().toISOString(), mode: settings.mode, rounds, machine, rows, targets: sizeTargets(rows, project ? sizes[0]!.label : undefined), details };
+    const report: BenchReport = {
+      date: new Date().toISOString(),
+      mode: settings.mode,
+      rounds,
+      machine,
+      rows,
+      targets: sizeTargets(rows, project ? sizes[0]!.label : undefined),
+      details,
+    };
     const dir = path.join(import.meta.dirname, 'results', project ? 'project' : 'sizes');
     await writeReport(dir, report);
     process.stdout.write(

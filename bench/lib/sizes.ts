@@ -72,28 +72,30 @@ async function prismaHas(env: SideEnv, namespace: string, table: string): Promis
  * A migration adding a table: save → database, schema.prisma and client. For schemasync the
  * run's Prisma step time is kept (`extra.prismaMs`, from its run:end event).
  */
-export const newTableAtSize = (size: Size) => async (env: SideEnv, round: number): Promise<Sample> => {
-  const table = `size_${env.name === 'baseline' ? 'b' : 's'}${round}`;
-  const namespace = size.namespace ?? 'public';
-  const before = env.running.ended();
-  const eventsBefore = env.running.events.length;
-  const since = performance.now();
-  await writeFile(env.project.path('migrations', 'postgres', migrationName(nextVersion(), `create_${table}`)), createTableSql(`${namespace}.${table}`));
-  const ms = await pollUntil(() => prismaHas(env, namespace, table), { since, timeoutMs: 120_000 });
-  await env.running.waitIdle({ minEnded: before + 1, since, timeoutMs: 120_000 });
-  const steps = env.running.events
-    .filter((e) => e.event === 'run:end')
-    .slice(before)
-    .flatMap((e) => e.steps as Array<{ name: string; durationMs: number }>);
-  const prismaMs = steps.filter((s) => s.name === 'prisma').reduce((sum, s) => sum + s.durationMs, 0);
-  // BENCH_LOG_LEVEL=debug: the worker's phases and reuse counts of the round, on stderr.
-  if (process.env.BENCH_LOG_LEVEL === 'debug')
-    for (const e of env.running.events.slice(eventsBefore).filter((e) => String(e.event).startsWith('prisma-worker:')))
-      process.stderr.write(`[${env.name} ${round}] ${JSON.stringify(e)}\n`);
-  return {
-    ms,
-    runs: env.running.ended() - before,
-    note: ms === undefined ? 'never reflected' : undefined,
-    extra: env.name === 'schemasync' ? { prismaMs } : {},
+export const newTableAtSize =
+  (size: Size) =>
+  async (env: SideEnv, round: number): Promise<Sample> => {
+    const table = `size_${env.name === 'baseline' ? 'b' : 's'}${round}`;
+    const namespace = size.namespace ?? 'public';
+    const before = env.running.ended();
+    const eventsBefore = env.running.events.length;
+    const since = performance.now();
+    await writeFile(env.project.path('migrations', 'postgres', migrationName(nextVersion(), `create_${table}`)), createTableSql(`${namespace}.${table}`));
+    const ms = await pollUntil(() => prismaHas(env, namespace, table), { since, timeoutMs: 120_000 });
+    await env.running.waitIdle({ minEnded: before + 1, since, timeoutMs: 120_000 });
+    const steps = env.running.events
+      .filter((e) => e.event === 'run:end')
+      .slice(before)
+      .flatMap((e) => e.steps as Array<{ name: string; durationMs: number }>);
+    const prismaMs = steps.filter((s) => s.name === 'prisma').reduce((sum, s) => sum + s.durationMs, 0);
+    // BENCH_LOG_LEVEL=debug: the worker's phases and reuse counts of the round, on stderr.
+    if (process.env.BENCH_LOG_LEVEL === 'debug')
+      for (const e of env.running.events.slice(eventsBefore).filter((e) => String(e.event).startsWith('prisma-worker:')))
+        process.stderr.write(`[${env.name} ${round}] ${JSON.stringify(e)}\n`);
+    return {
+      ms,
+      runs: env.running.ended() - before,
+      note: ms === undefined ? 'never reflected' : undefined,
+      extra: env.name === 'schemasync' ? { prismaMs } : {},
+    };
   };
-};
