@@ -35,7 +35,7 @@ function underAny(paths: ReadonlySet<string>, file: string): boolean {
 }
 
 /** Whether two file contents are the same bytes (text is UTF-8, as fs writes it). Pure. */
-export function sameContent(a: string | Buffer, b: string | Buffer): boolean {
+function sameContent(a: string | Buffer, b: string | Buffer): boolean {
   if (typeof a === 'string' && typeof b === 'string') return a === b;
   return (typeof a === 'string' ? Buffer.from(a) : a).equals(typeof b === 'string' ? Buffer.from(b) : b);
 }
