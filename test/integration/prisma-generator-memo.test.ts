@@ -9,6 +9,7 @@ import { installGeneratorMemo, loadReviewedGenerator, type Renderers } from '../
 import { typesNeedingGenericArgument, type InputObjectType } from '../../daemon/tools/prisma-worker/generic-args.ts';
 import { findPackageDir } from '../../daemon/tools/prisma-worker/support.ts';
 import { repoRoot } from '../helpers/project.ts';
+import { relatedModelsSchema } from '../helpers/prisma-schema-text.ts';
 
 /**
  * The generator memo's own ground: generic-args.ts restates GenericArgsInfo, so on real DMMFs
@@ -27,32 +28,6 @@ const fromRepo = createRequire(join(repoRoot, 'package.json'));
 const { getDMMF } = fromRepo('@prisma/internals');
 const { externalToInternalDmmf } = createRequire(join(registryDir, 'package.json'))('@prisma/client-generator-ts');
 
-/** A Prisma schema of `count` related models, the shape of test/helpers/generated-schema.ts. */
-function generatedSchema(count: number): string {
-  const models = Array.from({ length: count }, (_, i) => {
-    const n = i + 1;
-    const lines = [
-      'id BigInt @id @default(autoincrement())',
-      'title String @db.VarChar(200)',
-      'amount Decimal @default(0) @db.Decimal(12, 2)',
-      'quantity Int @default(0)',
-      'ratio Float?',
-      'is_active Boolean @default(true)',
-      'due_on DateTime? @db.Date',
-      'payload Json?',
-      'status gen_status @default(draft)',
-      'external_id String? @unique @db.Uuid',
-      'tags String[]',
-    ];
-    if (n > 1) lines.push(`hub_id BigInt`, `hub m1 @relation("hub${n}", fields: [hub_id], references: [id])`);
-    if (n > 2) lines.push(`previous_id BigInt?`, `previous m${n - 1}? @relation("prev${n}", fields: [previous_id], references: [id])`);
-    if (n === 1) for (let k = 2; k <= count; k++) lines.push(`hub${k} m${k}[] @relation("hub${k}")`);
-    if (n < count && n > 1) lines.push(`next m${n + 1}[] @relation("prev${n + 1}")`);
-    return `model m${n} {\n  ${lines.join('\n  ')}\n}`;
-  });
-  return `datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n\nenum gen_status {\n  draft\n  active\n}\n\n${models.join('\n\n')}\n`;
-}
-
 describe('the generator memo', () => {
   it("this repository's Prisma generator is a reviewed build", () => {
     expect(typeof renderers, String(renderers as string)).toBe('object');
@@ -60,7 +35,7 @@ describe('the generator memo', () => {
 
   describe.each([
     ['the example project', () => readFileSync(join(repoRoot, 'prisma/schema.prisma'), 'utf8')],
-    ['80 related models', () => generatedSchema(80)],
+    ['80 related models', () => relatedModelsSchema(80)],
   ])('generic-args.ts on %s: exactly the types GenericArgsInfo answers yes for', (_label, schema) => {
     it('every input type', async () => {
       const { DMMFHelper, GenericArgsInfo } = renderers as Renderers;

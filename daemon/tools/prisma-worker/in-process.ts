@@ -2,9 +2,12 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
-import { installGeneratorMemo } from './generator-memo.ts';
+import { adapterLink } from './adapter-link.ts';
+import { createDmmfReader, type DmmfReader } from './dmmf-reuse.ts';
+import { installGeneratorMemo, type GeneratorMemo } from './generator-memo.ts';
 import { applyOutput, captureOutput } from './output-sync.ts';
 import { catalogPgAdapterFactory } from './pg-catalog.ts';
+import { routeSchemaWasm } from './schema-wasm.ts';
 import { findPackageDir } from './support.ts';
 
 /**
@@ -40,9 +43,17 @@ export interface InProcessPrisma {
 /** Generators the packages bring in-process (`@prisma/client-generator-registry`). */
 const REGISTRY_PROVIDERS = new Set(['prisma-client', 'prisma-client-js']);
 
-export async function loadInProcessPrisma(options: { projectRoot: string; schema: string; configFile?: string | undefined }): Promise<InProcessPrisma> {
+export interface InProcessOptions {
+  projectRoot: string;
+  schema: string;
+  configFile?: string | undefined;
+  /** Tests: the DMMF handed to generators is deep-frozen (dmmf-reuse.ts). */
+  freezeDmmf?: boolean;
+}
+
+export async function loadInProcessPrisma(options: InProcessOptions): Promise<InProcessPrisma> {
   const { projectRoot, schema, configFile } = options;
-  const { internals, migrate, registry, enginesVersion, version, config, memo } = await loadPackages(projectRoot, configFile);
+  const { internals, migrate, registry, enginesVersion, version, config, memo, dmmf } = await loadPackages(projectRoot, configFile, options.freezeDmmf);
 
   const major = Number(version.split('.')[0]);
   let unsupported = unsupportedConfig(major, config, projectRoot);
@@ -65,19 +76,18 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   // Said at start-up; a schema that does not load yet is the first request's business.
   unsupported ??= await loadSchema().then(foreignGenerators, () => undefined);
 
-  // One connected adapter for the worker's life. SchemaEngine.new calls the factory's connect()
-  // for every engine; @prisma/adapter-pg adds a pool 'error' listener each time and the engine's
-  // free() never removes it. So every connect() gets the first connection; close() disposes it.
-  const link: { connected?: Promise<Any> | undefined } = {};
-  const adapterFactory = async (): Promise<Any> =>
-    // 6.x: the config's own adapter; 7.x has none in the config (see pg-catalog.ts).
-    connectingOnce(major === 6 ? await config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url), link);
-  let adapter: Promise<Any> | undefined;
+  // 6.x: the config's own adapter; 7.x has none in the config (see pg-catalog.ts).
+  const link = adapterLink(() => Promise.resolve(major === 6 ? config.adapter() : catalogPgAdapterFactory(projectRoot, config.datasource.url)));
 
   const { spans, span, clearSpans } = spanRecorder();
 
   async function pull(): Promise<void> {
     clearSpans();
+    link.prefetch.begin();
+    await pullOnce().finally(() => link.prefetch.end());
+  }
+
+  async function pullOnce(): Promise<void> {
     const schemaContext: Any = await span('pull.loadSchemaContext', () =>
       internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true }),
     );
@@ -86,8 +96,7 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     await span('pull.getConfig', () =>
       internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles }),
     );
-    adapter ??= adapterFactory();
-    const engine: Any = await span('pull.engineSetup', async () => migrate.SchemaEngineWasm.setup({ adapter: await adapter, schemaContext }));
+    const engine: Any = await span('pull.engineSetup', async () => migrate.SchemaEngineWasm.setup({ adapter: await link.factory(), schemaContext }));
     try {
       const directories: Any = internals.inferDirectoryConfig(schemaContext, config);
       const result: Any = await span('pull.introspect', () =>
@@ -114,6 +123,8 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
     const schemaContext: Any = await span('generate.loadSchema', loadSchema);
     const foreign = foreignGenerators(schemaContext);
     if (foreign) throw new Error(foreign);
+    // The DMMF's objects are shared between runs only with generators known not to write to them.
+    if (typeof dmmf !== 'string') dmmf.enabled = typeof memo !== 'string' && providersOf(internals, schemaContext).every((p) => p === 'prisma-client');
     const generators: Any[] = await span('generate.getGenerators', () =>
       internals.getGenerators(generateOptions(major, schemaContext, enginesVersion, registry)),
     );
@@ -143,31 +154,29 @@ export async function loadInProcessPrisma(options: { projectRoot: string; schema
   // as it stands, the first save re-renders only what it changes.
   const prime = () => (typeof memo === 'string' ? Promise.resolve() : generate({ write: false }));
 
-  async function close(): Promise<void> {
-    const result: Any = await link.connected?.catch(() => undefined);
-    link.connected = undefined;
-    adapter = undefined;
-    // connect() answers with a Result ({ ok, value }) in 6.x and with the adapter itself in 7.x.
-    const live: Any = result && 'ok' in result ? (result.ok ? result.value : undefined) : result;
-    await live?.dispose?.();
-  }
-
-  return { version, unsupported, pull, generate, warm, prime, close, spans, reuse: typeof memo === 'string' ? memo : memo.counts };
+  return {
+    version,
+    unsupported,
+    pull,
+    generate,
+    warm,
+    prime,
+    close: () => link.close(),
+    spans,
+    get reuse() {
+      return reuseOf(memo, dmmf);
+    },
+  };
 }
 
-/** `factory` whose connect() always answers with the first connection, kept in `link`. */
-function connectingOnce(factory: Any, link: { connected?: Promise<Any> | undefined }): Any {
-  return new Proxy(factory, {
-    get(target, property) {
-      if (property === 'connect') return () => (link.connected ??= target.connect());
-      const value = target[property];
-      return typeof value === 'function' ? value.bind(target) : value;
-    },
-  });
+/** The reuse counts of the last generate (the DMMF's when it was reused), or why there are none. */
+function reuseOf(memo: GeneratorMemo | string, dmmf: DmmfReader | string): Record<string, number> | string {
+  if (typeof memo === 'string') return memo;
+  return typeof dmmf === 'string' || !dmmf.enabled ? memo.counts : { ...dmmf.counts, ...memo.counts };
 }
 
 /** The project's own Prisma packages, and its Prisma config loaded as the CLI's loadConfig does (c12 + jiti, its own imports included). */
-async function loadPackages(projectRoot: string, configFile: string | undefined) {
+async function loadPackages(projectRoot: string, configFile: string | undefined, freezeDmmf = false) {
   const fromProject = createRequire(path.join(projectRoot, 'package.json'));
   // Before anything loads the generator.
   const registryDir = findPackageDir('@prisma/client-generator-registry', projectRoot);
@@ -180,6 +189,9 @@ async function loadPackages(projectRoot: string, configFile: string | undefined)
   const internalsDir = findPackageDir('@prisma/internals', projectRoot);
   if (!internalsDir) throw new Error('@prisma/internals is not installed');
   redirectSchemaEngineWasm(internalsDir);
+  // The DMMF is reused where the generator memo is on: with a generator reviewed for it.
+  let dmmf: DmmfReader | string = typeof memo === 'string' ? memo : createDmmfReader({ freeze: freezeDmmf });
+  if (typeof dmmf !== 'string') dmmf = routeSchemaWasm(internalsDir, dmmf) ?? dmmf;
   const { loadConfigFromFile }: Any = fromProject('@prisma/config');
   const loaded: Any = await loadConfigFromFile({ configFile });
   if (loaded.error)
@@ -191,14 +203,17 @@ async function loadPackages(projectRoot: string, configFile: string | undefined)
   const { enginesVersion }: Any = createRequire(path.join(internalsDir, 'package.json'))('@prisma/engines');
   const version: string = JSON.parse(fs.readFileSync(path.join(internalsDir, 'package.json'), 'utf8')).version;
   const config: Any = loaded.config;
-  return { internals, migrate, registry, enginesVersion: enginesVersion as string, version, config, memo };
+  return { internals, migrate, registry, enginesVersion: enginesVersion as string, version, config, memo, dmmf };
 }
 
 /** Why a generator of the schema cannot run in-process, or undefined. */
 function foreignGeneratorsOf(internals: Any, schemaContext: Any): string | undefined {
-  const providers: string[] = schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
-  const foreign = providers.filter((p) => !REGISTRY_PROVIDERS.has(p));
+  const foreign = providersOf(internals, schemaContext).filter((p) => !REGISTRY_PROVIDERS.has(p));
   return foreign.length > 0 ? `generator ${foreign.join(', ')} is not one the worker runs in-process (${[...REGISTRY_PROVIDERS].join(', ')})` : undefined;
+}
+
+function providersOf(internals: Any, schemaContext: Any): string[] {
+  return schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
 }
 
 /** Time spent per phase of one request (`generate.emit` …), summed while a request runs; cleared at the next. */
