@@ -63,6 +63,9 @@ export function buildPipeline(project: Project, selection: StepSelection, option
   if (prisma) {
     // A long-lived process pays off in watch mode only; one-shot commands run the CLI.
     if (options.daemon) prismaWorker = PrismaWorker.create({ ...prisma, projectRoot: config.projectRoot, logger });
+    const worker = prismaWorker;
+    // Its pull's slowest introspection queries start while apply reads the catalog.
+    if (worker) deps.typesCommitted = () => worker.prefetch();
     tools.push(prismaStep(deps, { context: prisma, timeoutMs: config.prisma.timeoutMs, worker: prismaWorker }));
   }
   if (types && project.sqlcContext) {

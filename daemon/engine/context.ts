@@ -25,6 +25,11 @@ export interface EngineContext {
    * target across runs, a command gets its own. Without it nothing is described.
    */
   schemaLog?: SchemaObserver;
+  /**
+   * Called when the last unit of a run has been committed, before the schema log reads the
+   * catalog: the daemon's Prisma worker starts its introspection then (query-prefetch.ts).
+   */
+  committed?: () => void;
 }
 
 /** Told about each unit the engine applies, to describe the schema change it made. */

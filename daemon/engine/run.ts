@@ -75,6 +75,7 @@ export async function runMigrations(
     const started = performance.now();
     await guarded(schema, batch.length === 1 ? ctx.target.apply(batch[0]!, ctx.signal) : ctx.target.applyAtomically(batch, ctx.signal));
     const durationMs = Math.round(performance.now() - started);
+    if (batch === batches.at(-1)) ctx.committed?.();
     for (const unit of batch) {
       result.applied.push({
         file: unit.file.path,

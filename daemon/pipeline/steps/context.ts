@@ -44,6 +44,7 @@ export function engineContext(deps: StepDeps, target: Target, signal: AbortSigna
     lockTimeoutMs: deps.lockTimeoutMs,
     signal,
     schemaLog: deps.schemaLogs.get(target.name),
+    committed: target.name === deps.typesTarget ? deps.typesCommitted : undefined,
   };
 }
 
@@ -58,6 +59,8 @@ export interface StepDeps {
   typesTarget?: TargetName;
   /** Other targets whose catalog feeds a generator (ClickHouse: its types step): apply fingerprints them too. */
   fingerprinted?: TargetName[];
+  /** Migrations were just committed to the types target (EngineContext.committed). */
+  typesCommitted?: () => void;
   allowMissing: boolean;
   lockTimeoutMs: number;
   memory: MemoryFile;

@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   // Requests come one at a time (the daemon serializes them); a queue keeps that true regardless.
   let queue = Promise.resolve();
   process.on('message', (message: ParentMessage) => {
+    // At once, beside whatever runs: it only sends queries ahead for the pull to come.
+    if (message.type === 'prefetch') return prisma.prefetch();
     if (message.type === 'close') {
       queue = queue.then(async () => {
         await prisma.close();
@@ -54,6 +56,8 @@ async function main(): Promise<void> {
         const spans = Object.fromEntries(Object.entries(prisma.spans).map(([name, ms]) => [name, Math.round(ms)]));
         const reuse = message.op === 'generate' ? prisma.reuse : undefined;
         await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), spans, reuse });
+        // The save is through: the next one's pull is set up while nothing waits.
+        if (message.op === 'generate') await prisma.prepareNextPull();
       } catch (error) {
         await send({ type: 'done', id: message.id, ok: false, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), error: errorText(error) });
       }
@@ -65,7 +69,12 @@ async function main(): Promise<void> {
   });
   await send({ type: 'ready', version: prisma.version, rssBytes: process.memoryUsage.rss() });
   // Ahead of the first request, which waits for it in the queue (sooner than a cold render).
-  queue = queue.then(() => prisma.prime().catch(() => undefined));
+  queue = queue.then(() =>
+    prisma.prime().then(
+      () => prisma.prepareNextPull(),
+      () => undefined,
+    ),
+  );
 }
 
 void main();

@@ -32,17 +32,13 @@ export interface PrismaWorkerSetup {
 export type WorkerOutcome =
   { served: true; ms: number; spans?: Record<string, number>; reuse?: Record<string, number> | string | undefined } | { served: false; reason: string };
 
-interface Pending {
-  id: number;
-  resolve(outcome: WorkerOutcome): void;
-}
-
 interface Live {
   child: ChildProcess;
   /** true once 'ready', false when it will never be (unsupported, exited). */
   ready: Promise<boolean>;
   configStamp: string | undefined;
-  pending?: Pending;
+  /** The request it is serving. */
+  pending?: { id: number; resolve(outcome: WorkerOutcome): void };
   isReady: boolean;
   stopping: boolean;
 }
@@ -90,6 +86,12 @@ export class PrismaWorker {
     if (this.off !== undefined || this.closed) return Promise.resolve(false);
     this.live ??= this.spawn();
     return this.live.ready;
+  }
+
+  /** The daemon has just changed the database it pulls: a hint to start the pull's slow queries. */
+  prefetch(): void {
+    // A channel closing meanwhile fails the send (into the callback): its exit restarts the worker.
+    if (this.live?.isReady && this.live.child.connected) this.live.child.send({ type: 'prefetch' } satisfies ParentMessage, () => {});
   }
 
   /** Runs `op` in the worker. Never throws for the worker's own failures: the outcome says why. */
@@ -293,6 +295,4 @@ export class PrismaWorker {
   }
 }
 
-function lastLine(text: string): string {
-  return text.trim().split('\n').at(-1) ?? '';
-}
+const lastLine = (text: string): string => text.trim().split('\n').at(-1) ?? '';

@@ -7,6 +7,7 @@ import { createDmmfReader, type DmmfReader } from './dmmf-reuse.ts';
 import { installGeneratorMemo, type GeneratorMemo } from './generator-memo.ts';
 import { applyOutput, captureOutput } from './output-sync.ts';
 import { catalogPgAdapterFactory } from './pg-catalog.ts';
+import { pullAhead } from './pull-ahead.ts';
 import { routeSchemaWasm } from './schema-wasm.ts';
 import { findPackageDir } from './support.ts';
 
@@ -29,6 +30,10 @@ export interface InProcessPrisma {
   pull(): Promise<void>;
   /** `prisma generate --schema S --config C`. */
   generate(): Promise<void>;
+  /** Sets up the next pull while idle (pull-ahead.ts): after a generate, before the next save. */
+  prepareNextPull(): Promise<void>;
+  /** The database has just changed: the last pull's slow queries are sent ahead (query-prefetch.ts). */
+  prefetch(): void;
   /** Compiles what the first request would (the schema wasm, the DMMF path) without writing anything. */
   warm(): Promise<void>;
   /** Fills the generator memo from the schema as it stands, writing nothing (no-op without the memo). */
@@ -58,19 +63,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
   const major = Number(version.split('.')[0]);
   let unsupported = unsupportedConfig(major, config, projectRoot);
 
-  /** The CLI's way of finding the schema: 6.x takes the paths, 7.x a SchemaPathInput. */
-  const schemaLocation = (): Any =>
-    major === 6
-      ? { schemaPathFromArg: schema, schemaPathFromConfig: config.schema, schemaEngineConfig: config }
-      : { schemaPath: internals.createSchemaPathInput({ schemaPathFromArgs: schema, schemaPathFromConfig: config.schema, baseDir: projectRoot }) };
-  const loadSchema = async (): Promise<Any> => {
-    if (major === 6) {
-      const schemaResult = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
-      return internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
-    }
-    const schemaResult = await internals.getSchemaWithPath({ ...schemaLocation(), cwd: projectRoot });
-    return internals.processSchemaResult({ schemaResult });
-  };
+  const { schemaLocation, loadSchema } = schemaLoading(internals, major, config, projectRoot, schema);
 
   const foreignGenerators = (schemaContext: Any) => foreignGeneratorsOf(internals, schemaContext);
   // Said at start-up; a schema that does not load yet is the first request's business.
@@ -87,7 +80,8 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
     await pullOnce().finally(() => link.prefetch.end());
   }
 
-  async function pullOnce(): Promise<void> {
+  /** What DbPull does before it introspects: the schema loaded and validated, an engine started. */
+  async function setUpPull(): Promise<{ schemaContext: Any; engine: Any }> {
     const schemaContext: Any = await span('pull.loadSchemaContext', () =>
       internals.loadSchemaContext({ ...schemaLocation(), printLoadMessage: false, allowNull: true }),
     );
@@ -97,6 +91,13 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
       internals.getConfig(major === 6 ? { datamodel: schemaContext.schemaFiles, ignoreEnvVarErrors: false } : { datamodel: schemaContext.schemaFiles }),
     );
     const engine: Any = await span('pull.engineSetup', async () => migrate.SchemaEngineWasm.setup({ adapter: await link.factory(), schemaContext }));
+    return { schemaContext, engine };
+  }
+  // frees the wasm engine; the adapter stays
+  const ahead = pullAhead(schema, setUpPull, ({ engine }) => engine.stop());
+
+  async function pullOnce(): Promise<void> {
+    const { schemaContext, engine } = (await ahead.take()) ?? (await setUpPull());
     try {
       const directories: Any = internals.inferDirectoryConfig(schemaContext, config);
       const result: Any = await span('pull.introspect', () =>
@@ -112,7 +113,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
       // As the CLI's saveSchemaFiles.
       await span('pull.write', () => Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8'))));
     } finally {
-      await span('pull.engineStop', () => engine.stop()); // frees the wasm engine; the adapter stays
+      await span('pull.engineStop', () => engine.stop());
     }
   }
 
@@ -161,12 +162,31 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
     generate,
     warm,
     prime,
-    close: () => link.close(),
+    prepareNextPull: () => ahead.prepare(),
+    close: () => ahead.discard().finally(() => link.close()),
+    prefetch: () => link.prefetch.hint(),
     spans,
     get reuse() {
       return reuseOf(memo, dmmf);
     },
   };
+}
+
+/** The CLI's ways of finding the schema (6.x takes the paths, 7.x a SchemaPathInput) and loading it for generate. */
+function schemaLoading(internals: Any, major: number, config: Any, projectRoot: string, schema: string) {
+  const schemaLocation = (): Any =>
+    major === 6
+      ? { schemaPathFromArg: schema, schemaPathFromConfig: config.schema, schemaEngineConfig: config }
+      : { schemaPath: internals.createSchemaPathInput({ schemaPathFromArgs: schema, schemaPathFromConfig: config.schema, baseDir: projectRoot }) };
+  const loadSchema = async (): Promise<Any> => {
+    if (major === 6) {
+      const schemaResult = await internals.getSchemaWithPath(schema, config.schema, { cwd: projectRoot });
+      return internals.processSchemaResult({ schemaResult, ignoreEnvVarErrors: true, printLoadMessage: false });
+    }
+    const schemaResult = await internals.getSchemaWithPath({ ...schemaLocation(), cwd: projectRoot });
+    return internals.processSchemaResult({ schemaResult });
+  };
+  return { schemaLocation, loadSchema };
 }
 
 /** The reuse counts of the last generate (the DMMF's when it was reused), or why there are none. */

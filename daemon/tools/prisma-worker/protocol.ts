@@ -11,7 +11,8 @@ export interface WorkerOptions {
   configFile?: string | undefined;
 }
 
-export type ParentMessage = { type: 'run'; id: number; op: WorkerOp } | { type: 'close' };
+/** `prefetch`: the daemon has just committed migrations to the database the worker pulls (no answer). */
+export type ParentMessage = { type: 'run'; id: number; op: WorkerOp } | { type: 'prefetch' } | { type: 'close' };
 
 export type WorkerMessage =
   /** Packages and config loaded, schema wasm warm: requests are served from now on. */

@@ -1,18 +1,21 @@
 /**
  * `db pull`'s schema engine asks its introspection queries one after another, and at 80 tables
  * one of them (columns, through information_schema) takes ~80 ms on its own, indexes ~25 ms: the
- * engine waits for each. Here, as a pull begins, the slow queries of the last pull are sent at
- * once on connections of their own, and the engine is answered from them when it asks the same
- * query with the same arguments; anything else goes to the database as before. The database is
- * the one the engine would have queried a moment later (a pull starts after the apply before it
- * has finished), and a prefetched query the engine does not ask again is dropped. Pure of Prisma:
- * it sees the adapter's `queryRaw` only.
+ * engine waits for each. Here the slow queries of the last pull are sent ahead, at once, on
+ * connections of their own: when the daemon has just committed migrations (`hint`, while it reads
+ * the catalog itself), or else as a pull begins. The engine is answered from them when it asks the
+ * same query with the same arguments; anything else goes to the database as before. The database
+ * is the one the engine would have queried a moment later: nothing else of the daemon's writes to
+ * it between its last commit and the pull, and what was sent ahead is used only by a pull that
+ * begins within FRESH_MS, and by no later one. Pure of Prisma: it sees the adapter's `queryRaw`.
  */
 
 /** A query the last pull waited this long for is sent ahead in the next (by default). */
 const SLOW_MS = 10;
 /** At most this many at once (each takes a pooled connection of its own). */
 const MAX_AHEAD = 3;
+/** Queries sent ahead by a hint serve a pull that begins this soon after it. */
+const FRESH_MS = 1000;
 
 type QueryRaw = (query: unknown) => Promise<unknown>;
 interface Timed {
@@ -24,18 +27,22 @@ interface Timed {
 export interface QueryPrefetch {
   /** Routes `queryRaw` of a connected adapter (or a Result holding one) through here; returns it. */
   connection<T>(connected: T): T;
-  /** A pull begins: the last pull's slow queries are sent. */
+  /** The database has just changed: the last pull's slow queries are sent (again). */
+  hint(): void;
+  /** A pull begins: it takes what a hint sent ahead within FRESH_MS, or sends it now. */
   begin(): void;
   /** The pull is over: what it asked is remembered, what it did not is dropped. */
   end(): void;
 }
 
-export function createQueryPrefetch({ slowMs = SLOW_MS } = {}): QueryPrefetch {
+export function createQueryPrefetch({ slowMs = SLOW_MS, freshMs = FRESH_MS } = {}): QueryPrefetch {
   let send: QueryRaw | undefined;
   /** The last pull's queries with the time each took, in the order asked. */
   let lastPull: Timed[] = [];
   let thisPull: Timed[] | undefined;
   const ahead = new Map<string, Timed>();
+  /** When what is in `ahead` was sent. */
+  let sentAt = -Infinity;
 
   const keyOf = (query: unknown) => JSON.stringify(query);
 
@@ -83,9 +90,9 @@ export function createQueryPrefetch({ slowMs = SLOW_MS } = {}): QueryPrefetch {
     return connected;
   }
 
-  function begin(): void {
-    thisPull = [];
+  function sendAhead(): void {
     ahead.clear();
+    sentAt = performance.now();
     if (!send) return;
     const slow = lastPull
       .filter((q) => q.ms >= slowMs)
@@ -94,11 +101,21 @@ export function createQueryPrefetch({ slowMs = SLOW_MS } = {}): QueryPrefetch {
     for (const { query } of slow) ahead.set(keyOf(query), timed(query, send));
   }
 
+  function hint(): void {
+    if (!thisPull) sendAhead(); // during a pull, the pull's own are the freshest
+  }
+
+  function begin(): void {
+    thisPull = [];
+    if (performance.now() - sentAt > freshMs) sendAhead();
+  }
+
   function end(): void {
     if (thisPull) lastPull = thisPull;
     thisPull = undefined;
     ahead.clear();
+    sentAt = -Infinity;
   }
 
-  return { connection, begin, end };
+  return { connection, hint, begin, end };
 }

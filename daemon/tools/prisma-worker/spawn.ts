@@ -35,3 +35,21 @@ export function stamp(file: string | undefined): string | undefined {
     return 'missing';
   }
 }
+
+/**
+ * What tells a schema file or folder changed: the stat stamps of the file, or of the folder and
+ * each .prisma file in it (a file added, removed or written shows). Undefined when unreadable.
+ */
+export function schemaStamp(schema: string): string | undefined {
+  const of = (file: string) => {
+    const { ino, size, mtimeNs, ctimeNs } = statSync(file, { bigint: true });
+    return `${file}:${ino}:${size}:${mtimeNs}:${ctimeNs}`;
+  };
+  try {
+    if (!statSync(schema).isDirectory()) return of(schema);
+    const files = readdirSync(schema, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory() || e.name.endsWith('.prisma'));
+    return [of(schema), ...files.map((e) => of(path.join(e.parentPath, e.name))).sort()].join('\n');
+  } catch {
+    return undefined;
+  }
+}

@@ -9,7 +9,9 @@ interface Query {
 
 /** Slow queries take SLOW ms here (half of it counts as slow); the others answer at once. */
 const SLOW = 60;
-const createQueryPrefetch = () => createPrefetch({ slowMs: SLOW / 2 });
+/** A hint's queries serve a pull that begins within FRESH ms. */
+const FRESH = 150;
+const createQueryPrefetch = () => createPrefetch({ slowMs: SLOW / 2, freshMs: FRESH });
 
 /** A database of pure logic: answers `slow` queries after SLOW ms, the rest at once, and lists what it was sent. */
 function database(slow: string[] = []) {
@@ -123,5 +125,45 @@ describe('introspection queries sent ahead', () => {
     expect(prefetch.connection(failed)).toBe(failed);
     prefetch.begin(); // nothing to send through
     prefetch.end();
+  });
+
+  it('a hint sends the slow queries as the database changes; a pull beginning soon after takes them', async () => {
+    const db = database(['columns']);
+    const prefetch = createQueryPrefetch();
+    const adapter = prefetch.connection({ ok: true, value: { queryRaw: db.queryRaw } }).value;
+    await pull(prefetch, adapter, [q('namespaces'), q('columns')]);
+    db.sent.length = 0;
+    prefetch.hint();
+    expect(db.sent).toEqual(['columns']);
+    // A second hint (another commit) sends them again: the first's may predate it.
+    prefetch.hint();
+    expect(db.sent).toEqual(['columns', 'columns']);
+    await pull(prefetch, adapter, [q('namespaces'), q('columns')]);
+    expect(db.sent).toEqual(['columns', 'columns', 'namespaces']);
+  });
+
+  it("a hint's queries go stale: a pull beginning later sends its own", async () => {
+    const db = database(['columns']);
+    const prefetch = createQueryPrefetch();
+    const adapter = prefetch.connection({ ok: true, value: { queryRaw: db.queryRaw } }).value;
+    await pull(prefetch, adapter, [q('columns')]);
+    db.sent.length = 0;
+    prefetch.hint(); // say, a migration that changed no schema: no pull follows
+    await new Promise((resolve) => setTimeout(resolve, FRESH * 2));
+    await pull(prefetch, adapter, [q('columns')]);
+    expect(db.sent).toEqual(['columns', 'columns']); // the hint's, then the pull's own
+  });
+
+  it('a hint during a pull sends nothing', async () => {
+    const db = database(['columns']);
+    const prefetch = createQueryPrefetch();
+    const adapter = prefetch.connection({ ok: true, value: { queryRaw: db.queryRaw } }).value;
+    await pull(prefetch, adapter, [q('columns')]);
+    db.sent.length = 0;
+    prefetch.begin();
+    prefetch.hint();
+    await adapter.queryRaw(q('columns'));
+    prefetch.end();
+    expect(db.sent).toEqual(['columns']);
   });
 });
