@@ -28,9 +28,9 @@ export interface FrozenDmmfProject {
 /**
  * The claim the DMMF reuse (dmmf-reuse.ts) rests on, for one Prisma: the generator, handed a
  * deep-frozen DMMF whose items are shared with the last run (its code is strict: a write to a
- * frozen object throws), writes the CLI's client byte for byte. 80 related models; then a
- * column, an enum value every model uses, and a model (every model rendered from frozen
- * objects); then one more model (most answered from the memo).
+ * frozen object throws), writes the CLI's client byte for byte. 80 related models (every model
+ * rendered from frozen objects); then a column, an enum value every model uses, and a model; then
+ * one more model (most answered from the memo, with frozen objects shared since the first run).
  */
 export function itGeneratesFromAFrozenDmmf(project: FrozenDmmfProject): void {
   const dirs: string[] = [];
@@ -64,7 +64,6 @@ export function itGeneratesFromAFrozenDmmf(project: FrozenDmmfProject): void {
     await prisma.generate();
     writeFileSync(schema, project.generator + changed);
     await prisma.generate();
-    expect((prisma.reuse as Record<string, number>)['model.rendered']).toBe(81);
     writeFileSync(schema, project.generator + last);
     await prisma.generate();
     await prisma.close();

@@ -101,46 +101,98 @@ export function loadReviewedGenerator(registryDir: string): Renderers | string {
   return module.exports[Symbol.for(HANDLE)];
 }
 
+/**
+ * GenericArgsInfo answers a rendering asked for, by type reference (`location\0namespace\0type`):
+ * its text holds for as long as each is still the same.
+ */
+type Asks = Map<string, boolean>;
+
 /** One rendering: what it was rendered from, what else it read, and the text. */
 interface Rendering {
   input: unknown;
   reads: string;
+  asks: Asks;
   text: string;
 }
 
 function memoize(renderers: Renderers): GeneratorMemo {
-  const { Model, InputType, InputField, names } = renderers;
-  const memo = renderingMemo();
+  const { Model, InputType, InputField, GenericArgsInfo, names } = renderers;
+  const asked = askLog();
+  const memo = renderingMemo(asked);
   memoized.set(renderers, memo);
   const generics = genericsReads();
 
+  // Every answer a renderer reads of GenericArgsInfo comes through here (buildSingleFieldType),
+  // but InputType's own, which is in its key: so a type new to the schema (the first Bytes
+  // column's filters) renders again only the renderings that ask about it.
+  const askRef = GenericArgsInfo.prototype.typeRefNeedsGenericModelArg;
+  GenericArgsInfo.prototype.typeRefNeedsGenericModelArg = function (this: Any, ref: Any): boolean {
+    const answer: boolean = askRef.call(this, ref);
+    asked.note(refKey(ref), answer);
+    return answer;
+  };
   const renderModel = Model.prototype.toTS;
   Model.prototype.toTS = function (this: Any): string {
-    return memo.answer('model', this.model.name, modelReads(this, names), generics(this.context).reads, () => renderModel.call(this));
+    const now = generics(this.context);
+    return memo.answer('model', this.model.name, modelReads(this, names), now.strict, now, () => renderModel.call(this));
   };
   const renderType = InputType.prototype.toTS;
   InputType.prototype.toTS = function (this: Any): string {
-    const { needing, known, reads } = generics(this.context);
+    const now = generics(this.context);
     // The type's own answer; one built for the occasion (aggregates) is not in the map: asked.
-    const own = known.has(this.type) ? needing.has(this.type) : this.context.genericArgsInfo.typeNeedsGenericModelArg(this.type);
-    return memo.answer('inputType', this.type.name, this.type, (own ? 'g' : '') + reads, () => renderType.call(this));
+    const own = now.known.has(this.type) ? now.needing.has(this.type) : this.context.genericArgsInfo.typeNeedsGenericModelArg(this.type);
+    return memo.answer('inputType', this.type.name, this.type, (own ? 'g' : '') + now.strict, now, () => renderType.call(this));
   };
   const renderField = InputField.prototype.toTS;
   InputField.prototype.toTS = function (this: Any): string {
     const { field, source } = this;
     const key = `${source ?? ''}\0${field.name}\0${field.inputTypes.map((ref: Any) => ref.type).join('|')}`;
-    return memo.answer('inputField', key, field, generics(this.context).reads, () => renderField.call(this));
+    const now = generics(this.context);
+    return memo.answer('inputField', key, field, now.strict, now, () => renderField.call(this));
   };
   return memo;
 }
 
+const refKey = (ref: Any): string => `${ref.location}\0${ref.namespace ?? ''}\0${ref.type}`;
+
+/**
+ * The GenericArgsInfo answers asked while renderings are made, by rendering: a rendering's own
+ * and those of the renderings inside it (its text holds theirs), whether made or reused.
+ */
+function askLog() {
+  const open: Asks[] = [];
+  return {
+    note(key: string, answer: boolean) {
+      open.at(-1)?.set(key, answer);
+    },
+    /** Counts `asks` in the rendering being made, if any (one reused inside it). */
+    include(asks: Asks) {
+      const into = open.at(-1);
+      if (into) for (const [key, answer] of asks) into.set(key, answer);
+    },
+    /** Runs `render`, returning its text and what it asked. */
+    during(render: () => string): { text: string; asks: Asks } {
+      const asks: Asks = new Map();
+      open.push(asks);
+      let text: string;
+      try {
+        text = render();
+      } finally {
+        open.pop();
+      }
+      this.include(asks);
+      return { text, asks };
+    },
+  };
+}
+
 /**
  * Renderings by kind and a short lookup key (a name), each checked against what is about to be
- * rendered by deep equality: as exact as a content key, without serialising the DMMF (17 MB of
- * input types alone at 80 models) on every generate. Generational: what the last generate used
- * stays, anything older goes.
+ * rendered by deep equality, and by the GenericArgsInfo answers it asked for: as exact as a
+ * content key, without serialising the DMMF (17 MB of input types alone at 80 models) on every
+ * generate. Generational: what the last generate used stays, anything older goes.
  */
-function renderingMemo() {
+function renderingMemo(asked: ReturnType<typeof askLog>) {
   let current = new Map<string, Rendering[]>();
   let previous = new Map<string, Rendering[]>();
   const counts: Record<string, number> = {};
@@ -152,19 +204,22 @@ function renderingMemo() {
       current = new Map();
       for (const name of Object.keys(counts)) delete counts[name];
     },
-    answer(kind: string, name: string, input: unknown, reads: string, render: () => string): string {
+    answer(kind: string, name: string, input: unknown, reads: string, now: GenericsNow, render: () => string): string {
       const key = `${kind}\0${name}`;
-      const matches = (r: Rendering) => r.reads === reads && sameJson(r.input, input);
+      const matches = (r: Rendering) => r.reads === reads && sameJson(r.input, input) && now.holds(r.asks);
       const kept = current.get(key);
       const found = kept?.find(matches);
       if (found) {
         count(`${kind}.reused`);
+        asked.include(found.asks);
         return found.text;
       }
       const earlier = previous.get(key)?.find(matches);
       count(earlier ? `${kind}.reused` : `${kind}.rendered`);
+      if (earlier) asked.include(earlier.asks);
+      const made = earlier ?? asked.during(render);
       // Keeps this run's objects, so the last run's DMMF can go.
-      const rendering = { input, reads, text: earlier?.text ?? render() };
+      const rendering = { input, reads, asks: made.asks, text: made.text };
       if (kept) kept.push(rendering);
       else current.set(key, [rendering]);
       return rendering.text;
@@ -172,22 +227,46 @@ function renderingMemo() {
   };
 }
 
+/** GenericArgsInfo as it answers in one generate. */
+interface GenericsNow {
+  /** The input types of the DMMF that need the generic argument, and all of them. */
+  needing: Set<unknown>;
+  known: Set<unknown>;
+  /** Whether strictUndefinedChecks is on ('s') or not (''). */
+  strict: string;
+  /** Whether each of `asks` is answered the same now. */
+  holds(asks: Asks): boolean;
+}
+
 /**
  * What the renderers read of GenericArgsInfo and the options, per generate: whether
- * strictUndefinedChecks is on, and which input types need the generic argument. A field's answers
- * follow from its references (in the object compared) and that set, so the key holds the set's
- * hash instead of an answer per reference.
+ * strictUndefinedChecks is on, and which input types need the generic argument (generic-args.ts
+ * restates GenericArgsInfo in one pass; its own search is quadratic).
  */
 function genericsReads() {
-  const byContext = new WeakMap<object, { needing: Set<unknown>; known: Set<unknown>; reads: string }>();
-  return (ctx: Any) => {
+  const byContext = new WeakMap<object, GenericsNow>();
+  return (ctx: Any): GenericsNow => {
     let found = byContext.get(ctx.genericArgsInfo);
     if (!found) {
       const byName = ctx.dmmf.inputTypesByName as Map<string, Any>;
       const needing: Set<unknown> = typesNeedingGenericArgument(byName);
-      const names = [...byName].filter(([, type]) => needing.has(type)).map(([name]) => name);
-      const strict = ctx.isPreviewFeatureOn('strictUndefinedChecks') ? 's' : '';
-      found = { needing, known: new Set(byName.values()), reads: strict + createHash('sha256').update(names.join('\n')).digest('base64') };
+      const answers = new Map<string, boolean>();
+      // typeRefNeedsGenericModelArg, answered from `needing`.
+      const answer = (key: string): boolean => {
+        const [location, namespace, type] = key.split('\0');
+        if (location === 'fieldRefTypes') return true;
+        const resolved: unknown = ctx.dmmf.resolveInputObjectType({ location, namespace: namespace || undefined, type });
+        return resolved !== undefined && needing.has(resolved);
+      };
+      const holds = (asks: Asks): boolean => {
+        for (const [key, was] of asks) {
+          let is = answers.get(key);
+          if (is === undefined) answers.set(key, (is = answer(key)));
+          if (is !== was) return false;
+        }
+        return true;
+      };
+      found = { needing, known: new Set(byName.values()), strict: ctx.isPreviewFeatureOn('strictUndefinedChecks') ? 's' : '', holds };
       byContext.set(ctx.genericArgsInfo, found);
     }
     return found;
