@@ -57,7 +57,7 @@ async function main(): Promise<void> {
         const reuse = message.op === 'generate' ? prisma.reuse : undefined;
         await send({ type: 'done', id: message.id, ok: true, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), spans, reuse });
         // The save is through: the next one's pull is set up while nothing waits.
-        if (message.op === 'generate') await prisma.prepareNextPull();
+        if (message.op === 'generate') await prisma.prepareNextPull().catch(() => undefined);
       } catch (error) {
         await send({ type: 'done', id: message.id, ok: false, ms: performance.now() - started, rssBytes: process.memoryUsage.rss(), error: errorText(error) });
       }

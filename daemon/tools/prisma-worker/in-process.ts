@@ -93,7 +93,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
     const engine: Any = await span('pull.engineSetup', async () => migrate.SchemaEngineWasm.setup({ adapter: await link.factory(), schemaContext }));
     return { schemaContext, engine };
   }
-  // frees the wasm engine; the adapter stays
+  // A set-up not taken frees its wasm engine; the adapter stays.
   const ahead = pullAhead(schema, setUpPull, ({ engine }) => engine.stop());
 
   async function pullOnce(): Promise<void> {
@@ -125,7 +125,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
     const foreign = foreignGenerators(schemaContext);
     if (foreign) throw new Error(foreign);
     // The DMMF's objects are shared between runs only with generators known not to write to them.
-    if (typeof dmmf !== 'string') dmmf.enabled = typeof memo !== 'string' && providersOf(internals, schemaContext).every((p) => p === 'prisma-client');
+    if (typeof dmmf !== 'string') dmmf.enabled = providersOf(internals, schemaContext).every((p) => p === 'prisma-client');
     const generators: Any[] = await span('generate.getGenerators', () =>
       internals.getGenerators(generateOptions(major, schemaContext, enginesVersion, registry)),
     );

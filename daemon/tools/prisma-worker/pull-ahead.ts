@@ -24,7 +24,7 @@ export function pullAhead<T>(schema: string, setUp: () => Promise<T>, release: (
   };
   return {
     async prepare() {
-      await this.discard();
+      await this.discard().catch(() => undefined);
       const stamp = schemaStamp(schema);
       ahead = setUp().then(
         (setup) => ({ setup, stamp }),
