@@ -5,10 +5,11 @@ import path from 'node:path';
 import { adapterLink } from './adapter-link.ts';
 import { createDmmfReader, type DmmfReader } from './dmmf-reuse.ts';
 import { installGeneratorMemo, type GeneratorMemo } from './generator-memo.ts';
-import { applyOutput, captureOutput } from './output-sync.ts';
+import { applyOutput, captureOutput, recognizeOutput } from './output-sync.ts';
 import { catalogPgAdapterFactory } from './pg-catalog.ts';
 import { pullAhead } from './pull-ahead.ts';
 import { routeSchemaWasm } from './schema-wasm.ts';
+import { spanRecorder } from './spans.ts';
 import { findPackageDir } from './support.ts';
 
 /**
@@ -36,7 +37,7 @@ export interface InProcessPrisma {
   prefetch(): void;
   /** Compiles what the first request would (the schema wasm, the DMMF path) without writing anything. */
   warm(): Promise<void>;
-  /** Fills the generator memo from the schema as it stands, writing nothing (no-op without the memo). */
+  /** Fills the generator memo from the schema as it stands and introspects once, writing nothing. */
   prime(): Promise<void>;
   close(): Promise<void>;
   /** Milliseconds of each phase of the last pull or generate (for the debug log and the profile). */
@@ -62,7 +63,6 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
 
   const major = Number(version.split('.')[0]);
   let unsupported = unsupportedConfig(major, config, projectRoot);
-
   const { schemaLocation, loadSchema } = schemaLoading(internals, major, config, projectRoot, schema);
 
   const foreignGenerators = (schemaContext: Any) => foreignGeneratorsOf(internals, schemaContext);
@@ -74,10 +74,11 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
 
   const { spans, span, clearSpans } = spanRecorder();
 
-  async function pull(): Promise<void> {
+  /** `write: false`: introspects and drops the result (prime). */
+  async function pull({ write = true } = {}): Promise<void> {
     clearSpans();
     link.prefetch.begin();
-    await pullOnce().finally(() => link.prefetch.end());
+    await pullOnce(write).finally(() => link.prefetch.end());
   }
 
   /** What DbPull does before it introspects: the schema loaded and validated, an engine started. */
@@ -96,7 +97,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
   // A set-up not taken frees its wasm engine; the adapter stays.
   const ahead = pullAhead(schema, setUpPull, ({ engine }) => engine.stop());
 
-  async function pullOnce(): Promise<void> {
+  async function pullOnce(write: boolean): Promise<void> {
     const { schemaContext, engine } = (await ahead.take()) ?? (await setUpPull());
     try {
       const directories: Any = internals.inferDirectoryConfig(schemaContext, config);
@@ -111,7 +112,7 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
         }),
       );
       // As the CLI's saveSchemaFiles.
-      await span('pull.write', () => Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8'))));
+      if (write) await span('pull.write', () => Promise.all(result.schema.files.map((file: Any) => fs.promises.writeFile(file.path, file.content, 'utf8'))));
     } finally {
       await span('pull.engineStop', () => engine.stop());
     }
@@ -139,7 +140,8 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
           continue;
         }
         const captured = await span('generate.emit', () => captureOutput(output, () => generator.generate()));
-        if (write) await span('generate.write', () => applyOutput(output, captured));
+        // Not written (prime): the files already as generated are known, and need no reading later.
+        await span('generate.write', async () => void (write ? await applyOutput(output, captured) : await recognizeOutput(output, captured)));
       } finally {
         generator.stop();
       }
@@ -152,8 +154,12 @@ export async function loadInProcessPrisma(options: InProcessOptions): Promise<In
   }
 
   // The first generate renders every model (a minute at 300 tables); rendered ahead from the schema
-  // as it stands, the first save re-renders only what it changes.
-  const prime = () => (typeof memo === 'string' ? Promise.resolve() : generate({ write: false }));
+  // as it stands, the first save re-renders only what it changes. One introspection ahead too:
+  // the first save's pull then has slow queries to send ahead, and a warm engine.
+  async function prime(): Promise<void> {
+    if (typeof memo !== 'string') await generate({ write: false });
+    await pull({ write: false });
+  }
 
   return {
     version,
@@ -234,23 +240,6 @@ function foreignGeneratorsOf(internals: Any, schemaContext: Any): string | undef
 
 function providersOf(internals: Any, schemaContext: Any): string[] {
   return schemaContext.generators.map((g: Any) => internals.parseEnvValue(g.provider));
-}
-
-/** Time spent per phase of one request (`generate.emit` …), summed while a request runs; cleared at the next. */
-function spanRecorder() {
-  const spans: Record<string, number> = {};
-  const span = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      spans[name] = (spans[name] ?? 0) + performance.now() - started;
-    }
-  };
-  const clearSpans = () => {
-    for (const key of Object.keys(spans)) delete spans[key];
-  };
-  return { spans, span, clearSpans };
 }
 
 /** Why the worker cannot serve a project with this Prisma config (major version `major`), or undefined. */

@@ -159,14 +159,30 @@ export async function applyOutput(outputDir: string, captured: Captured): Promis
 }
 
 /**
- * Records what the folder now holds for the files the generator wrote (`untouched`: the stamp
- * of a file left as it was, when known); forgets the rest.
+ * Writes nothing: remembers the files of `outputDir` that already hold what the generator left
+ * captured, so the next apply compares them in memory (the worker's prime, after a start).
  */
-async function remember(captured: Captured, untouched: (file: string) => string | undefined): Promise<void> {
+export async function recognizeOutput(outputDir: string, captured: Captured): Promise<void> {
+  // Stamped before reading: a file changed meanwhile is read again next time, not trusted.
+  const stamped = new Map(await Promise.all([...captured.written.keys()].map(async (file) => [file, await stampOf(file)] as const)));
+  const { contents } = await readTree(outputDir, captured.written);
+  const held = (file: string) => {
+    const now = contents.get(file);
+    return now !== undefined && sameContent(now, captured.written.get(file)!) ? stamped.get(file) : undefined;
+  };
+  await remember(captured, held, false);
+}
+
+/**
+ * Records what the folder now holds for the files the generator wrote (`untouched`: the stamp
+ * of a file left as it was, when known; `written`: the others were just written); forgets the rest.
+ */
+async function remember(captured: Captured, untouched: (file: string) => string | undefined, written = true): Promise<void> {
   for (const file of leftBehind.keys()) if (!captured.written.has(file)) leftBehind.delete(file);
   await Promise.all(
     [...captured.written].map(async ([file, content]) => {
-      const stamp = untouched(file) ?? (await stampOf(file));
+      // Not written: only a file known to hold `content` is remembered.
+      const stamp = untouched(file) ?? (written ? await stampOf(file) : undefined);
       if (stamp) leftBehind.set(file, { stamp, content });
       else leftBehind.delete(file);
     }),
