@@ -154,7 +154,8 @@ export async function applyOutput(outputDir: string, captured: Captured): Promis
     }),
   );
   const rewritten = new Set([...plan.write, ...plan.remove]);
-  await remember(captured, (file) => (rewritten.has(file) ? undefined : stamps.get(file)));
+  // A file left as it was keeps the stamp read before; the others (just written) are stamped now.
+  await remember(captured, async (file) => (rewritten.has(file) ? undefined : stamps.get(file)) ?? (await stampOf(file)));
   return { written: plan.write.length, removed: plan.remove.length };
 }
 
@@ -170,19 +171,18 @@ export async function recognizeOutput(outputDir: string, captured: Captured): Pr
     const now = contents.get(file);
     return now !== undefined && sameContent(now, captured.written.get(file)!) ? stamped.get(file) : undefined;
   };
-  await remember(captured, held, false);
+  await remember(captured, held);
 }
 
 /**
- * Records what the folder now holds for the files the generator wrote (`untouched`: the stamp
- * of a file left as it was, when known; `written`: the others were just written); forgets the rest.
+ * Records what the folder now holds for the files the generator wrote: each file's content, by
+ * the stamp `stampFor` gives for a file known to hold it (undefined: not remembered); forgets the rest.
  */
-async function remember(captured: Captured, untouched: (file: string) => string | undefined, written = true): Promise<void> {
+async function remember(captured: Captured, stampFor: (file: string) => Promise<string | undefined> | string | undefined): Promise<void> {
   for (const file of leftBehind.keys()) if (!captured.written.has(file)) leftBehind.delete(file);
   await Promise.all(
     [...captured.written].map(async ([file, content]) => {
-      // Not written: only a file known to hold `content` is remembered.
-      const stamp = untouched(file) ?? (written ? await stampOf(file) : undefined);
+      const stamp = await stampFor(file);
       if (stamp) leftBehind.set(file, { stamp, content });
       else leftBehind.delete(file);
     }),

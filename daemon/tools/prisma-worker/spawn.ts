@@ -18,8 +18,7 @@ export function childCommand(heapMb: number): { entry: string; execArgv: string[
 export function schemaBytes(schema: string): number {
   try {
     if (!statSync(schema).isDirectory()) return statSync(schema).size;
-    const files = readdirSync(schema, { recursive: true, withFileTypes: true }).filter((e) => e.isFile() && e.name.endsWith('.prisma'));
-    return files.reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0);
+    return prismaFilesIn(schema).reduce((sum, file) => sum + statSync(file).size, 0);
   } catch {
     return 0;
   }
@@ -47,9 +46,15 @@ export function schemaStamp(schema: string): string | undefined {
   };
   try {
     if (!statSync(schema).isDirectory()) return of(schema);
-    const files = readdirSync(schema, { recursive: true, withFileTypes: true }).filter((e) => e.isDirectory() || e.name.endsWith('.prisma'));
-    return [of(schema), ...files.map((e) => of(path.join(e.parentPath, e.name))).sort()].join('\n');
+    return [of(schema), ...prismaFilesIn(schema, { folders: true }).map(of).sort()].join('\n');
   } catch {
     return undefined;
   }
+}
+
+/** The .prisma files (or links to one) under a schema folder, and (`folders`) the folders under it, as paths. */
+function prismaFilesIn(folder: string, { folders = false } = {}): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((e) => (e.isDirectory() ? folders : e.name.endsWith('.prisma')))
+    .map((e) => path.join(e.parentPath, e.name));
 }
