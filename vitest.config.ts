@@ -10,5 +10,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // 2-core machines: real servers and tools per test file; more forks only thrash.
     maxWorkers: 2,
+    // Every DMMF the Prisma worker splices is compared with Prisma's whole one (dmmf-splicer.ts).
+    env: { SCHEMASYNC_CHECK_SPLICE: '1' },
   },
 });

@@ -20,16 +20,20 @@ const MAX_ITEM_DEPTH = 5;
 /** Stands for item N in the skeleton (no DMMF text outside the items holds a NUL). */
 const PLACEHOLDER = '\u0000';
 
+import { createDmmfSplicer } from './dmmf-splicer.ts';
+
 /** JSON.parse as it was when this module loaded (schema-wasm.ts routes one call of it here). */
 const nativeParse = JSON.parse;
 
 export interface DmmfReader {
-  /** JSON.parse(text) for a DMMF, reusing the objects of unchanged items from the last call. */
-  parse(text: string): unknown;
+  /** JSON.parse(text) for the DMMF get_dmmf answered to `params`, reusing the objects of unchanged items from the last call. */
+  parse(text: string, params?: string): unknown;
+  /** The DMMF get_dmmf would answer to `params`, from the last one and `getDmmf` of the changed models (dmmf-splicer.ts); or undefined. */
+  splice(params: string, getDmmf: (params: string) => string): unknown;
   /** Off: routed DMMFs are parsed by JSON.parse, and nothing is kept. */
   enabled: boolean;
-  /** Items the last parse reused and parsed. */
-  readonly counts: { 'dmmf.reused': number; 'dmmf.parsed': number };
+  /** Items the last parse reused and parsed; models the last splice rendered (-1: none). */
+  readonly counts: { 'dmmf.reused': number; 'dmmf.parsed': number; 'dmmf.spliced': number };
 }
 
 /** An item of the last parse: where its text is in that text, and its value. */
@@ -45,15 +49,34 @@ export function createDmmfReader({ freeze = false } = {}): DmmfReader {
   // is found again by comparing its old text where the new one has an item of that key.
   let previousText = '';
   let previous = new Map<string, Item[]>();
-  const counts = { 'dmmf.reused': 0, 'dmmf.parsed': 0 };
+  const counts = { 'dmmf.reused': 0, 'dmmf.parsed': 0, 'dmmf.spliced': -1 };
+  const splicer = createDmmfSplicer();
   const parseItem = (text: string): unknown => (freeze ? deepFreeze(nativeParse(text) as unknown) : (nativeParse(text) as unknown));
 
-  function parse(text: string): unknown {
+  function parse(text: string, params?: string): unknown {
+    counts['dmmf.spliced'] = -1;
     if (!reader.enabled) {
       previousText = '';
       previous = new Map();
+      splicer.forget();
       return nativeParse(text);
     }
+    const whole = reuse(text);
+    if (params === undefined) splicer.forget();
+    else splicer.remember(params, whole);
+    return whole;
+  }
+
+  function splice(params: string, getDmmf: (params: string) => string): unknown {
+    if (!reader.enabled) return undefined;
+    const spliced = splicer.splice(params, getDmmf);
+    if (spliced === undefined) return undefined;
+    Object.assign(counts, { 'dmmf.reused': 0, 'dmmf.parsed': 0, 'dmmf.spliced': splicer.lastSplice });
+    return freeze ? deepFreeze(spliced) : spliced;
+  }
+
+  /** JSON.parse(text), with the last text's unchanged items as their old objects. */
+  function reuse(text: string): unknown {
     const next = new Map<string, Item[]>();
     const taken = new Set<Item>(); // an item twice in one DMMF gets two objects, as from JSON.parse
     const values: unknown[] = [];
@@ -102,7 +125,7 @@ export function createDmmfReader({ freeze = false } = {}): DmmfReader {
     );
     return freeze ? deepFreeze(whole) : whole;
   }
-  const reader: DmmfReader = { parse, counts, enabled: true };
+  const reader: DmmfReader = { parse, splice, counts, enabled: true };
   return reader;
 }
 

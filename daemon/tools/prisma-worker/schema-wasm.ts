@@ -8,7 +8,9 @@ import { findPackageDir } from './support.ts';
  * The project's `@prisma/prisma-schema-wasm`, as the worker's Prisma calls it, with two calls
  * routed (its functions are pure: the same parameters, the same answer):
  * - `get_dmmf`: the JSON.parse that follows it, in the same synchronous step (in
- *   @prisma/internals for 6.x, @prisma/get-dmmf for 7.x), is the DMMF reader's (dmmf-reuse.ts).
+ *   @prisma/internals for 6.x, @prisma/get-dmmf for 7.x), is the DMMF reader's (dmmf-reuse.ts);
+ *   where the change allows, the wasm renders only the changed models and the reader splices
+ *   them into the last DMMF (dmmf-splicer.ts).
  * - `get_config`: asked three times per save, twice of a schema text it has answered just before
  *   (~12 ms each at 80 models): the last answers are kept.
  */
@@ -17,6 +19,8 @@ import { findPackageDir } from './support.ts';
 const CONFIGS_KEPT = 2;
 
 const nativeParse = JSON.parse;
+/** get_dmmf's answer when the DMMF is spliced: not JSON, so that a parse not routed fails loudly. */
+const SPLICED = '<schemasync: spliced DMMF>';
 /** On a routed module: the reader its get_dmmf hands to (the last routing's). */
 const READER = Symbol('schemasync.dmmfReader');
 
@@ -41,8 +45,15 @@ export function routeSchemaWasm(internalsDir: string, reader: DmmfReader): strin
     if (routed) continue;
     const getDmmf = wasm.get_dmmf as (params: string) => unknown;
     wasm.get_dmmf = (params: string): unknown => {
+      const reader = wasm[READER] as DmmfReader;
+      const spliced = reader.splice(params, (whole) => getDmmf(whole) as string);
+      if (spliced !== undefined) {
+        // Only the routed parse below reads this text: it stands for the spliced DMMF.
+        parseNextAs(SPLICED, () => spliced);
+        return SPLICED;
+      }
       const text = getDmmf(params);
-      if (typeof text === 'string') parseNextAs(text, wasm[READER] as DmmfReader);
+      if (typeof text === 'string') parseNextAs(text, (source) => reader.parse(source, params));
       return text;
     };
     wasm.get_config = lastAnswers(wasm.get_config as (params: string) => unknown, CONFIGS_KEPT);
@@ -63,14 +74,14 @@ function lastAnswers(call: (params: string) => unknown, kept: number): (params: 
   };
 }
 
-/** The next JSON.parse, when it is of `text`, is `reader`'s; JSON.parse is itself again after it, or after this tick. */
-function parseNextAs(text: string, reader: DmmfReader): void {
+/** The next JSON.parse, when it is of `text`, is `parse`'s; JSON.parse is itself again after it, or after this tick. */
+function parseNextAs(text: string, parse: (text: string) => unknown): void {
   const restore = () => {
     if (JSON.parse === once) JSON.parse = nativeParse;
   };
   const once = function (source: string, reviver?: Parameters<typeof JSON.parse>[1]): unknown {
     restore();
-    return source === text && reviver === undefined ? reader.parse(text) : nativeParse(source, reviver);
+    return source === text && reviver === undefined ? parse(text) : nativeParse(source, reviver);
   };
   JSON.parse = once;
   queueMicrotask(restore);
