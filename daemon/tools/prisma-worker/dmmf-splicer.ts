@@ -4,8 +4,8 @@ import { fitsShape, spliceDmmf, type Dmmf, type DmmfOfSchema } from './dmmf-spli
  * get_dmmf's answers by difference (dmmf-splice.ts): the last DMMF and its schema are kept, and
  * the next is spliced from them where the change allows. Splicing starts only after a whole DMMF
  * from the wasm has been checked to be laid out as the splice assumes (`fitsShape`, once).
- * SCHEMASYNC_CHECK_SPLICE=1 (the test suite sets it): every splice is compared with the wasm's
- * whole DMMF, and a difference throws.
+ * With `checkWith` (the test suite sets SCHEMASYNC_CHECK_SPLICE=1), every splice is compared with
+ * the wasm's whole DMMF, and a difference throws.
  */
 export interface DmmfSplicer {
   /** The DMMF get_dmmf would answer to `params`, spliced; undefined where it cannot be. */
@@ -22,7 +22,8 @@ interface Params {
   [key: string]: unknown;
 }
 
-export function createDmmfSplicer({ check = process.env.SCHEMASYNC_CHECK_SPLICE === '1' } = {}): DmmfSplicer {
+/** `checkWith`: parses the wasm's whole DMMF, to check each splice against. */
+export function createDmmfSplicer({ checkWith }: { checkWith?: ((text: string) => unknown) | undefined } = {}): DmmfSplicer {
   let last: DmmfOfSchema | undefined;
   let shapeFits: boolean | undefined;
   let lastSplice = -1;
@@ -41,7 +42,10 @@ export function createDmmfSplicer({ check = process.env.SCHEMASYNC_CHECK_SPLICE 
         return undefined; // the schema's own errors are the whole get_dmmf's to report
       }
       if (!spliced) return undefined;
-      if (check) compareWithWhole(spliced.dmmf, getDmmf(params));
+      if (checkWith) {
+        const difference = firstDifference(spliced.dmmf, checkWith(getDmmf(params)));
+        if (difference) throw new Error(`the spliced DMMF differs from Prisma's at ${difference}`);
+      }
       last = { schema, dmmf: spliced.dmmf };
       lastSplice = spliced.models;
       return spliced.dmmf;
@@ -82,13 +86,20 @@ function withSchema(request: Params, text: string): string {
   return JSON.stringify({ ...request, prismaSchema });
 }
 
-function compareWithWhole(spliced: Dmmf, wholeText: string): void {
-  const whole = JSON.stringify(JSON.parse(wholeText));
-  const mine = JSON.stringify(spliced);
-  if (mine === whole) return;
-  let at = 0;
-  while (mine[at] === whole[at]) at++;
-  throw new Error(
-    `the spliced DMMF differs from Prisma's at character ${at}: …${mine.slice(at - 120, at + 80)}… where Prisma's has …${whole.slice(at - 120, at + 80)}…`,
-  );
+/** Where `a` and `b` (JSON values) first differ, as a path; undefined when they are equal, keys in the same order. */
+function firstDifference(a: unknown, b: unknown, path = 'dmmf'): string | undefined {
+  if (a === b) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b))
+    return `${path}: ${JSON.stringify(a)?.slice(0, 200)} ≠ ${JSON.stringify(b)?.slice(0, 200)}`;
+  const keys = Object.keys(a);
+  const otherKeys = Object.keys(b);
+  if (keys.join() !== otherKeys.join()) return `${path}: keys ${keys.join()} ≠ ${otherKeys.join()}`;
+  for (const key of keys) {
+    const left = (a as Record<string, unknown>)[key];
+    const right = (b as Record<string, unknown>)[key];
+    const named = (value: unknown) => (typeof value === 'object' && value !== null && 'name' in value ? `(${String(value.name)})` : '');
+    const difference = firstDifference(left, right, `${path}.${key}${named(left)}`);
+    if (difference) return difference;
+  }
+  return undefined;
 }

@@ -10,9 +10,7 @@ export function childCommand(heapMb: number): { entry: string; execArgv: string[
   // Its live heap is ~45 MB after a GC, but V8 lets an uncapped heap grow lazily (RSS crept from
   // 250 to 340 MB over 200 runs): a bounded old space keeps it collecting (heap.ts). Under tsx
   // (a source checkout) the child needs the loader too; the compiled build runs plain.
-  // Checking each spliced DMMF against the whole one (dmmf-splicer.ts, tests) holds both at once.
-  const heap = process.env.SCHEMASYNC_CHECK_SPLICE === '1' ? heapMb * 2 : heapMb;
-  const execArgv = [`--max-old-space-size=${heap}`, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [])];
+  const execArgv = [`--max-old-space-size=${heapMb}`, ...(entry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx/esm')] : [])];
   return { entry, execArgv };
 }
 
