@@ -13,8 +13,8 @@ import { repoRoot } from '../helpers/project.ts';
  * The DMMF splice (dmmf-splice.ts) against Prisma's own wasm, this repository's Prisma 6 and the
  * Prisma 7 fixture's: for every change it takes on, the spliced DMMF is Prisma's whole DMMF — the
  * same values in the same order, keys included — on the 80 related models and on a real project's
- * pulled schema (thunderdome's shape: uuid keys, `@@schema`); every other change is left to the
- * whole get_dmmf (undefined).
+ * pulled schema (thunderdome's shape: uuid keys, `@@schema`), with and without unchanged models
+ * standing in as stubs; every other change is left to the whole get_dmmf (undefined).
  */
 
 type GetDmmf = (schema: string) => string;
@@ -89,6 +89,21 @@ function closedChanges(base: string, schema = ''): Array<[string, string, string
   ];
 }
 
+/** `line` added as the first field of `model`. */
+const withField = (schema: string, model: string, line: string) => schema.replace(new RegExp(`\\nmodel ${model} \\{\\n`), (opening) => `${opening}  ${line}\n`);
+
+/** Changes reaching unchanged models (`target`, whose key is of `keyType`): those stand in as stubs. */
+function changesWithStubs(base: string, target: string, keyType: string, schema = ''): Array<[string, string, string]> {
+  const fk = `\nmodel zz_fk {\n  id   Int    @id\n  t_id ${keyType}\n  t    ${target} @relation(fields: [t_id], references: [id])${schema}\n}\n`;
+  const withFk = withField(base, target, 'zz_fk zz_fk[]') + fk;
+  return [
+    [`a table with a foreign key to ${target}`, base, withFk],
+    ['that table dropped', withFk, base],
+    ['a column on that table', withFk, withFk.replace('  t_id ', '  note String?\n  t_id ')],
+    [`a column on ${target}, which has relations`, base, withField(base, target, 'zz_note String?')],
+  ];
+}
+
 const prismas: Array<[string, GetDmmf | string, boolean]> = [
   ['Prisma 6', wasmOf(repoRoot), true],
   [
@@ -108,14 +123,16 @@ describe.each(prismas)('the DMMF spliced from the last one (%s)', (_label, getDm
     return;
   }
   const parse = (schema: string) => JSON.parse(getDmmf(schema)) as Dmmf;
-  const spliced = (before: string, after: string) => {
+  const spliced = (before: string, after: string, options?: { maxShare: number }) => {
     const asked: string[] = [];
-    const result = spliceDmmf({ schema: before, dmmf: parse(before) }, after, (schema) => (asked.push(schema), parse(schema)));
+    const result = spliceDmmf({ schema: before, dmmf: parse(before) }, after, (schema) => (asked.push(schema), parse(schema)), options);
     return { result, asked };
   };
+  const related = GENERATOR + relatedModelsSchema(80, { url });
+  const project = projectSchema(url);
   const schemas: Array<[string, string, string]> = [
-    ['80 related models', GENERATOR + relatedModelsSchema(80, { url }), ''],
-    ['a multi-schema project', projectSchema(url), '\n  @@schema("app")'],
+    ['80 related models', related, ''],
+    ['a multi-schema project', project, '\n  @@schema("app")'],
   ];
 
   it.each(schemas)('the whole DMMF of %s is laid out as the splice assumes', (_name, schema) => {
@@ -136,6 +153,21 @@ describe.each(prismas)('the DMMF spliced from the last one (%s)', (_label, getDm
     });
   }
 
+  it.each([...changesWithStubs(related, 'm3', 'BigInt'), ...changesWithStubs(project, 'users', 'String @db.Uuid', '\n  @@schema("app")')])(
+    "%s — Prisma's whole DMMF, the models related to the change as stubs",
+    (_change, before, after) => {
+      const { result } = spliced(before, after);
+      expect(result).toBeDefined();
+      expect(JSON.stringify(result!.dmmf)).toBe(JSON.stringify(parse(after)));
+    },
+  );
+
+  it('a change reaching most models (a column on the table every other points at): the whole DMMF, quicker then', () => {
+    const after = withField(related, 'm1', 'zz_note String?');
+    expect(spliced(related, after).result).toBeUndefined();
+    expect(JSON.stringify(spliced(related, after, { maxShare: 1 }).result?.dmmf)).toBe(JSON.stringify(parse(after)));
+  });
+
   it('an unchanged schema: the last DMMF itself, the wasm not asked', () => {
     const schema = GENERATOR + relatedModelsSchema(10, { url });
     const last = { schema, dmmf: parse(schema) };
@@ -143,11 +175,6 @@ describe.each(prismas)('the DMMF spliced from the last one (%s)', (_label, getDm
   });
 
   it.each([
-    [
-      'a table with a foreign key to an unchanged one',
-      (s: string) => s + '\nmodel zz_fk {\n  id    Int    @id\n  m3_id BigInt\n  m3    m3     @relation(fields: [m3_id], references: [id])\n}\n',
-    ],
-    ['a column on a related table', (s: string) => s.replace('model m5 {\n', 'model m5 {\n  note String?\n')],
     ['an enum value', (s: string) => s.replace('  draft\n', '  draft\n  archived\n')],
     ['the generator', (s: string) => s.replace('provider = "prisma-client"', 'provider = "prisma-client"\n  previewFeatures = ["relationJoins"]')],
     ['a view', (s: string) => s + '\nview v1 {\n  id Int @unique\n}\n'],

@@ -127,6 +127,45 @@ export function renderOrder(shape: Json, types: TypeIndex, { firstEnums, regroup
   return Object.fromEntries(Object.keys(shape).map((location) => [location, lists[location] ?? {}]));
 }
 
+/**
+ * The model each type of `schema` belongs to, as far as it tells: an input type's grouping, a
+ * model's own output type's name, else the model of the Query or Mutation field (`modelOf`) or of the
+ * type that reaches it first. Shared types (a scalar filter) get whichever model reached them first.
+ */
+export function ownersOf(schema: Json, modelOf: Map<string, string>): Map<Item, string | undefined> {
+  const types = TypeIndex.of(schema);
+  const owners = new Map<Item, string | undefined>();
+  const models = new Set(modelOf.values());
+  const roots = ROOTS.flatMap((root) => types.get('outputObjectTypes', 'prisma', root) ?? []);
+  let pass = roots;
+  while (pass.length > 0) {
+    const next: Item[] = [];
+    for (const item of pass) {
+      const isRoot = roots.includes(item);
+      forEachReference(item, (reference, field) => {
+        const target = types.get(reference.location, reference.namespace, reference.type);
+        if (!target || owners.has(target) || roots.includes(target)) return;
+        const owner =
+          reference.location === 'outputObjectTypes' && models.has(reference.type)
+            ? reference.type
+            : (groupingOf(target) ?? (isRoot ? modelOf.get(field) : owners.get(item)));
+        owners.set(target, owner);
+        next.push(target);
+      });
+    }
+    pass = next;
+  }
+  return owners;
+}
+
+/** Query's and Mutation's field names by the model they operate on (DMMF mappings' `modelOperations`). */
+export function operationModels(modelOperations: unknown): Map<string, string> {
+  const modelOf = new Map<string, string>();
+  for (const operations of list(modelOperations))
+    for (const [tag, field] of Object.entries(operations)) if (tag !== 'model') modelOf.set(String(field), String(operations.model));
+  return modelOf;
+}
+
 export function groupingOf(item: Item): string | undefined {
   const meta = item.meta as Json | undefined;
   return typeof meta?.grouping === 'string' ? meta.grouping : undefined;

@@ -1,12 +1,26 @@
-import { forEachType, groupingOf, list, renderOrder, ROOTS, SCHEMA_LISTS, TypeIndex, upFrontEnums, type Item, type Json } from './dmmf-render-order.ts';
+import {
+  forEachType,
+  groupingOf,
+  list,
+  operationModels,
+  ownersOf,
+  renderOrder,
+  ROOTS,
+  SCHEMA_LISTS,
+  TypeIndex,
+  upFrontEnums,
+  type Item,
+  type Json,
+} from './dmmf-render-order.ts';
 import { sameJson } from './same-json.ts';
-import { fieldTypes, schemaBlocks, type SchemaBlock, type SchemaBlocks } from './schema-blocks.ts';
+import { fieldTypes, schemaBlocks, withoutFields, type SchemaBlock, type SchemaBlocks } from './schema-blocks.ts';
 
 /**
- * The DMMF of a schema from the last one, where a change touches only models whose relations stay
- * among themselves (a table added, dropped or altered with no foreign key in or out): Prisma's
- * wasm renders just those models (plus the enums, generator and datasource) — milliseconds, not
- * the ~0.3 s of 21 MB at 80 models — and the rest is the last DMMF's. Pure.
+ * The DMMF of a schema from the last one, where a change touches a few models: Prisma's wasm
+ * renders just those (with the enums, generator and datasource, and the unchanged models related
+ * to them as stubs: their own fields and their relations to changed models) — milliseconds, not
+ * the ~0.3 s of 21 MB at 80 models — and the rest is the last DMMF's. A type's model is its
+ * grouping, or whatever reaches it (ownersOf); a stub's types come from the last DMMF. Pure.
  *
  * The schema part's order is the engine's: its renderer walks the query schema breadth-first from
  * Query and Mutation (after the enums it renders up front), appending each type as it is reached,
@@ -35,24 +49,38 @@ const KNOWN_KEYS: Record<string, string[]> = {
   mappings: ['modelOperations', 'otherOperations'],
 };
 
-/** `schema`'s DMMF from `last`'s, with `dmmfOf` asked for the changed models' only; or undefined. */
-export function spliceDmmf(last: DmmfOfSchema, schema: string, dmmfOf: (schema: string) => Dmmf): { dmmf: Dmmf; models: number } | undefined {
+/**
+ * `schema`'s DMMF from `last`'s, with `dmmfOf` asked for the changed models' only; or undefined.
+ * `maxShare`: the part of the schema's models (changed ones and their stubs) past which the whole
+ * DMMF is quicker (a change to a table most others point at renders most of the DMMF anyway).
+ */
+export function spliceDmmf(
+  last: DmmfOfSchema,
+  schema: string,
+  dmmfOf: (schema: string) => Dmmf,
+  { maxShare = 0.25 } = {},
+): { dmmf: Dmmf; models: number } | undefined {
   const before = schemaBlocks(last.schema);
   const after = schemaBlocks(schema);
   if (!before || !after) return undefined;
-  const changed = changedModels(before, after);
-  if (!changed) return undefined;
+  const change = changedModels(before, after);
+  if (!change) return undefined;
+  const { changed, stubs } = change;
   if (changed.size === 0) return { dmmf: last.dmmf, models: 0 };
+  // An unchanged model related to a changed one stands in as a stub: its own fields and its
+  // relations to changed models, so that theirs are rendered as in the whole schema. What the
+  // stub's own parts render is taken from the last DMMF.
+  const models = modelNames(after);
+  if (changed.size + stubs.size > Math.max(4, models.length * maxShare)) return undefined;
+  const stub = (block: SchemaBlock) => withoutFields(block, (type) => models.includes(type) && type !== block.name && !changed.has(type));
   const sub = dmmfOf(
     after.blocks
-      .filter((b) => b.kind !== 'model' || changed.has(b.name))
-      .map((b) => b.text)
+      .filter((b) => b.kind !== 'model' || changed.has(b.name) || stubs.has(b.name))
+      .map((b) => (stubs.has(b.name) ? stub(b).text : b.text))
       .join('\n') + `\n${after.tail}`,
   );
   if (!knownKeys(sub)) return undefined;
-  const models = modelNames(after);
-  const fresh = (model: string) => changed.has(model);
-  const dmmf = assemble(last.dmmf, sub, models, fresh);
+  const dmmf = assemble(last.dmmf, sub, models, { fresh: (model) => changed.has(model), stub: (model) => stubs.has(model) });
   return dmmf && { dmmf, models: changed.size };
 }
 
@@ -63,13 +91,16 @@ export function spliceDmmf(last: DmmfOfSchema, schema: string, dmmfOf: (schema: 
 export function fitsShape({ schema, dmmf }: DmmfOfSchema): boolean {
   const blocks = schemaBlocks(schema);
   if (!blocks || !knownKeys(dmmf) || blocks.blocks.some((b) => b.kind === 'view')) return false;
-  const rebuilt = assemble(dmmf, dmmf, modelNames(blocks), () => false);
+  const rebuilt = assemble(dmmf, dmmf, modelNames(blocks), { fresh: () => false, stub: () => false });
   // Lists compare in order; the rebuilt objects' keys are in `dmmf`'s order by construction.
   return rebuilt !== undefined && sameJson(rebuilt, dmmf);
 }
 
-/** Models changed, added or removed; undefined when anything else changed or a change reaches an unchanged model. */
-function changedModels(before: SchemaBlocks, after: SchemaBlocks): Set<string> | undefined {
+/**
+ * Models changed, added or removed, and the unchanged models related to them; undefined when
+ * anything but models changed.
+ */
+function changedModels(before: SchemaBlocks, after: SchemaBlocks): { changed: Set<string>; stubs: Set<string> } | undefined {
   const others = (blocks: SchemaBlocks) => blocks.blocks.filter((b) => b.kind !== 'model').map((b) => b.text);
   if (before.tail !== after.tail || !sameJson(others(before), others(after))) return undefined;
   if ([...before.blocks, ...after.blocks].some((b) => b.kind === 'view')) return undefined;
@@ -78,13 +109,12 @@ function changedModels(before: SchemaBlocks, after: SchemaBlocks): Set<string> |
   const changed = new Set<string>();
   for (const [name, block] of now) if (old.get(name)?.text !== block.text) changed.add(name);
   for (const name of old.keys()) if (!now.has(name)) changed.add(name);
-  // Both ends of a relation are written out, so a relation to an unchanged model shows here.
-  const closed = (blocks: Map<string, SchemaBlock>) =>
-    [...changed].every((name) => {
-      const block = blocks.get(name);
-      return !block || fieldTypes(block).every((type) => !blocks.has(type) || changed.has(type));
-    });
-  return closed(old) && closed(now) ? changed : undefined;
+  // Both ends of a relation are written out: an unchanged model related to a changed one before
+  // the change still is after it.
+  const related = (blocks: Map<string, SchemaBlock>) =>
+    new Set([...changed].flatMap((name) => (blocks.get(name) ? fieldTypes(blocks.get(name)!) : [])).filter((type) => blocks.has(type) && !changed.has(type)));
+  const stubs = related(now);
+  return [...related(old)].every((name) => stubs.has(name)) ? { changed, stubs } : undefined;
 }
 
 function modelBlocks(blocks: SchemaBlocks): Map<string, SchemaBlock> {
@@ -105,8 +135,11 @@ function knownKeys(dmmf: Dmmf): boolean {
   );
 }
 
-/** The new DMMF: each model's parts from `sub` where `fresh`, else from `last`, laid out as the engine does. */
-function assemble(last: Dmmf, sub: Dmmf, models: string[], fresh: (model: string) => boolean): Dmmf | undefined {
+/**
+ * The new DMMF: each model's parts from `sub` where `fresh`, else from `last`, laid out as the
+ * engine does. `stub`: a model in `sub` only as a stub, whose own types are not taken from it.
+ */
+function assemble(last: Dmmf, sub: Dmmf, models: string[], { fresh, stub }: Record<'fresh' | 'stub', (model: string) => boolean>): Dmmf | undefined {
   const pick = <T>(model: string, fromLast: Map<string, T>, fromSub: Map<string, T>) => (fresh(model) ? fromSub : fromLast).get(model);
   const keep = <T>(old: T | undefined, value: T): T => (old !== undefined && sameJson(old, value) ? old : value);
 
@@ -141,7 +174,10 @@ function assemble(last: Dmmf, sub: Dmmf, models: string[], fresh: (model: string
     if (grouping !== undefined && fresh(grouping)) regroup.add(item);
   });
   const lastRoots = ROOTS.map((root) => types.get('outputObjectTypes', 'prisma', root));
+  const owners = ownersOf(sub.schema, operationModels(sub.mappings.modelOperations));
   forEachType(sub.schema, (location, namespace, item) => {
+    const owner = owners.get(item);
+    if (owner !== undefined && stub(owner)) return;
     const old = types.get(location, namespace, item.name);
     const kept = keep(old, item);
     if (old !== undefined && groupingOf(old) !== groupingOf(item)) regroup.add(kept);
@@ -154,10 +190,7 @@ function assemble(last: Dmmf, sub: Dmmf, models: string[], fresh: (model: string
     if (!fields || !shape) return undefined;
     types.set('outputObjectTypes', 'prisma', keep(lastRoots[i], rebuild(shape, { fields }) as Item));
   }
-  const modelOf = new Map<string, string>();
-  for (const operations of list(mappings.modelOperations))
-    for (const [tag, field] of Object.entries(operations)) if (tag !== 'model') modelOf.set(String(field), String(operations.model));
-  const schema = renderOrder(sub.schema, types, { firstEnums: upFrontEnums(sub.schema), regroup, modelOf });
+  const schema = renderOrder(sub.schema, types, { firstEnums: upFrontEnums(sub.schema), regroup, modelOf: operationModels(mappings.modelOperations) });
   return schema && (rebuild(sub as unknown as Json, { datamodel, schema, mappings }) as unknown as Dmmf);
 }
 
@@ -173,9 +206,7 @@ function rootFields(last: Dmmf, root: string, models: string[], fresh: (model: s
 
 /** A root type's fields by the model they operate on (undefined: none); undefined unless the groups are contiguous. */
 function operationFields(dmmf: Dmmf, root: string): Map<string | undefined, Item[]> | undefined {
-  const modelOf = new Map<string, string>();
-  for (const operations of list(dmmf.mappings.modelOperations))
-    for (const [tag, field] of Object.entries(operations)) if (tag !== 'model') modelOf.set(String(field), String(operations.model));
+  const modelOf = operationModels(dmmf.mappings.modelOperations);
   const rootType = list((dmmf.schema.outputObjectTypes as Record<string, unknown>).prisma).find((t) => t.name === root);
   if (!rootType) return undefined;
   const groups = new Map<string | undefined, Item[]>();

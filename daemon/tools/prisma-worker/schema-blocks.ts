@@ -23,6 +23,8 @@ export interface SchemaBlocks {
 const OPENING = /^(model|view|enum|type|generator|datasource)\s+(\w+)\s*\{\s*$/;
 const CLOSING = /^\}\s*$/;
 const FILLER = /^\s*(\/\/.*)?$/;
+/** A field line: its name and its type's name. */
+const FIELD = /^\s+(\w+)\s+(\w+)/;
 
 /** The blocks of `text`, or undefined when a line outside them is neither blank nor a comment. */
 export function schemaBlocks(text: string): SchemaBlocks | undefined {
@@ -53,10 +55,17 @@ export function schemaBlocks(text: string): SchemaBlocks | undefined {
  * comments are not indented field lines.)
  */
 export function fieldTypes(block: SchemaBlock): string[] {
-  const types: string[] = [];
-  for (const line of block.text.split('\n')) {
-    const field = /^\s+(\w+)\s+(\w+)/.exec(line);
-    if (field) types.push(field[2]!);
-  }
-  return types;
+  return block.text.split('\n').flatMap((line) => FIELD.exec(line)?.[2] ?? []);
+}
+
+/** `block` without the fields whose type `drop` says to leave out (its relations to other models). */
+export function withoutFields(block: SchemaBlock, drop: (type: string) => boolean): SchemaBlock {
+  const text = block.text
+    .split('\n')
+    .filter((line) => {
+      const type = FIELD.exec(line)?.[2];
+      return type === undefined || !drop(type);
+    })
+    .join('\n');
+  return { ...block, text };
 }
