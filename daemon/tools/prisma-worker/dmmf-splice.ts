@@ -72,7 +72,8 @@ export function spliceDmmf(
   // stub's own parts render is taken from the last DMMF.
   const models = modelNames(after);
   if (changed.size + stubs.size > Math.max(4, models.length * maxShare)) return undefined;
-  const stub = (block: SchemaBlock) => withoutFields(block, (type) => models.includes(type) && type !== block.name && !changed.has(type));
+  const isModel = new Set(models);
+  const stub = (block: SchemaBlock) => withoutFields(block, (type) => isModel.has(type) && type !== block.name && !changed.has(type));
   const sub = dmmfOf(
     after.blocks
       .filter((b) => b.kind !== 'model' || changed.has(b.name) || stubs.has(b.name))
