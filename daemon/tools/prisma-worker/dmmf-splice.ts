@@ -87,11 +87,13 @@ export function spliceDmmf(
 
 /**
  * Whether `dmmf` (the whole DMMF of `schema`) is laid out as spliceDmmf assumes: its order is
- * rebuilt exactly from its own parts. Asked once per Prisma version before trusting a splice.
+ * rebuilt exactly from its own parts. Asked once per Prisma version before trusting a splice;
+ * undefined where `schema` cannot tell (one spliceDmmf does not take: views, a stray line).
  */
-export function fitsShape({ schema, dmmf }: DmmfOfSchema): boolean {
+export function fitsShape({ schema, dmmf }: DmmfOfSchema): boolean | undefined {
   const blocks = schemaBlocks(schema);
-  if (!blocks || !knownKeys(dmmf) || blocks.blocks.some((b) => b.kind === 'view')) return false;
+  if (!blocks || blocks.blocks.some((b) => b.kind === 'view')) return undefined;
+  if (!knownKeys(dmmf)) return false;
   const rebuilt = assemble(dmmf, dmmf, modelNames(blocks), { fresh: () => false, stub: () => false });
   // Lists compare in order; the rebuilt objects' keys are in `dmmf`'s order by construction.
   return rebuilt !== undefined && sameJson(rebuilt, dmmf);

@@ -54,7 +54,7 @@ export function createDmmfSplicer({ checkWith }: { checkWith?: ((text: string) =
       const request = parseParams(params);
       const schema = request && schemaText(request);
       last = schema === undefined ? undefined : { schema, dmmf: dmmf as Dmmf };
-      if (last && shapeFits === undefined) shapeFits = fitsShape(last);
+      if (last && shapeFits === undefined) shapeFits = fitsShape(last); // stays undefined where this schema cannot tell
     },
     forget() {
       last = undefined;
