@@ -10,6 +10,8 @@ import { createPathFilter, createWatcher, isJunkName, watchRoots, type Trigger, 
 const DEBOUNCE_MS = 120;
 /** Long enough for chokidar, awaitWriteFinish and the debounce to have fired had there been an event. */
 const QUIET_MS = 700;
+/** More than the watcher's 300 ms polling interval. */
+const POLL_SETTLE_MS = 500;
 
 let dir: string;
 let watcher: Watcher | undefined;
@@ -211,6 +213,8 @@ describe.each([
     const file = path.join(dir, '1_polled.sql');
     await writeFile(file, 'x\n');
     await startWatching([dir], true);
+    // fs.watchFile takes each file's first stat on its own after chokidar's ready: a write before it is the baseline.
+    await sleep(POLL_SETTLE_MS);
     await writeFile(file, 'changed\n');
     await writeFile(path.join(dir, '2_added.sql'), 'x\n');
     await triggersAfterQuiet(1);
