@@ -6,7 +6,6 @@ import type { DaemonProcess } from '../helpers/daemon.ts';
 import { postgresMissing } from '../helpers/postgres.ts';
 import { describeWith } from '../helpers/require.ts';
 import {
-  alive,
   appliedVersions,
   expectAllGone,
   expectNoDuplicates,
@@ -21,6 +20,7 @@ import {
   withFaultProject,
   type FaultProject,
 } from './fault-support.ts';
+import { pollUntil } from './watch-helpers.ts';
 
 // Issue 7, case 2: SIGTERM and SIGINT at every step of a run. The daemon exits within a few
 // seconds with status 0, leaves no child process, and leaves no migration half-applied; a
@@ -46,7 +46,7 @@ async function stopAndCheck(daemon: DaemonProcess, project: FaultProject, signal
   ).toEqual([]);
   expect(fromSignal.filter((e) => e.event === 'run:end' && !e.ok).length, daemon.text()).toBeLessThanOrEqual(1);
   await expectAllGone(family);
-  await expect.poll(async () => alive(await fakeToolPids(project)), { timeout: 2_000 }).toEqual([]);
+  await expectAllGone(() => fakeToolPids(project), 2_000);
   expectNoSecret(daemon.text(), passwordOf(url));
 }
 
@@ -87,7 +87,7 @@ describeWith('PostgreSQL', postgresMissing(), 'fault: SIGTERM and SIGINT at ever
         await project.setMode('hang');
         const daemon = startWatch(project);
         // Both tools started and spawned their grandchildren.
-        await expect.poll(async () => (await fakeToolPids(project)).length, { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(4);
+        await pollUntil(async () => ((await fakeToolPids(project)).length >= 4 ? true : undefined), 30_000, 'prisma, sqlc and their children');
         await stopAndCheck(daemon, project, signal, database.url);
         await restartSyncs(project, database.url, [20250301090500]);
       });

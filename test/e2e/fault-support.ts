@@ -7,11 +7,13 @@
 import { cp, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
+import pg from 'pg';
 import { afterAll, beforeAll, expect } from 'vitest';
 
 import { startSchemasync, type DaemonProcess, type LogEvent } from '../helpers/daemon.ts';
 import { createTestDatabase, withClient } from '../helpers/postgres.ts';
 import { copyExampleProject, repoRoot, type TempProject } from '../helpers/project.ts';
+import { pollUntil } from './watch-helpers.ts';
 
 export const fakeTool = path.join(repoRoot, 'test', 'fixtures', 'bin', 'fake-tool.mjs');
 
@@ -187,8 +189,31 @@ export async function countOf(url: string, sql: string, params: unknown[] = []):
 
 /** Waits until a session (of `database`, when given) runs pg_sleep: a migration is mid-transaction. */
 export async function waitForSleep(url: string, database?: string): Promise<void> {
-  const sql = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%pg_sleep%' AND pid <> pg_backend_pid()${database ? ' AND datname = $1' : ''}`;
-  await expect.poll(() => countOf(url, sql, database ? [database] : []), { timeout: 30_000, interval: 100 }).toBeGreaterThanOrEqual(1);
+  await waitForQuery(url, '%pg_sleep%', database, 'a migration sleeping mid-transaction');
+}
+
+/** Waits until a session of `database` waits at the gate `key` (gatedMigration): a migration is mid-transaction. */
+export async function waitAtGate(url: string, database: string, key: number): Promise<void> {
+  await waitForQuery(url, `%pg_advisory_xact_lock(${key})%`, database, `a migration waiting at gate ${key}`);
+}
+
+/** Waits until another session (of `database`, when given) runs, or last ran, a query `LIKE like`. */
+export async function waitForQuery(url: string, like: string, database: string | undefined, description: string): Promise<void> {
+  const sql = `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE $1 AND pid <> pg_backend_pid()${database ? ' AND datname = $2' : ''}`;
+  await pollUntil(async () => ((await countOf(url, sql, database ? [like, database] : [like])) >= 1 ? true : undefined), 30_000, description);
+}
+
+/**
+ * A closed gate (an advisory lock this test's session holds) that gatedMigration waits at inside
+ * its transaction until `open`: where a sleep would race a loaded machine.
+ */
+export async function closedGate(url: string, key: number): Promise<{ open(): Promise<void> }> {
+  const session = new pg.Client({ connectionString: url });
+  await session.connect();
+  await session.query('SELECT pg_advisory_lock($1)', [key]);
+  let open: Promise<void> | undefined;
+  // Ending the session releases its lock.
+  return { open: () => (open ??= session.end()) };
 }
 
 /** No version appears twice: a migration was never applied twice. */
@@ -235,9 +260,15 @@ export async function processFamily(pid: number): Promise<number[]> {
   return [...family];
 }
 
-/** Every process of a family snapshot (processFamily) has stopped, within a moment. */
-export async function expectAllGone(family: number[]): Promise<void> {
-  await expect.poll(() => alive(family), { timeout: 3_000, interval: 100 }).toEqual([]);
+/**
+ * Every process of a family snapshot (processFamily), or of the pids `pids` reads each time, has
+ * stopped within `timeoutMs`. Not expect.poll, nor anywhere in these helpers: it needs a current
+ * test, which a test of a describe.concurrent loses whenever another ends first.
+ */
+export async function expectAllGone(pids: number[] | (() => Promise<number[]>), timeoutMs = 3_000): Promise<void> {
+  const running = async () => alive(typeof pids === 'function' ? await pids() : pids);
+  const stopped = await pollUntil(async () => ((await running()).length === 0 ? true : undefined), timeoutMs, 'every process to stop').catch(() => false);
+  if (!stopped) expect(await running(), `processes still running ${timeoutMs} ms after the stop`).toEqual([]);
 }
 
 /** Every pid the fake tool reported (invocations and hanging grandchildren). */
@@ -269,6 +300,11 @@ export function expectNoSecret(output: string | LogEvent[], secret: string): voi
   const text = typeof output === 'string' ? output : output.map((event) => JSON.stringify(event)).join('\n');
   const lines = text.split('\n').filter((line) => line.includes(secret));
   expect(lines, 'log lines leaking the database password').toEqual([]);
+}
+
+/** A migration whose Up waits inside its transaction until the gate `key` opens (closedGate). */
+export function gatedMigration(table: string, key: number): string {
+  return `-- +goose Up\nCREATE TABLE ${table} (id int);\nSELECT pg_advisory_xact_lock(${key});\nINSERT INTO ${table} VALUES (1);\n\n-- +goose Down\nDROP TABLE ${table};\n`;
 }
 
 /** A migration whose Up sleeps inside its transaction, so a test can interrupt it mid-apply. */
