@@ -8,12 +8,12 @@ import { goose, gooseMissing } from '../helpers/tools.ts';
 import {
   alive,
   appliedVersions,
+  closedGate,
   countOf,
   expectAllGone,
   expectNoDuplicates,
   expectNoSecret,
   fakeToolPids,
-  closedGate,
   faultProject,
   gatedMigration,
   startWatch,
