@@ -9,6 +9,8 @@
  * identity tests run the generator on a deep-frozen DMMF to keep that true).
  */
 
+import { createDmmfSplicer } from './dmmf-splicer.ts';
+
 const QUOTE = 34;
 const BACKSLASH = 92;
 const OPEN_BRACE = 123;
@@ -19,8 +21,6 @@ const CLOSE_BRACKET = 93;
 const MAX_ITEM_DEPTH = 5;
 /** Stands for item N in the skeleton (no DMMF text outside the items holds a NUL). */
 const PLACEHOLDER = '\u0000';
-
-import { createDmmfSplicer } from './dmmf-splicer.ts';
 
 /** JSON.parse as it was when this module loaded (schema-wasm.ts routes one call of it here). */
 const nativeParse = JSON.parse;
